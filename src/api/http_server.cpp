@@ -1,0 +1,250 @@
+#include "api/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "api/jpeg_cache.h"
+#include "api/params.h"
+#include "api/render.h"
+#include "camera/camera.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+namespace vigil {
+namespace {
+
+constexpr const char* kHealth = "Frigate is running. Alive and healthy!";
+constexpr const char* kText = "text/plain; charset=utf-8";
+
+// One thread per connection, at most kMaxConnections at once; further connections
+// wait in the listen backlog until one ends. Idle keep-alive connections close after
+// 65 s, so the cap cannot be held forever.
+class ConnectionThreads final : public httplib::TaskQueue {
+ public:
+  static constexpr int kMaxConnections = 512;
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return active_ < kMaxConnections; });
+    ++active_;
+    std::thread([this, fn = std::move(fn)] {
+      fn();
+      std::lock_guard l(mu_);
+      --active_;
+      cv_.notify_all();
+    }).detach();
+  }
+  void shutdown() override {
+    // Connections end on their own once the server socket is closed; wait a little
+    // for them, but never let a stuck client hold up process shutdown.
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(2), [this] { return active_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int active_ = 0;  // connection threads running
+};
+
+void json_error(httplib::Response& res, int status, const std::string& message) {
+  nlohmann::json j = {{"success", false}, {"message", message}};
+  res.status = status;
+  res.set_content(j.dump(-1, ' ', true) + "\n", "application/json");
+}
+
+void text(httplib::Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.set_content(body, kText);
+}
+
+bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ApiSources src;
+  httplib::Server svr;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
+  std::shared_ptr<spdlog::logger> log = logger("vigil.http");
+
+  Camera* camera_or_404(const std::string& name, httplib::Response& res) {
+    auto it = src.cameras.find(name);
+    if (it == src.cameras.end()) {
+      text(res, 404, "Camera named " + name + " not found");
+      return nullptr;
+    }
+    return it->second;
+  }
+
+  static RenderOptions overlay_flags(const httplib::Request& req) {
+    RenderOptions o;
+    o.bbox = flag_param(req, "bbox");
+    o.timestamp = flag_param(req, "timestamp");
+    o.zones = flag_param(req, "zones");
+    o.mask = flag_param(req, "mask");
+    o.motion = flag_param(req, "motion");
+    o.regions = flag_param(req, "regions");
+    return o;
+  }
+
+  JpegPtr live_jpeg(Camera* cam, const RenderOptions& opt) {
+    ProcessedFramePtr pf = cam->latest();
+    return jpegs.at(cam->name())->get(opt.key(), pf->frame->seq, [&] { return render_jpeg(*pf, cam->config(), opt); });
+  }
+
+  void routes();
+  void mjpeg(Camera* cam, const httplib::Request& req, httplib::Response& res);
+};
+
+void HttpServer::Impl::routes() {
+  svr.new_task_queue = [] { return new ConnectionThreads(); };
+  svr.set_keep_alive_timeout(65);
+  svr.set_read_timeout(30);
+  svr.set_write_timeout(10);
+
+  // Headers every /api response carries, errors included (http-api.md §1.3).
+  svr.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (starts_with(req.path, "/api")) {
+      res.set_header("Access-Control-Allow-Origin", "*");
+      res.set_header("Cache-Control", "no-store");
+    }
+  });
+  svr.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const BadParam& e) {
+      json_error(res, 400, e.what());
+    } catch (const std::exception& e) {
+      log->error("{} {}: {}", req.method, req.path, e.what());
+      json_error(res, 500, std::string("internal error: ") + e.what());
+    } catch (...) {
+      json_error(res, 500, "internal error");
+    }
+  });
+
+  svr.Get("/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/api/", 301); });
+  svr.Get("/api/", [](const httplib::Request&, httplib::Response& res) { text(res, 200, kHealth); });
+  svr.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {
+    text(res, 200, std::string("0.8.4-vigil-") + VIGIL_VERSION);
+  });
+  svr.Get("/api/config", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(src.config_json() + "\n", "application/json");
+  });
+  svr.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(src.stats_json() + "\n", "application/json");
+  });
+  svr.Get(R"(/api/([^/]+)/latest\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
+    Camera* cam = camera_or_404(req.matches[1], res);
+    if (!cam) return;
+    RenderOptions opt = overlay_flags(req);
+    opt.height = int(int_param(req, "h", 1, 4096).value_or(0));
+    opt.area_interpolation = true;
+    res.set_content(*live_jpeg(cam, opt), "image/jpeg");
+  });
+  svr.Get(R"(/api/([^/]+)/([^/]+)/best\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!camera_or_404(req.matches[1], res)) return;
+    auto h = int_param(req, "h", 1, 4096);
+    bool crop = flag_param(req, "crop");
+    // No best image yet (detection adds them): a black 1280×720 picture, or its
+    // 330×330 top-left crop, resized to h (http-api.md §3.3).
+    int w0 = crop ? 330 : 1280, h0 = crop ? 330 : 720;
+    int hh = int(h.value_or(h0));
+    res.set_content(black_jpeg(std::max(1, int(int64_t(hh) * w0 / h0)), hh), "image/jpeg");
+  });
+  svr.Get(R"(/api/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    Camera* cam = camera_or_404(req.matches[1], res);
+    if (cam) mjpeg(cam, req, res);
+  });
+  svr.Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) { text(res, 404, "Not Found"); });
+
+  svr.Options(R"(.*)", [](const httplib::Request& req, httplib::Response& res) {
+    res.status = 204;
+    if (starts_with(req.path, "/api")) {
+      res.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      if (req.has_header("Access-Control-Request-Headers"))
+        res.set_header("Access-Control-Allow-Headers", req.get_header_value("Access-Control-Request-Headers"));
+    } else if (req.has_header("Origin")) {
+      res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
+      res.set_header("Content-Type", "text/plain charset=UTF-8");
+    }
+    res.set_header("Access-Control-Max-Age", "1728000");
+  });
+  auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Allow", "GET, HEAD, OPTIONS");
+    text(res, 405, "Method Not Allowed");
+  };
+  svr.Post(R"(.*)", not_allowed);
+  svr.Put(R"(.*)", not_allowed);
+  svr.Delete(R"(.*)", not_allowed);
+  svr.Patch(R"(.*)", not_allowed);
+}
+
+// MJPEG stream (http-api.md §3.1): first part at once, then one per 1/fps seconds,
+// always the latest frame; a viewer that falls behind skips frames, never queues them.
+void HttpServer::Impl::mjpeg(Camera* cam, const httplib::Request& req, httplib::Response& res) {
+  double fps = number_param(req, "fps").value_or(3.0);
+  if (!(fps > 0 && fps <= 30)) throw BadParam("fps: must be greater than 0 and at most 30");
+  RenderOptions opt = overlay_flags(req);
+  opt.height = int(int_param(req, "h", 1, 4096).value_or(360));
+  const double interval = 1.0 / fps;
+  auto next = std::make_shared<double>(0.0);
+  res.set_content_provider("multipart/x-mixed-replace; boundary=frame", [this, cam, opt, interval, next](
+                                                                            size_t, httplib::DataSink& sink) {
+    const Clock& clock = SystemClock::instance();
+    while (clock.mono() < *next) {
+      if (stopping || !sink.is_writable()) return false;
+      std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.05, *next - clock.mono())));
+    }
+    if (stopping) return false;
+    double now = clock.mono();
+    *next = (*next == 0 || *next + interval < now) ? now + interval : *next + interval;
+    ProcessedFramePtr pf = cam->latest();
+    JpegPtr jpeg;
+    if (pf->frame->seq == 0) {  // no frame yet: black, h high, 16:9
+      jpeg = jpegs.at(cam->name())->get("black:" + std::to_string(opt.height), 0, [&] {
+        return black_jpeg(std::max(1, opt.height * 16 / 9), opt.height);
+      });
+    } else {
+      jpeg = live_jpeg(cam, opt);
+    }
+    static const std::string head = "--frame\r\nContent-Type: image/jpeg\r\n\r\n";
+    return sink.write(head.data(), head.size()) && sink.write(jpeg->data(), jpeg->size()) && sink.write("\r\n\r\n", 4);
+  });
+}
+
+HttpServer::HttpServer(ApiSources sources) : impl_(std::make_unique<Impl>()) {
+  impl_->src = std::move(sources);
+  for (const auto& [name, cam] : impl_->src.cameras) impl_->jpegs[name] = std::make_unique<JpegCache>();
+  impl_->routes();
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+bool HttpServer::bind(const std::string& host, int port) {
+  if (!impl_->svr.bind_to_port(host.c_str(), port)) {
+    impl_->log->error("cannot listen on {}:{} (port in use or not permitted)", host, port);
+    return false;
+  }
+  impl_->log->info("API listening on {}:{}", host, port);
+  return true;
+}
+
+void HttpServer::start() {
+  impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
+}
+
+void HttpServer::stop() {
+  if (!impl_) return;
+  impl_->stopping = true;
+  impl_->svr.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace vigil

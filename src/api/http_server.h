@@ -1,0 +1,40 @@
+// The HTTP API on api.host:api.port (http-api.md): health, version, config, stats and
+// live images. Every connection gets its own thread (bounded), so MJPEG streams and
+// idle keep-alive connections never hold up JSON requests.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+
+namespace vigil {
+
+class Camera;
+
+struct ApiSources {
+  const Config* config = nullptr;
+  std::map<std::string, Camera*> cameras;
+  std::function<std::string()> config_json;  // /api/config document
+  std::function<std::string()> stats_json;   // /api/stats document
+};
+
+class HttpServer {
+ public:
+  explicit HttpServer(ApiSources sources);
+  ~HttpServer();
+
+  // Binds host:port; false (with the reason logged) when the port cannot be bound.
+  bool bind(const std::string& host, int port);
+  // Serves on a background thread until stop().
+  void start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,78 @@
+#include "app/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "api/http_server.h"
+#include "app/stats.h"
+#include "camera/camera.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+namespace vigil {
+namespace {
+
+bool make_media_dirs(const Config& cfg, spdlog::logger& log) {
+  namespace fs = std::filesystem;
+  for (const char* sub : {"clips", "recordings", "cache"}) {
+    fs::path p = fs::path(cfg.media_dir) / sub;
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (ec || access(p.c_str(), W_OK) != 0) {
+      log.critical("media folder {} is not writable: {}", p.string(), ec ? ec.message() : "permission denied");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_vigil(const Config& cfg) {
+  auto log = logger("vigil.app");
+  log->info("vigil {} starting with {} camera(s)", VIGIL_VERSION, cfg.cameras.size());
+  if (!make_media_dirs(cfg, *log)) return 1;
+
+  // Signals are handled by sigwait below; every thread inherits the blocked mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const double started = SystemClock::instance().mono();
+  std::vector<std::unique_ptr<Camera>> cameras;
+  std::vector<Camera*> camera_ptrs;
+  ApiSources api;
+  api.config = &cfg;
+  for (const CameraConfig& cc : cfg.cameras) {
+    cameras.push_back(std::make_unique<Camera>(cc));
+    camera_ptrs.push_back(cameras.back().get());
+    api.cameras[cc.name] = cameras.back().get();
+  }
+  const std::string config_doc = config_to_api_json(cfg);
+  api.config_json = [config_doc] { return config_doc; };
+  api.stats_json = [&cfg, camera_ptrs, started] {
+    return stats_json(cfg, camera_ptrs, SystemClock::instance().mono() - started);
+  };
+
+  HttpServer http(std::move(api));
+  if (!http.bind(cfg.api_host, cfg.api_port)) return 1;
+  http.start();
+  for (auto& c : cameras) c->start();
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  log->info("signal {} received; stopping", sig);
+  http.stop();
+  for (auto& c : cameras) c->stop();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace vigil

@@ -1,0 +1,72 @@
+#include "app/stats.h"
+
+#include <sys/statvfs.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "camera/camera.h"
+
+namespace vigil {
+namespace {
+
+double round1(double v) { return std::round(v * 10.0) / 10.0; }
+
+// File-system type of the longest mount point containing `path` (/proc/mounts).
+std::string mount_type(const std::string& path) {
+  std::ifstream in("/proc/mounts");
+  std::string line, best_dir, best_type;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string dev, dir, type;
+    ls >> dev >> dir >> type;
+    bool contains = path == dir || (path.rfind(dir, 0) == 0 && (dir == "/" || path[dir.size()] == '/'));
+    if (contains && dir.size() >= best_dir.size()) {
+      best_dir = dir;
+      best_type = type;
+    }
+  }
+  return best_type;
+}
+
+nlohmann::json storage(const std::string& path) {
+  struct statvfs st {};
+  if (statvfs(path.c_str(), &st) != 0) return nullptr;
+  double unit = double(st.f_frsize) / 1e6;  // MB = 10^6 bytes
+  return {{"total", round1(st.f_blocks * unit)},
+          {"used", round1((st.f_blocks - st.f_bfree) * unit)},
+          {"free", round1(st.f_bavail * unit)},
+          {"mount_type", mount_type(path)}};
+}
+
+}  // namespace
+
+std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras, double uptime_seconds) {
+  nlohmann::json j = nlohmann::json::object();
+  double total_detection = 0;
+  for (Camera* cam : cameras) {
+    CameraStats s = cam->stats();
+    j[cam->name()] = {{"camera_fps", s.camera_fps},
+                      {"process_fps", s.process_fps},
+                      {"skipped_fps", s.skipped_fps},
+                      {"detection_fps", s.detection_fps},
+                      {"pid", s.pid},
+                      {"capture_pid", s.capture_pid}};
+    total_detection += s.detection_fps;
+  }
+  j["detection_fps"] = std::round(total_detection * 100.0) / 100.0;
+  // Detectors appear here once the detection stage runs them (none run yet).
+  j["detectors"] = nlohmann::json::object();
+  nlohmann::json st = nlohmann::json::object();
+  for (const char* sub : {"recordings", "clips", "cache"}) {
+    std::string p = cfg.media_dir + "/" + sub;
+    st[p] = storage(p);
+  }
+  j["service"] = {
+      {"uptime", int64_t(uptime_seconds)}, {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION}, {"storage", st}};
+  return j.dump(-1, ' ', true);
+}
+
+}  // namespace vigil

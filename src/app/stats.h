@@ -1,0 +1,15 @@
+// The /api/stats document (http-api.md §2.4), also published on MQTT <prefix>/stats.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace vigil {
+
+class Camera;
+
+std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras, double uptime_seconds);
+
+}  // namespace vigil

@@ -1,0 +1,215 @@
+// The effective configuration: a Frigate 0.8 config file after validation, defaults
+// and merging of global sections into cameras (../shared/spec/config.md §4–§5).
+// Every value here is final: stages read it and never look at the raw file.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vigil {
+
+// One polygon in frame pixels.
+struct Polygon {
+  std::vector<std::pair<int, int>> points;  // >= 3 points
+};
+
+// "polygons" as the user wrote them: `raw` is kept so /api/config can show the mask
+// exactly as written (a string or a list of strings); `polygons` is what is used.
+struct MaskSpec {
+  std::vector<Polygon> polygons;  // empty = no mask
+  std::vector<std::string> raw;   // one string per polygon, as written
+  bool raw_was_list = false;      // true when written as a YAML list
+};
+
+struct ObjectFilter {
+  int min_area = 0;
+  int max_area = 24000000;
+  double min_score = 0.5;
+  double threshold = 0.7;
+  MaskSpec mask;  // label mask ∪ camera objects.mask (camera-wide polygons first)
+};
+
+struct ZoneConfig {
+  std::string name;
+  Polygon coordinates;
+  std::string coordinates_raw;                  // as written (string form; list joined is kept in raw_list)
+  std::vector<std::string> coordinates_list;    // non-empty when written as a list of "x,y"
+  std::map<std::string, ObjectFilter> filters;  // only labels listed under the zone
+};
+
+// Options mapped from global_args + hwaccel_args + input_args (config.md §6).
+struct InputOptions {
+  std::map<std::string, std::string> format_options;   // passed to avformat_open_input
+  std::map<std::string, std::string> decoder_options;  // passed to avcodec_open2
+  std::string force_format;                            // -f
+  std::string decoder_name;                            // -c:v / -codec:v / -vcodec
+  std::string hwaccel;                                 // -hwaccel value ("" = software)
+  std::string hwaccel_device;                          // -hwaccel_device / -qsv_device
+  std::string ffmpeg_loglevel = "warning";             // from global_args -loglevel
+  bool realtime = false;                               // -re
+  int stream_loop = 0;                                 // -stream_loop N (-1 = forever)
+  std::optional<double> rate;                          // -r N
+  std::string avoid_negative_ts;                       // applied to segment muxers
+};
+
+struct InputConfig {
+  std::string path;                                                // after env substitution (may contain credentials)
+  std::vector<std::string> roles;                                  // subset of detect, clips, record, rtmp (as written)
+  std::vector<std::string> global_args, hwaccel_args, input_args;  // resolved lists
+  InputOptions options;                                            // parsed from the three lists above
+  bool has_role(const std::string& r) const;
+};
+
+struct MotionConfig {
+  double threshold = 25;
+  int contour_area = 100;
+  double delta_alpha = 0.2;
+  double frame_alpha = 0.2;
+  int frame_height = 0;  // resolved: camera height // 6 when unset
+  MaskSpec mask;         // camera only
+};
+
+struct RetainConfig {
+  int default_days = 10;
+  std::map<std::string, int> objects;
+};
+
+struct CameraClipsConfig {
+  bool enabled = false;
+  int pre_capture = 5;
+  int post_capture = 5;
+  std::optional<std::vector<std::string>> objects;  // nullopt = every tracked label
+  std::vector<std::string> required_zones;
+  RetainConfig retain;
+};
+
+struct CameraSnapshotsConfig {
+  bool enabled = false;
+  bool timestamp = false;
+  bool bounding_box = false;
+  bool crop = false;
+  std::optional<int> height;
+  std::vector<std::string> required_zones;
+  RetainConfig retain;
+};
+
+struct CameraMqttConfig {
+  bool enabled = true;
+  bool timestamp = true;
+  bool bounding_box = true;
+  bool crop = true;
+  int height = 270;
+  std::vector<std::string> required_zones;
+};
+
+struct CameraConfig {
+  std::string name;
+  std::vector<InputConfig> inputs;                              // 1–4; exactly one has "detect"
+  std::map<std::string, std::vector<std::string>> output_args;  // accepted, no effect
+  int width = 0;
+  int height = 0;
+  std::optional<int> fps;
+  int best_image_timeout = 60;
+  std::vector<ZoneConfig> zones;  // in config order (colours follow it)
+  CameraClipsConfig clips;
+  bool record_enabled = false;
+  int record_retain_days = 30;
+  bool rtmp_enabled = true;  // as written; see rtmp_active()
+  CameraSnapshotsConfig snapshots;
+  CameraMqttConfig mqtt;
+  std::vector<std::string> track = {"person"};
+  MaskSpec objects_mask;                        // camera-wide object mask (0.8.x), as written
+  std::map<std::string, ObjectFilter> filters;  // one per tracked label
+  MotionConfig motion;
+  bool detect_enabled = true;
+  int max_disappeared = 10;
+
+  const InputConfig& detect_input() const;
+  // rtmp restream really configured: an input has the rtmp role and rtmp.enabled.
+  bool rtmp_active() const;
+};
+
+struct ModelFileConfig {
+  std::string path;           // weights; empty = none
+  std::string kind;           // yolox | darknet | ssd (resolved)
+  std::string config;         // second file (darknet .cfg, …)
+  int width = 0, height = 0;  // 0 = resolved by the detector (darknet: from the cfg)
+  std::string labelmap;       // empty = built-in COCO list
+  std::map<std::string, std::string> label_aliases = {{"truck", "car"}};
+  std::optional<double> scale;
+  std::optional<std::vector<double>> mean;
+  std::optional<bool> swap_rb;
+};
+
+struct DetectorConfig {
+  std::string name;
+  std::string type = "edgetpu";  // as written: edgetpu | cpu | opencv | hog
+  std::string device = "usb";
+  int num_threads = 3;
+  std::optional<ModelFileConfig> model;
+  // What actually runs: "opencv" (model given) or "hog".
+  std::string effective_type() const;
+};
+
+struct MqttConfig {
+  bool enabled = false;  // false when the config has no mqtt section
+  std::string host;
+  int port = 1883;
+  std::string topic_prefix = "frigate";
+  std::string client_id = "frigate";
+  std::optional<std::string> user;
+  std::optional<std::string> password;
+  int stats_interval = 60;
+};
+
+struct Config {
+  MqttConfig mqtt;
+  std::string database_path;  // resolved: <media>/clips/frigate.db when unset
+  int model_width = 320, model_height = 320;
+  std::vector<DetectorConfig> detectors;  // in config order
+  std::string logger_default = "info";
+  std::map<std::string, std::string> logger_logs;  // logger name → level (lower case)
+  std::map<std::string, std::string> environment_vars;
+  int clips_max_seconds = 300;
+  std::string clips_tmpfs_cache_size;  // "" when unset
+  RetainConfig clips_retain;           // global
+  RetainConfig snapshots_retain;       // global
+  int record_retain_days = 30;         // global (applies to cameras no longer configured)
+  std::vector<CameraConfig> cameras;   // in config order
+  std::string media_dir;               // absolute
+  std::string api_host = "0.0.0.0";
+  int api_port = 5000;
+  int storage_min_free_mb = 1000;
+  std::string rtmp_url = "rtmp://127.0.0.1:1935/live";
+
+  const CameraConfig* camera(const std::string& name) const;
+};
+
+// Thrown by load_config with every problem found, one "config error: …" line each.
+struct ConfigError : std::runtime_error {
+  std::vector<std::string> lines;
+  explicit ConfigError(std::vector<std::string> l);
+};
+
+// Reads, validates and resolves a config file (YAML, or JSON for *.json).
+// `warnings` receives "config warning: …" lines. Throws ConfigError.
+Config load_config(const std::string& path, std::vector<std::string>* warnings = nullptr);
+// Same from text; `is_json` picks the parser.
+Config parse_config(const std::string& text, bool is_json, std::vector<std::string>* warnings = nullptr);
+
+// The /api/config document (http-api.md §2.3): effective values, credentials masked.
+// Returned as compact JSON text with sorted keys (no trailing newline).
+std::string config_to_api_json(const Config& cfg);
+
+// Masks passwords in URLs and in password-like query parameters.
+std::string mask_credentials(const std::string& text);
+
+// Class index → label, read from a label file in the format of config.md §4.5
+// (`<index> <label>` lines, or one label per line), or vigil's built-in 80-class COCO
+// list when `path` is empty. Empty map when the file cannot be read.
+std::map<int, std::string> load_labelmap(const std::string& path);
+
+}  // namespace vigil

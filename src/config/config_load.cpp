@@ -1,0 +1,1007 @@
+// Reading, validating and resolving a config file (config.md §1–§6).
+//
+// The file is parsed into a cfg::Node tree (config_node.cpp), then read section by
+// section with MapReader, which type-checks every value and reports keys nobody asked
+// for as unknown. Values that cameras inherit (§5) are first read into the *In structs
+// (all optional), then resolved camera → global → default.
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "config/config.h"
+#include "config/config_args.h"
+#include "config/config_reader.h"
+
+namespace vigil {
+
+namespace fs = std::filesystem;
+
+namespace cfg {
+namespace {
+
+const StrList kRoles = {"detect", "clips", "record", "rtmp"};
+const StrList kDetectorTypes = {"edgetpu", "cpu", "opencv", "hog"};
+const StrList kModelKinds = {"yolox", "darknet", "ssd"};
+const StrList kLogLevels = {"debug", "info", "warning", "error", "critical"};
+const StrList kReservedCameraNames = {"events", "stats", "config", "version", "detectors", "detection_fps", "service"};
+
+// 0.8.4 defaults of the ffmpeg argument lists (§4.10).
+const char* kDefaultGlobalArgs = "-hide_banner -loglevel warning";
+const char* kDefaultInputArgs =
+    "-avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp -stimeout 5000000 "
+    "-use_wallclock_as_timestamps 1";
+const std::map<std::string, std::string> kDefaultOutputArgs = {
+    {"detect", "-f rawvideo -pix_fmt yuv420p"},
+    {"record", "-f segment -segment_time 60 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an"},
+    {"clips", "-f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an"},
+    {"rtmp", "-c copy -f flv"},
+};
+
+// ---------------------------------------------------------------------------
+// Settings a camera inherits from the global sections (§5): all optional here.
+
+struct FilterIn {
+  std::optional<int> min_area, max_area;
+  std::optional<double> min_score, threshold;
+  std::optional<MaskSpec> mask;
+};
+
+struct ObjectsIn {
+  std::optional<StrList> track;
+  std::string track_path;
+  std::optional<MaskSpec> mask;
+  std::map<std::string, FilterIn> filters;
+};
+
+struct MotionIn {
+  std::optional<double> threshold, delta_alpha, frame_alpha;
+  std::optional<int> contour_area, frame_height;
+  std::string frame_height_path;
+  std::optional<MaskSpec> mask;
+};
+
+struct RetainIn {
+  std::optional<int> default_days;
+  std::optional<IntMap> objects;
+};
+
+struct ArgsIn {
+  std::optional<Args> global_args, hwaccel_args, input_args;
+};
+
+struct OutputArgsIn {
+  bool present = false;
+  std::map<std::string, std::optional<Args>> roles;
+};
+
+struct Globals {
+  RetainIn clips_retain, snapshots_retain;
+  std::optional<bool> record_enabled;
+  std::optional<int> record_retain_days;
+  ArgsIn args;
+  OutputArgsIn output_args;
+  ObjectsIn objects;
+  MotionIn motion;
+  std::optional<int> max_disappeared;
+};
+
+// Zone filters allow only min_area, max_area, threshold (§4.20).
+void read_filters(MapReader& parent, std::map<std::string, FilterIn>& out, bool zone) {
+  MapReader filters = parent.section("filters");
+  for (const auto& [label, node] : filters.entries()) {
+    MapReader m(parent.diag(), node, filters.path_of(label));
+    FilterIn& f = out[label];
+    m.get("min_area", f.min_area);
+    m.get("max_area", f.max_area);
+    if (!zone) m.get("min_score", f.min_score, between(0, 1));
+    m.get("threshold", f.threshold, between(0, 1));
+    if (!zone) m.get("mask", f.mask);
+  }
+}
+
+void read_objects(MapReader& parent, ObjectsIn& o) {
+  MapReader m = parent.section("objects");
+  m.get("track", o.track);
+  o.track_path = m.path_of("track");
+  m.get("mask", o.mask);
+  read_filters(m, o.filters, false);
+}
+
+void read_motion(MapReader& parent, MotionIn& mo) {
+  MapReader m = parent.section("motion");
+  m.get("threshold", mo.threshold, between(1, 255));
+  m.get("contour_area", mo.contour_area);
+  m.get("delta_alpha", mo.delta_alpha, above_zero_at_most_one());
+  m.get("frame_alpha", mo.frame_alpha, above_zero_at_most_one());
+  m.get("frame_height", mo.frame_height);
+  mo.frame_height_path = m.path_of("frame_height");
+  m.get("mask", mo.mask);
+}
+
+void read_retain(MapReader& parent, RetainIn& r) {
+  MapReader m = parent.section("retain");
+  m.get("default", r.default_days);
+  m.get("objects", r.objects);
+}
+
+void read_args(MapReader& m, ArgsIn& a) {
+  m.get("global_args", a.global_args);
+  m.get("hwaccel_args", a.hwaccel_args);
+  m.get("input_args", a.input_args);
+}
+
+void read_output_args(MapReader& parent, OutputArgsIn& out) {
+  out.present = parent.has("output_args");
+  MapReader m = parent.section("output_args");
+  for (const auto& role : kRoles) m.get(role, out.roles[role]);
+}
+
+RetainConfig resolve_retain(const RetainIn& own, const RetainIn& global) {
+  RetainConfig r;
+  r.default_days = own.default_days.value_or(global.default_days.value_or(10));
+  r.objects = own.objects ? *own.objects : global.objects.value_or(IntMap{});
+  return r;
+}
+
+// ---------------------------------------------------------------------------
+// Names, environment substitution
+
+void check_name(Diagnostics& d, const std::string& path, const std::string& name, bool camera) {
+  static const std::regex kName("[A-Za-z0-9_-]+");
+  if (!std::regex_match(name, kName))
+    d.error(path, "camera and zone names may only use letters, digits, \"_\" and \"-\"");
+  else if (camera && contains(kReservedCameraNames, name))
+    d.error(path, "\"" + name + "\" cannot be used as a camera name");
+}
+
+// Python str.format with the environment, limited to FRIGATE_*/VIGIL_* (§2).
+// Returns "" with the result in `out`, or the reason it failed.
+std::string substitute_env(const std::string& in, std::string& out) {
+  static const std::regex kVar("(FRIGATE_|VIGIL_)[A-Za-z0-9_]*");
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    const bool doubled = i + 1 < in.size() && in[i + 1] == c;
+    if (c == '{' && !doubled) {
+      size_t close = in.find('}', i + 1);
+      if (close == std::string::npos) return "unmatched \"{\" (write \"{{\" for a literal brace)";
+      std::string name = in.substr(i + 1, close - i - 1);
+      if (!std::regex_match(name, kVar))
+        return "\"{" + name +
+               "}\" is not a FRIGATE_* or VIGIL_* environment variable (write \"{{\" and \"}}\" for literal braces)";
+      const char* value = std::getenv(name.c_str());
+      if (!value) return "environment variable " + name + " is not set";
+      out += value;
+      i = close;
+    } else if (c == '}' && !doubled) {
+      return "unmatched \"}\" (write \"}}\" for a literal brace)";
+    } else {
+      out += c;
+      if (c == '{' || c == '}') ++i;  // "{{" → "{", "}}" → "}"
+    }
+  }
+  return "";
+}
+
+void substitute(Diagnostics& d, const std::string& path, std::string& value) {
+  std::string out;
+  std::string why = substitute_env(value, out);
+  if (why.empty())
+    value = out;
+  else
+    d.error(path, why);
+}
+
+// ---------------------------------------------------------------------------
+// Top-level sections
+
+class Loader {
+ public:
+  Loader(Diagnostics& d, Config& cfg) : d_(d), cfg_(cfg) {}
+
+  void load(const Node& root) {
+    MapReader top(d_, &root, "");
+    read_mqtt(top);
+    read_database(top);
+    read_model(top);
+    read_detectors(top);
+    read_logger(top);
+    read_environment_vars(top);
+    read_clips(top);
+    read_snapshots(top);
+    read_record(top);
+    read_global_ffmpeg(top);
+    read_global_objects(top);
+    read_global_motion(top);
+    read_global_detect(top);
+    read_cameras(top);
+    read_vigil_keys(top);
+    check_logger_names();
+    check_tracked_labels();
+    substitute_all();
+  }
+
+ private:
+  void read_mqtt(MapReader& top) {
+    const Node* n = top.take("mqtt");
+    if (!n) return;  // vigil: no section, no MQTT
+    MqttConfig& q = cfg_.mqtt;
+    q.enabled = true;
+    MapReader m(d_, n, "mqtt");
+    m.need("host", q.host);
+    m.get("port", q.port);
+    m.get("topic_prefix", q.topic_prefix);
+    m.get("client_id", q.client_id);
+    m.get("user", q.user);
+    m.get("password", q.password);
+    if (m.get("stats_interval", q.stats_interval) && q.stats_interval < 1) {
+      d_.warn(m.path_of("stats_interval"), "must be at least 1; using 1");
+      q.stats_interval = 1;
+    }
+  }
+
+  void read_database(MapReader& top) {
+    MapReader m = top.section("database");
+    m.get("path", db_path_);
+  }
+
+  void read_model(MapReader& top) {
+    const Node* n = top.take("model");
+    if (!n) return;
+    MapReader m(d_, n, "model");
+    m.need("width", cfg_.model_width);
+    m.need("height", cfg_.model_height);
+  }
+
+  // --- detectors (§4.5)
+
+  struct ModelIn {
+    bool present = false;
+    std::optional<std::string> path, kind, config, labelmap;
+    std::optional<int> width, height;
+    std::optional<StrMap> label_aliases;
+    std::optional<double> scale;
+    std::optional<std::vector<double>> mean;
+    std::optional<bool> swap_rb;
+  };
+
+  void read_detectors(MapReader& top) {
+    MapReader m = top.section("detectors");
+    for (const auto& [name, node] : m.entries()) {
+      DetectorConfig det;
+      det.name = name;
+      const std::string path = m.path_of(name);
+      MapReader dm(d_, node, path);
+      dm.get("type", det.type, one_of(kDetectorTypes));
+      det.device = det.type == "opencv" || det.type == "hog" ? "cpu" : "usb";
+      dm.get("device", det.device);
+      if (dm.get("num_threads", det.num_threads) && det.num_threads < 1) {
+        d_.warn(dm.path_of("num_threads"), "must be at least 1; using 1");
+        det.num_threads = 1;
+      }
+      ModelIn model;
+      read_model_file(dm, model);
+      resolve_detector(path, model, det);
+      cfg_.detectors.push_back(det);
+    }
+    if (cfg_.detectors.empty()) {  // the 0.8 default: a Coral named "coral"
+      DetectorConfig det;
+      det.name = "coral";
+      resolve_detector("detectors.coral", ModelIn{}, det);
+      cfg_.detectors.push_back(det);
+    }
+  }
+
+  void read_model_file(MapReader& detector, ModelIn& in) {
+    in.present = detector.take("model") != nullptr;
+    MapReader m = detector.section("model");
+    m.get("path", in.path);
+    m.get("kind", in.kind, one_of(kModelKinds));
+    m.get("config", in.config);
+    m.get("width", in.width);
+    m.get("height", in.height);
+    m.get("labelmap", in.labelmap);
+    m.get("label_aliases", in.label_aliases);
+    m.get("scale", in.scale);
+    m.get("mean", in.mean, [](const std::vector<double>& v) {
+      return v.size() == 3 ? std::string() : std::string("expected 3 numbers");
+    });
+    m.get("swap_rb", in.swap_rb);
+  }
+
+  void resolve_detector(const std::string& path, const ModelIn& in, DetectorConfig& det) {
+    const std::string mpath = join_path(path, "model");
+    if (det.type == "edgetpu") d_.warn(path, "EdgeTPU is not supported; the detector runs on the CPU");
+    if (det.type == "opencv" && !in.path) {
+      d_.error(in.present ? join_path(mpath, "path") : mpath, "required key is missing");
+      return;
+    }
+    if (det.type == "hog" || !in.path) {
+      if (det.type != "hog")
+        d_.warn(path, "type " + det.type + " has no model; using the built-in HOG person detector (person only)");
+      if (in.present) {
+        ModelFileConfig m;
+        m.width = in.width.value_or(400);
+        m.height = in.height.value_or(400);
+        det.model = m;
+        for (const char* key : {"path", "kind", "config", "labelmap", "label_aliases", "scale", "mean", "swap_rb"})
+          if (model_key_set(in, key)) d_.warn(join_path(mpath, key), "ignored by the HOG detector");
+      }
+      return;
+    }
+    det.model = resolve_model_file(mpath, in);
+  }
+
+  static bool model_key_set(const ModelIn& in, const std::string& key) {
+    if (key == "path") return in.path.has_value();
+    if (key == "kind") return in.kind.has_value();
+    if (key == "config") return in.config.has_value();
+    if (key == "labelmap") return in.labelmap.has_value();
+    if (key == "label_aliases") return in.label_aliases.has_value();
+    if (key == "scale") return in.scale.has_value();
+    if (key == "mean") return in.mean.has_value();
+    return in.swap_rb.has_value();
+  }
+
+  ModelFileConfig resolve_model_file(const std::string& mpath, const ModelIn& in) {
+    ModelFileConfig m;
+    m.path = *in.path;
+    std::string ext = fs::path(m.path).extension().string();
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    m.kind = in.kind.value_or(ext == ".onnx" ? "yolox" : ext == ".weights" ? "darknet" : "ssd");
+    check_file(join_path(mpath, "path"), m.path);
+
+    if (in.config)
+      m.config = *in.config;
+    else if (m.kind == "darknet")
+      m.config = fs::path(m.path).replace_extension(".cfg").string();
+    if (!m.config.empty()) check_file(join_path(mpath, "config"), m.config);
+
+    int w = 0, h = 0;  // 0: the detector reads it from the darknet cfg
+    if (m.kind == "yolox")
+      w = h = 416;
+    else if (m.kind == "ssd")
+      w = cfg_.model_width, h = cfg_.model_height;
+    else
+      read_darknet_size(m.config, w, h);
+    m.width = in.width.value_or(w);
+    m.height = in.height.value_or(h);
+
+    if (in.labelmap) {
+      m.labelmap = *in.labelmap;
+      check_file(join_path(mpath, "labelmap"), m.labelmap);
+    } else if (fs::path beside = fs::path(m.path).parent_path() / "coco.names"; fs::is_regular_file(beside)) {
+      m.labelmap = beside.string();
+    }
+    if (in.label_aliases) m.label_aliases = *in.label_aliases;
+
+    // Pre-processing per kind (§4.5): yolox BGR 0–255; darknet RGB /255; ssd RGB ±1.
+    const bool darknet = m.kind == "darknet", ssd = m.kind == "ssd";
+    m.scale = in.scale.value_or(darknet ? 1.0 / 255 : ssd ? 1.0 / 127.5 : 1.0);
+    m.mean = in.mean.value_or(std::vector<double>(3, ssd ? 127.5 : 0.0));
+    m.swap_rb = in.swap_rb.value_or(darknet || ssd);
+    return m;
+  }
+
+  void check_file(const std::string& path, const std::string& file) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) d_.error(path, "file not found: " + file);
+  }
+
+  // width=/height= of the [net] section of a darknet cfg; unchanged if not found.
+  static void read_darknet_size(const std::string& cfg_file, int& w, int& h) {
+    std::ifstream in(cfg_file);
+    bool in_net = false;
+    for (std::string line; std::getline(in, line);) {
+      line = trim(line);
+      if (!line.empty() && line[0] == '[')
+        in_net = line == "[net]" || line == "[network]";
+      else if (in_net && line.rfind("width=", 0) == 0)
+        w = std::atoi(line.c_str() + 6);
+      else if (in_net && line.rfind("height=", 0) == 0)
+        h = std::atoi(line.c_str() + 7);
+    }
+  }
+
+  // --- logger, environment_vars, clips, snapshots, record
+
+  void read_logger(MapReader& top) {
+    MapReader m = top.section("logger");
+    m.get("default", cfg_.logger_default, one_of(kLogLevels));
+    MapReader logs = m.section("logs");
+    for (const auto& [name, node] : logs.entries()) {
+      std::string level;
+      if (read_checked(d_, *node, logs.path_of(name), level, one_of(kLogLevels))) cfg_.logger_logs[name] = level;
+    }
+    logs_path_ = logs.path();
+  }
+
+  // Applied to the process environment before substitution (vigil, §2).
+  void read_environment_vars(MapReader& top) {
+    if (top.get("environment_vars", cfg_.environment_vars))
+      for (const auto& [k, v] : cfg_.environment_vars) setenv(k.c_str(), v.c_str(), 1);
+  }
+
+  void read_clips(MapReader& top) {
+    MapReader m = top.section("clips");
+    m.get("max_seconds", cfg_.clips_max_seconds);
+    if (m.get("tmpfs_cache_size", cfg_.clips_tmpfs_cache_size))
+      d_.warn(m.path_of("tmpfs_cache_size"), "ignored; vigil never mounts file systems");
+    read_retain(m, g_.clips_retain);
+    cfg_.clips_retain = resolve_retain({}, g_.clips_retain);
+  }
+
+  void read_snapshots(MapReader& top) {
+    MapReader m = top.section("snapshots");
+    read_retain(m, g_.snapshots_retain);
+    cfg_.snapshots_retain = resolve_retain({}, g_.snapshots_retain);
+  }
+
+  void read_record(MapReader& top) {
+    MapReader m = top.section("record");
+    m.get("enabled", g_.record_enabled);
+    m.get("retain_days", g_.record_retain_days);
+    cfg_.record_retain_days = g_.record_retain_days.value_or(30);
+  }
+
+  // --- global defaults for cameras
+
+  void read_global_ffmpeg(MapReader& top) {
+    MapReader m = top.section("ffmpeg");
+    read_args(m, g_.args);
+    read_output_args(m, g_.output_args);
+  }
+
+  void read_global_objects(MapReader& top) {
+    read_objects(top, g_.objects);
+    // Masks are in one camera's pixels, so 0.8 ignored them globally too.
+    if (g_.objects.mask) d_.warn("objects.mask", "ignored at the global level (masks are per camera)");
+    for (const auto& [label, f] : g_.objects.filters)
+      if (f.mask) d_.warn("objects.filters." + label + ".mask", "ignored at the global level (masks are per camera)");
+  }
+
+  void read_global_motion(MapReader& top) {
+    read_motion(top, g_.motion);
+    if (g_.motion.mask) d_.warn("motion.mask", "ignored at the global level (masks are per camera)");
+  }
+
+  void read_global_detect(MapReader& top) {
+    MapReader m = top.section("detect");
+    m.get("max_disappeared", g_.max_disappeared);
+  }
+
+  // --- cameras (§4.18–4.27)
+
+  void read_cameras(MapReader& top) {
+    MapReader m = top.section("cameras");
+    auto entries = m.entries();
+    for (const auto& [name, node] : entries) camera_names_.insert(name);
+    for (const auto& [name, node] : entries) cfg_.cameras.push_back(read_camera(name, node, m.path_of(name)));
+    if (entries.empty() && m.is_map()) d_.warn("cameras", "no cameras configured");
+  }
+
+  CameraConfig read_camera(const std::string& name, const Node* node, const std::string& path) {
+    check_name(d_, path, name, true);
+    CameraConfig cam;
+    cam.name = name;
+    MapReader m(d_, node, path);
+    m.need("width", cam.width, positive_even());
+    m.need("height", cam.height, positive_even());
+    m.get("fps", cam.fps, at_least(1));
+    read_camera_ffmpeg(m, cam);
+    m.get("best_image_timeout", cam.best_image_timeout);
+    read_zones(m, cam);
+    read_camera_clips(m, cam);
+    read_camera_record(m, cam);
+    {
+      MapReader r = m.section("rtmp");
+      r.get("enabled", cam.rtmp_enabled);
+    }
+    read_camera_snapshots(m, cam);
+    read_camera_mqtt(m, cam);
+    read_camera_objects(m, cam);
+    read_camera_motion(m, cam);
+    read_camera_detect(m, cam);
+    check_roles_enabled(path, cam);
+    return cam;
+  }
+
+  void read_camera_ffmpeg(MapReader& cam_m, CameraConfig& cam) {
+    if (!cam_m.require("ffmpeg")) return;
+    MapReader m = cam_m.section("ffmpeg");
+    ArgsIn cam_args;
+    read_args(m, cam_args);
+    OutputArgsIn out;
+    read_output_args(m, out);
+    const OutputArgsIn& chosen = out.present ? out : g_.output_args;  // a map as a whole (§5)
+    for (const auto& role : kRoles) {
+      auto it = chosen.roles.find(role);
+      cam.output_args[role] =
+          it != chosen.roles.end() && it->second ? it->second->tokens : split_whitespace(kDefaultOutputArgs.at(role));
+    }
+    if (out.present || g_.output_args.present) d_.warn(m.path_of("output_args"), "ignored by vigil");
+
+    if (!m.require("inputs")) return;
+    const Node* inputs = m.take("inputs");
+    const std::string ipath = m.path_of("inputs");
+    if (inputs->kind != Node::Kind::List) {
+      d_.error(ipath, "expected a list, got " + describe(*inputs));
+      return;
+    }
+    if (inputs->list.empty() || inputs->list.size() > 4) {
+      d_.error(ipath, "must have 1 to 4 inputs, got " + std::to_string(inputs->list.size()));
+      if (inputs->list.empty()) return;
+    }
+    for (size_t i = 0; i < inputs->list.size(); ++i)
+      cam.inputs.push_back(read_input(inputs->list[i], index_path(ipath, i), cam_args, cam));
+    check_roles(ipath, cam);
+  }
+
+  InputConfig read_input(const Node& node, const std::string& path, const ArgsIn& cam_args, const CameraConfig& cam) {
+    InputConfig in;
+    MapReader m(d_, &node, path);
+    m.need("path", in.path);
+    if (m.need("roles", in.roles)) {
+      for (size_t r = 0; r < in.roles.size(); ++r)
+        if (!contains(kRoles, in.roles[r]))
+          d_.error(index_path(m.path_of("roles"), r), "must be one of: " + join(kRoles, ", "));
+      if (in.roles.empty()) d_.warn(m.path_of("roles"), "no roles; the input is not opened");
+    }
+    ArgsIn own;
+    read_args(m, own);
+
+    // input → camera → global → default (§5)
+    auto pick = [](const std::optional<Args>& a, const std::optional<Args>& b, const std::optional<Args>& c,
+                   const char* fallback) {
+      if (a) return *a;
+      if (b) return *b;
+      if (c) return *c;
+      return Args{split_whitespace(fallback), ""};
+    };
+    Args global_args = pick(own.global_args, cam_args.global_args, g_.args.global_args, kDefaultGlobalArgs);
+    Args hwaccel_args = pick(own.hwaccel_args, cam_args.hwaccel_args, g_.args.hwaccel_args, "");
+    Args input_args = pick(own.input_args, cam_args.input_args, g_.args.input_args, kDefaultInputArgs);
+    in.global_args = global_args.tokens;
+    in.hwaccel_args = hwaccel_args.tokens;
+    in.input_args = input_args.tokens;
+
+    ArgsTarget global{in.options, true, cam.fps.has_value()};
+    ArgsTarget other{in.options, false, cam.fps.has_value()};
+    apply_args(global_args, global, d_);
+    apply_args(hwaccel_args, other, d_);
+    apply_args(input_args, other, d_);
+    return in;
+  }
+
+  void check_roles(const std::string& ipath, const CameraConfig& cam) {
+    std::map<std::string, int> count;
+    for (const auto& in : cam.inputs)
+      for (const auto& r : in.roles) ++count[r];
+    if (count["detect"] == 0) d_.error(ipath, "the detect role is required (exactly one input must have it)");
+    for (const auto& role : kRoles)
+      if (count[role] > 1) d_.error(ipath, "role \"" + role + "\" is assigned to more than one input");
+  }
+
+  void read_zones(MapReader& cam_m, CameraConfig& cam) {
+    MapReader zones = cam_m.section("zones");
+    for (const auto& [name, node] : zones.entries()) {
+      const std::string path = zones.path_of(name);
+      check_name(d_, path, name, false);
+      if (camera_names_.count(name))
+        d_.error(path, "zone \"" + name + "\" has the same name as camera \"" + name + "\"");
+      ZoneConfig z;
+      z.name = name;
+      MapReader m(d_, node, path);
+      ZonePolygon coords;
+      if (m.need("coordinates", coords)) {
+        z.coordinates = coords.polygon;
+        z.coordinates_raw = coords.text;
+        z.coordinates_list = coords.list;
+      }
+      std::map<std::string, FilterIn> filters;
+      read_filters(m, filters, true);
+      for (const auto& [label, f] : filters) {
+        ObjectFilter& of = z.filters[label];
+        of.min_area = f.min_area.value_or(of.min_area);
+        of.max_area = f.max_area.value_or(of.max_area);
+        of.threshold = f.threshold.value_or(of.threshold);
+        check_area_order(join_path(m.path_of("filters"), label), of);
+      }
+      cam.zones.push_back(z);
+    }
+  }
+
+  void read_camera_clips(MapReader& cam_m, CameraConfig& cam) {
+    MapReader m = cam_m.section("clips");
+    CameraClipsConfig& c = cam.clips;
+    m.get("enabled", c.enabled);
+    for (auto [key, value] : {std::pair{"pre_capture", &c.pre_capture}, std::pair{"post_capture", &c.post_capture}}) {
+      if (!m.get(key, *value)) continue;
+      if (*value < 0) {
+        d_.warn(m.path_of(key), "must not be negative; using 0");
+        *value = 0;
+      } else if (*value > cfg_.clips_max_seconds) {
+        d_.warn(m.path_of(key), "is longer than clips.max_seconds (" + std::to_string(cfg_.clips_max_seconds) + ")");
+      }
+    }
+    m.get("objects", c.objects);
+    m.get("required_zones", c.required_zones);
+    check_required_zones(m.path_of("required_zones"), c.required_zones, cam, "no clip is ever made");
+    RetainIn r;
+    read_retain(m, r);
+    c.retain = resolve_retain(r, g_.clips_retain);
+  }
+
+  void read_camera_record(MapReader& cam_m, CameraConfig& cam) {
+    MapReader m = cam_m.section("record");
+    cam.record_enabled = g_.record_enabled.value_or(false);
+    cam.record_retain_days = g_.record_retain_days.value_or(30);
+    m.get("enabled", cam.record_enabled);
+    m.get("retain_days", cam.record_retain_days);
+  }
+
+  void read_camera_snapshots(MapReader& cam_m, CameraConfig& cam) {
+    MapReader m = cam_m.section("snapshots");
+    CameraSnapshotsConfig& s = cam.snapshots;
+    m.get("enabled", s.enabled);
+    m.get("timestamp", s.timestamp);
+    m.get("bounding_box", s.bounding_box);
+    m.get("crop", s.crop);
+    m.get("height", s.height, at_least(1));
+    m.get("required_zones", s.required_zones);
+    check_required_zones(m.path_of("required_zones"), s.required_zones, cam, "no snapshot is ever written");
+    RetainIn r;
+    read_retain(m, r);
+    s.retain = resolve_retain(r, g_.snapshots_retain);
+  }
+
+  void read_camera_mqtt(MapReader& cam_m, CameraConfig& cam) {
+    MapReader m = cam_m.section("mqtt");
+    CameraMqttConfig& q = cam.mqtt;
+    m.get("enabled", q.enabled);
+    m.get("timestamp", q.timestamp);
+    m.get("bounding_box", q.bounding_box);
+    m.get("crop", q.crop);
+    m.get("height", q.height, at_least(1));
+    m.get("required_zones", q.required_zones);
+    check_required_zones(m.path_of("required_zones"), q.required_zones, cam, "no snapshot is ever published");
+  }
+
+  void read_camera_objects(MapReader& cam_m, CameraConfig& cam) {
+    ObjectsIn own;
+    read_objects(cam_m, own);
+    track_paths_[cam.name] = own.track_path;
+    if (own.track) {
+      cam.track = *own.track;
+    } else if (g_.objects.track) {
+      cam.track = *g_.objects.track;
+      track_paths_[cam.name] = g_.objects.track_path;
+    }
+    if (own.mask) cam.objects_mask = *own.mask;
+
+    // Every tracked label gets a filter, each key camera → global → default (§5).
+    const std::string filters_path = join_path(join_path(cam_m.path(), "objects"), "filters");
+    for (const auto& label : cam.track) {
+      auto find = [&label](const std::map<std::string, FilterIn>& m) {
+        auto it = m.find(label);
+        return it == m.end() ? FilterIn{} : it->second;
+      };
+      const FilterIn c = find(own.filters), g = find(g_.objects.filters);
+      ObjectFilter f;
+      f.min_area = c.min_area.value_or(g.min_area.value_or(f.min_area));
+      f.max_area = c.max_area.value_or(g.max_area.value_or(f.max_area));
+      f.min_score = c.min_score.value_or(g.min_score.value_or(f.min_score));
+      f.threshold = c.threshold.value_or(g.threshold.value_or(f.threshold));
+      f.mask = union_masks(cam.objects_mask, c.mask.value_or(MaskSpec{}));
+      check_area_order(join_path(filters_path, label), f);
+      cam.filters[label] = f;
+    }
+  }
+
+  // Camera-wide polygons first. With only one side set the mask stays as written.
+  static MaskSpec union_masks(const MaskSpec& camera_wide, const MaskSpec& label) {
+    if (camera_wide.polygons.empty()) return label;
+    if (label.polygons.empty()) return camera_wide;
+    MaskSpec u;
+    u.raw_was_list = true;
+    for (const MaskSpec* m : {&camera_wide, &label}) {
+      u.polygons.insert(u.polygons.end(), m->polygons.begin(), m->polygons.end());
+      if (m->raw.size() == m->polygons.size()) {
+        u.raw.insert(u.raw.end(), m->raw.begin(), m->raw.end());
+      } else {  // one polygon written as a list of "x,y": show it as one string
+        for (const auto& p : m->polygons) {
+          std::string s;
+          for (const auto& [x, y] : p.points) s += (s.empty() ? "" : ",") + std::to_string(x) + "," + std::to_string(y);
+          u.raw.push_back(s);
+        }
+      }
+    }
+    return u;
+  }
+
+  void check_area_order(const std::string& path, const ObjectFilter& f) {
+    if (f.min_area > f.max_area) d_.warn(path, "min_area is larger than max_area; no object can match");
+  }
+
+  void read_camera_motion(MapReader& cam_m, CameraConfig& cam) {
+    MotionIn own;
+    read_motion(cam_m, own);
+    MotionConfig& mo = cam.motion;
+    const MotionIn& g = g_.motion;
+    mo.threshold = own.threshold.value_or(g.threshold.value_or(mo.threshold));
+    mo.contour_area = own.contour_area.value_or(g.contour_area.value_or(mo.contour_area));
+    mo.delta_alpha = own.delta_alpha.value_or(g.delta_alpha.value_or(mo.delta_alpha));
+    mo.frame_alpha = own.frame_alpha.value_or(g.frame_alpha.value_or(mo.frame_alpha));
+    if (own.mask) mo.mask = *own.mask;
+
+    const std::optional<int>& fh = own.frame_height ? own.frame_height : g.frame_height;
+    if (!fh) {
+      mo.frame_height = std::max(1, cam.height / 6);
+      return;
+    }
+    mo.frame_height = *fh;
+    const bool from_global = !own.frame_height;
+    const std::string path = from_global ? g.frame_height_path : own.frame_height_path;
+    const int max = cam.height > 0 ? cam.height : INT_MAX;  // height itself may be missing
+    if (*fh < 1 || *fh > max) {
+      std::string why = cam.height > 0 ? "must be between 1 and " + std::to_string(cam.height) : "must be at least 1";
+      d_.error(path, why + (from_global ? " (the height of camera " + cam.name + ")" : ""));
+    }
+  }
+
+  void read_camera_detect(MapReader& cam_m, CameraConfig& cam) {
+    MapReader m = cam_m.section("detect");
+    m.get("enabled", cam.detect_enabled);
+    cam.max_disappeared = g_.max_disappeared.value_or(cam.fps.value_or(5) * 2);
+    m.get("max_disappeared", cam.max_disappeared);
+  }
+
+  // --- warnings about settings that cannot take effect
+
+  void check_roles_enabled(const std::string& path, const CameraConfig& cam) {
+    auto has_role = [&cam](const std::string& role) {
+      for (const auto& in : cam.inputs)
+        if (in.has_role(role)) return true;
+      return false;
+    };
+    struct Check {
+      std::string role;
+      bool enabled;
+      const char* if_disabled;  // what happens when the role is there but the switch is off
+      const char* if_no_role;   // … and the reverse
+    };
+    if (cam.inputs.empty()) return;
+    for (const Check& c :
+         {Check{"clips", cam.clips.enabled, "the cache still runs so MQTT can turn clips on", "no clips are made"},
+          Check{"record", cam.record_enabled, "nothing is recorded", "nothing is recorded"},
+          Check{"rtmp", cam.rtmp_enabled, "nothing is published", "nothing is published"}}) {
+      const std::string& r = c.role;
+      if (has_role(r) && !c.enabled)
+        d_.warn(join_path(path, r), "an input has the " + r + " role but " + r + ".enabled is false; " + c.if_disabled);
+      else if (!has_role(r) && c.enabled)
+        d_.warn(join_path(path, r), r + ".enabled is true but no input has the " + r + " role; " + c.if_no_role);
+    }
+  }
+
+  void check_required_zones(const std::string& path, const StrList& zones, const CameraConfig& cam,
+                            const std::string& effect) {
+    for (size_t i = 0; i < zones.size(); ++i) {
+      bool found = false;
+      for (const auto& z : cam.zones) found = found || z.name == zones[i];
+      if (!found) d_.warn(index_path(path, i), "camera has no zone \"" + zones[i] + "\"; " + effect);
+    }
+  }
+
+  void check_logger_names() {
+    static const std::set<std::string> kFixed = {"vigil.app",    "vigil.config",   "vigil.http",     "vigil.mqtt",
+                                                 "vigil.events", "vigil.storage",  "frigate.app",    "frigate.mqtt",
+                                                 "frigate.http", "frigate.events", "frigate.record", "frigate.edgetpu"};
+    auto known = [&](const std::string& name) {
+      if (kFixed.count(name)) return true;
+      for (const char* prefix : {"camera.", "watchdog."})
+        if (name.rfind(prefix, 0) == 0 && camera_names_.count(name.substr(strlen(prefix)))) return true;
+      if (name.rfind("ffmpeg.", 0) == 0) {  // ffmpeg.<camera>.<roles>
+        std::string rest = name.substr(7);
+        size_t dot = rest.find('.');
+        return dot != std::string::npos && dot + 1 < rest.size() && camera_names_.count(rest.substr(0, dot));
+      }
+      if (name.rfind("detector.", 0) == 0)
+        for (const auto& d : cfg_.detectors)
+          if (name == "detector." + d.name) return true;
+      return false;
+    };
+    for (const auto& [name, level] : cfg_.logger_logs)
+      if (!known(name)) d_.warn(join_path(logs_path_, name), "unknown logger; ignored");
+  }
+
+  // Labels some detector can report (after label_aliases); empty = unknown.
+  std::set<std::string> detectable_labels() {
+    std::set<std::string> labels;
+    for (const auto& det : cfg_.detectors) {
+      if (det.effective_type() == "hog") {
+        labels.insert("person");
+        continue;
+      }
+      auto map = load_labelmap(det.model->labelmap);
+      if (map.empty()) return {};  // unreadable label file: already an error or unknowable
+      for (const auto& [index, label] : map) {
+        if (label.empty()) continue;  // a blank line names no class
+        auto alias = det.model->label_aliases.find(label);
+        labels.insert(alias == det.model->label_aliases.end() ? label : alias->second);
+      }
+    }
+    return labels;
+  }
+
+  void check_tracked_labels() {
+    if (!d_.errors().empty()) return;  // detectors may be incomplete
+    const std::set<std::string> labels = detectable_labels();
+    if (labels.empty()) return;
+    for (const auto& cam : cfg_.cameras)
+      for (size_t i = 0; i < cam.track.size(); ++i)
+        if (!labels.count(cam.track[i]))
+          d_.warn(index_path(track_paths_[cam.name], i),
+                  "no detector reports \"" + cam.track[i] + "\"; objects of that label can never appear");
+  }
+
+  // --- vigil-only keys (§4.15–4.17), database default, env substitution
+
+  void read_vigil_keys(MapReader& top) {
+    std::string media = "./media";
+    top.get("media_dir", media);
+    std::error_code ec;
+    fs::path abs = fs::absolute(media, ec).lexically_normal();
+    cfg_.media_dir = abs.string();
+    if (cfg_.media_dir.size() > 1 && cfg_.media_dir.back() == '/') cfg_.media_dir.pop_back();
+    cfg_.database_path = db_path_.empty() ? cfg_.media_dir + "/clips/frigate.db" : db_path_;
+    {
+      MapReader m = top.section("api");
+      m.get("host", cfg_.api_host);
+      m.get("port", cfg_.api_port, between(1, 65535));
+    }
+    {
+      MapReader m = top.section("storage");
+      m.get("min_free_mb", cfg_.storage_min_free_mb, at_least(0));
+    }
+    MapReader m = top.section("rtmp");
+    m.get("url", cfg_.rtmp_url);
+  }
+
+  void substitute_all() {
+    if (cfg_.mqtt.user) substitute(d_, "mqtt.user", *cfg_.mqtt.user);
+    if (cfg_.mqtt.password) substitute(d_, "mqtt.password", *cfg_.mqtt.password);
+    for (auto& cam : cfg_.cameras)
+      for (size_t i = 0; i < cam.inputs.size(); ++i)
+        substitute(d_, index_path("cameras." + cam.name + ".ffmpeg.inputs", i) + ".path", cam.inputs[i].path);
+  }
+
+  Diagnostics& d_;
+  Config& cfg_;
+  Globals g_;
+  std::string db_path_;
+  std::string logs_path_ = "logger.logs";
+  std::set<std::string> camera_names_;
+  std::map<std::string, std::string> track_paths_;  // camera → where its track list was written
+};
+
+const std::vector<std::string>& builtin_coco_labels() {
+  static const std::vector<std::string> labels = {
+      "person",         "bicycle",    "car",           "motorcycle",    "airplane",     "bus",           "train",
+      "truck",          "boat",       "traffic light", "fire hydrant",  "stop sign",    "parking meter", "bench",
+      "bird",           "cat",        "dog",           "horse",         "sheep",        "cow",           "elephant",
+      "bear",           "zebra",      "giraffe",       "backpack",      "umbrella",     "handbag",       "tie",
+      "suitcase",       "frisbee",    "skis",          "snowboard",     "sports ball",  "kite",          "baseball bat",
+      "baseball glove", "skateboard", "surfboard",     "tennis racket", "bottle",       "wine glass",    "cup",
+      "fork",           "knife",      "spoon",         "bowl",          "banana",       "apple",         "sandwich",
+      "orange",         "broccoli",   "carrot",        "hot dog",       "pizza",        "donut",         "cake",
+      "chair",          "couch",      "potted plant",  "bed",           "dining table", "toilet",        "tv",
+      "laptop",         "mouse",      "remote",        "keyboard",      "cell phone",   "microwave",     "oven",
+      "toaster",        "sink",       "refrigerator",  "book",          "clock",        "vase",          "scissors",
+      "teddy bear",     "hair drier", "toothbrush"};
+  return labels;
+}
+
+}  // namespace
+}  // namespace cfg
+
+// ---------------------------------------------------------------------------
+// Public interface
+
+using cfg::contains;
+using cfg::Diagnostics;
+using cfg::join;
+using cfg::Node;
+using cfg::trim;
+
+bool InputConfig::has_role(const std::string& r) const { return contains(roles, r); }
+
+const InputConfig& CameraConfig::detect_input() const {
+  for (const auto& in : inputs)
+    if (in.has_role("detect")) return in;
+  throw std::logic_error("camera " + name + " has no detect input");  // prevented by validation
+}
+
+bool CameraConfig::rtmp_active() const {
+  if (!rtmp_enabled) return false;
+  for (const auto& in : inputs)
+    if (in.has_role("rtmp")) return true;
+  return false;
+}
+
+std::string DetectorConfig::effective_type() const {
+  if (type == "hog") return "hog";
+  return model && !model->path.empty() ? "opencv" : "hog";
+}
+
+const CameraConfig* Config::camera(const std::string& name) const {
+  for (const auto& c : cameras)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+ConfigError::ConfigError(std::vector<std::string> l) : std::runtime_error(join(l, "\n")), lines(std::move(l)) {}
+
+std::map<int, std::string> load_labelmap(const std::string& path) {
+  std::map<int, std::string> out;
+  if (path.empty()) {
+    const auto& coco = cfg::builtin_coco_labels();
+    for (size_t i = 0; i < coco.size(); ++i) out[static_cast<int>(i)] = coco[i];
+    return out;
+  }
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(trim(line));
+  if (lines.empty()) return out;
+  // "<index> <label>" when the first token of the first line is a number (0.8's parser).
+  static const std::regex kIndexed("([0-9]+)\\s+(.*)");
+  const std::string first_token = lines[0].substr(0, lines[0].find_first_of(" \t"));
+  const bool indexed = !first_token.empty() && first_token.find_first_not_of("0123456789") == std::string::npos;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::smatch m;
+    if (!indexed)
+      out[static_cast<int>(i)] = lines[i];
+    else if (std::regex_match(lines[i], m, kIndexed))
+      out[std::stoi(m[1])] = trim(m[2]);
+  }
+  return out;
+}
+
+Config parse_config(const std::string& text, bool is_json, std::vector<std::string>* warnings) {
+  Diagnostics d;
+  Config cfg;
+  std::optional<Node> root;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    root = Node{};  // empty (JSON too)
+  else
+    root = is_json ? cfg::parse_json(text, d) : cfg::parse_yaml(text, d);
+  if (root && root->is_null()) {
+    d.error("", "the file is empty");
+  } else if (root && root->kind != Node::Kind::Map) {
+    d.error("", "the top level must be a map, got " + describe(*root));
+  } else if (root) {
+    cfg::Loader(d, cfg).load(*root);
+  }
+  if (warnings) warnings->insert(warnings->end(), d.warnings().begin(), d.warnings().end());
+  if (!d.errors().empty()) throw ConfigError(d.errors());
+  return cfg;
+}
+
+Config load_config(const std::string& path, std::vector<std::string>* warnings) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw ConfigError({"config error: " + path + ": cannot read the file (it is a directory)"});
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({"config error: " + path + ": cannot read the file (" + std::strerror(errno) + ")"});
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw ConfigError({"config error: " + path + ": cannot read the file (" + std::strerror(errno) + ")"});
+  const bool is_json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+  return parse_config(text, is_json, warnings);
+}
+
+}  // namespace vigil

@@ -1,0 +1,369 @@
+#include "input/capture.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdarg>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/hwcontext.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+}
+
+#include "util/log.h"
+
+namespace vigil {
+namespace {
+
+std::string av_error(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
+  av_strerror(err, buf, sizeof buf);
+  return buf;
+}
+
+// FFmpeg library messages are routed to the logger of the input whose capture thread
+// emitted them (ffmpeg.<camera>.<roles>), filtered by that input's -loglevel.
+thread_local spdlog::logger* t_ffmpeg_log = nullptr;
+thread_local int t_ffmpeg_level = AV_LOG_WARNING;
+
+void av_log_to_spdlog(void* avcl, int level, const char* fmt, va_list vl) {
+  if (!t_ffmpeg_log || level > t_ffmpeg_level) return;
+  char line[1024];
+  int print_prefix = 1;
+  av_log_format_line(avcl, level, fmt, vl, line, sizeof line, &print_prefix);
+  std::string msg(line);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
+  if (msg.empty()) return;
+  auto lvl = level <= AV_LOG_ERROR     ? spdlog::level::err
+             : level <= AV_LOG_WARNING ? spdlog::level::warn
+             : level <= AV_LOG_INFO    ? spdlog::level::info
+                                       : spdlog::level::debug;
+  t_ffmpeg_log->log(lvl, "{}", msg);
+}
+
+int parse_av_loglevel(const std::string& s) {
+  static const std::pair<const char*, int> kLevels[] = {
+      {"quiet", AV_LOG_QUIET},     {"panic", AV_LOG_PANIC},     {"fatal", AV_LOG_FATAL},
+      {"error", AV_LOG_ERROR},     {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO},
+      {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG},     {"trace", AV_LOG_TRACE}};
+  for (auto& [name, lvl] : kLevels)
+    if (s == name) return lvl;
+  return AV_LOG_WARNING;
+}
+
+std::string roles_key(const std::vector<std::string>& roles) {
+  std::vector<std::string> r = roles;
+  std::sort(r.begin(), r.end());
+  std::string out;
+  for (auto& x : r) out += (out.empty() ? "" : "_") + x;
+  return out;
+}
+
+}  // namespace
+
+// Everything libav needs for one open input; freed when the connection ends.
+struct Capture::Connection {
+  AVFormatContext* fmt = nullptr;
+  AVCodecContext* dec = nullptr;
+  AVBufferRef* hw_device = nullptr;
+  SwsContext* sws = nullptr;
+  AVPacket* pkt = av_packet_alloc();
+  AVFrame* frame = av_frame_alloc();
+  AVFrame* sw_frame = av_frame_alloc();
+  int stream = -1;
+  AVRational time_base{1, 1};
+  double frame_duration = 0.1;  // seconds per frame, from the stream's rate
+  // -stream_loop: times already added by earlier loops keep stream time monotonic.
+  double loop_offset = 0, last_stream_time = 0;
+  int loops_left = 0;
+  // -re pacing: monotonic time and stream time of the first paced packet.
+  bool paced = false;
+  double pace_mono = 0, pace_ts = 0;
+  bool warned_size = false;
+  double started_mono = 0;  // when the first frame of this connection arrived
+  bool delivered = false;
+
+  ~Connection() {
+    av_packet_free(&pkt);
+    av_frame_free(&frame);
+    av_frame_free(&sw_frame);
+    sws_freeContext(sws);
+    avcodec_free_context(&dec);
+    avformat_close_input(&fmt);
+    av_buffer_unref(&hw_device);
+  }
+};
+
+Capture::Capture(CaptureSettings settings, FrameSink sink, const Clock& clock)
+    : s_(std::move(settings)), sink_(std::move(sink)), clock_(clock) {
+  log_ = logger("camera." + s_.camera);
+  ffmpeg_log_ = logger("ffmpeg." + s_.camera + "." + roles_key(s_.input.roles));
+  static std::once_flag once;
+  std::call_once(once, [] { av_log_set_callback(av_log_to_spdlog); });
+}
+
+Capture::~Capture() { stop(); }
+
+void Capture::start() {
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Capture::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Capture::sleep_for(double seconds) {
+  std::unique_lock lock(mu_);
+  return !cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_.load(); });
+}
+
+int Capture::interrupt_cb(void* p) {
+  auto* self = static_cast<Capture*>(p);
+  return self->stopping_ || self->clock_.mono() > self->deadline_.load();
+}
+
+void Capture::run() {
+  tid_ = gettid();
+  t_ffmpeg_log = ffmpeg_log_.get();
+  t_ffmpeg_level = parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
+  while (!stopping_) {
+    // While an input stays down, libav's own error lines would repeat at every attempt;
+    // the loss is logged once below instead.
+    t_ffmpeg_level = was_down_ ? AV_LOG_QUIET : parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
+    std::string why = run_connection();
+    connected_ = false;
+    if (stopping_) break;
+    double delay = backoff_.next_delay();
+    if (!was_down_) {
+      log_->warn("input {} lost: {}; reconnecting in {:.0f} s", mask_credentials(s_.input.path), why, delay);
+      was_down_ = true;
+    } else {
+      log_->debug("input still down: {}; next attempt in {:.0f} s", why, delay);
+    }
+    if (!sleep_for(delay)) break;
+  }
+}
+
+std::string Capture::run_connection() {
+  Connection c;
+  const InputOptions& o = s_.input.options;
+  const double stall = s_.stall_seconds;
+
+  c.fmt = avformat_alloc_context();
+  c.fmt->interrupt_callback = {&Capture::interrupt_cb, this};
+  deadline_ = clock_.mono() + stall;
+
+  AVDictionary* opts = nullptr;
+  for (const auto& [k, v] : o.format_options) {
+    std::string key = k;
+    if (key == "stimeout") key = "timeout";  // renamed in FFmpeg 5 (config.md §6.2)
+    // With -re, packets are paced by their own timestamps; wall-clock timestamps
+    // would make that pacing meaningless.
+    if (key == "use_wallclock_as_timestamps" && o.realtime) continue;
+    av_dict_set(&opts, key.c_str(), v.c_str(), 0);
+  }
+  const AVInputFormat* ifmt = o.force_format.empty() ? nullptr : av_find_input_format(o.force_format.c_str());
+  int ret = avformat_open_input(&c.fmt, s_.input.path.c_str(), ifmt, &opts);
+  for (AVDictionaryEntry* e = nullptr; (e = av_dict_get(opts, "", e, AV_DICT_IGNORE_SUFFIX));)
+    log_->debug("input option -{} does not apply to this input; dropped", e->key);
+  av_dict_free(&opts);
+  if (ret < 0) {
+    c.fmt = nullptr;  // freed by avformat_open_input on failure
+    return "cannot open: " + av_error(ret);
+  }
+  if ((ret = avformat_find_stream_info(c.fmt, nullptr)) < 0) return "no stream info: " + av_error(ret);
+  c.stream = av_find_best_stream(c.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (c.stream < 0) return "no video stream";
+  for (unsigned i = 0; i < c.fmt->nb_streams; ++i)
+    if (int(i) != c.stream) c.fmt->streams[i]->discard = AVDISCARD_ALL;
+  AVStream* st = c.fmt->streams[c.stream];
+  c.time_base = st->time_base;
+  AVRational rate = av_guess_frame_rate(c.fmt, st, nullptr);
+  if (rate.num > 0 && rate.den > 0) c.frame_duration = av_q2d(av_inv_q(rate));
+  c.loops_left = o.stream_loop;
+
+  const AVCodec* codec = nullptr;
+  if (!o.decoder_name.empty()) {
+    codec = avcodec_find_decoder_by_name(o.decoder_name.c_str());
+    if (!codec) log_->warn("decoder {} not available; using the default decoder", o.decoder_name);
+  }
+  if (!codec) codec = avcodec_find_decoder(st->codecpar->codec_id);
+  if (!codec) return "no decoder for the stream's codec";
+  c.dec = avcodec_alloc_context3(codec);
+  avcodec_parameters_to_context(c.dec, st->codecpar);
+  c.dec->pkt_timebase = st->time_base;
+  c.dec->thread_count = 1;  // most CPU-efficient; one decoder thread per camera
+  if (!o.hwaccel.empty()) {
+    AVHWDeviceType type =
+        av_hwdevice_find_type_by_name(o.hwaccel == "nvdec" || o.hwaccel == "cuvid" ? "cuda" : o.hwaccel.c_str());
+    const char* dev = o.hwaccel_device.empty() ? nullptr : o.hwaccel_device.c_str();
+    if (type == AV_HWDEVICE_TYPE_NONE || av_hwdevice_ctx_create(&c.hw_device, type, dev, nullptr, 0) < 0) {
+      log_->warn("hardware decoding ({}) not available; decoding in software", o.hwaccel);
+    } else {
+      c.dec->hw_device_ctx = av_buffer_ref(c.hw_device);
+    }
+  }
+  AVDictionary* dopts = nullptr;
+  for (const auto& [k, v] : o.decoder_options) av_dict_set(&dopts, k.c_str(), v.c_str(), 0);
+  ret = avcodec_open2(c.dec, codec, &dopts);
+  av_dict_free(&dopts);
+  if (ret < 0) return "cannot open decoder: " + av_error(ret);
+
+  log_->debug("opened {} ({} {}x{})", mask_credentials(s_.input.path), codec->name, c.dec->width, c.dec->height);
+  have_due_ = false;
+
+  auto drain = [&]() {
+    avcodec_send_packet(c.dec, nullptr);
+    while (avcodec_receive_frame(c.dec, c.frame) >= 0) {
+      int64_t ts = c.frame->best_effort_timestamp;
+      double t =
+          ts == AV_NOPTS_VALUE ? c.last_stream_time + c.frame_duration : ts * av_q2d(c.time_base) + c.loop_offset;
+      deliver(c, c.frame, t);
+      av_frame_unref(c.frame);
+    }
+    avcodec_flush_buffers(c.dec);
+  };
+
+  while (!stopping_) {
+    ret = av_read_frame(c.fmt, c.pkt);
+    if (ret == AVERROR_EOF) {
+      drain();
+      if (c.loops_left == 0) return "end of stream";
+      if (c.loops_left > 0) --c.loops_left;
+      // Next loop starts one frame after the last one so stream time stays monotonic.
+      c.loop_offset = c.last_stream_time + c.frame_duration -
+                      (st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time * av_q2d(c.time_base));
+      if ((ret = av_seek_frame(c.fmt, c.stream, st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time,
+                               AVSEEK_FLAG_BACKWARD)) < 0)
+        return "cannot loop: " + av_error(ret);
+      continue;
+    }
+    if (ret < 0) {
+      if (stopping_) return "stopped";
+      if (clock_.mono() > deadline_) return "no frame for " + std::to_string(int(stall)) + " s";
+      return "read error: " + av_error(ret);
+    }
+    if (c.pkt->stream_index != c.stream) {
+      av_packet_unref(c.pkt);
+      continue;
+    }
+    if (o.realtime) {
+      int64_t pts = c.pkt->dts != AV_NOPTS_VALUE ? c.pkt->dts : c.pkt->pts;
+      if (pts != AV_NOPTS_VALUE) {
+        double ts = pts * av_q2d(c.time_base) + c.loop_offset;
+        double now = clock_.mono();
+        double due = c.pace_mono + (ts - c.pace_ts);
+        if (!c.paced || due < now - 1.0 || due > now + 5.0) {  // start or resync after a jump
+          c.paced = true;
+          c.pace_mono = now;
+          c.pace_ts = ts;
+        } else if (due > now && !sleep_for(due - now)) {
+          av_packet_unref(c.pkt);
+          return "stopped";
+        }
+      }
+    }
+    ret = avcodec_send_packet(c.dec, c.pkt);
+    av_packet_unref(c.pkt);
+    if (ret < 0 && ret != AVERROR(EAGAIN) && ret != AVERROR_INVALIDDATA) return "decode error: " + av_error(ret);
+    while ((ret = avcodec_receive_frame(c.dec, c.frame)) >= 0) {
+      int64_t ts = c.frame->best_effort_timestamp;
+      double t =
+          ts == AV_NOPTS_VALUE ? c.last_stream_time + c.frame_duration : ts * av_q2d(c.time_base) + c.loop_offset;
+      deliver(c, c.frame, t);
+      av_frame_unref(c.frame);
+    }
+    if (clock_.mono() > deadline_) return "no frame for " + std::to_string(int(stall)) + " s";
+  }
+  return "stopped";
+}
+
+void Capture::deliver(Connection& c, AVFrame* decoded, double stream_time) {
+  const double now_mono = clock_.mono();
+  deadline_ = now_mono + s_.stall_seconds;
+  c.last_stream_time = stream_time;
+  if (!c.delivered) {
+    c.delivered = true;
+    c.started_mono = now_mono;
+    connected_ = true;
+    t_ffmpeg_level = parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
+    if (was_down_)
+      log_->info("input {} recovered", mask_credentials(s_.input.path));
+    else
+      log_->info("input {} connected ({}x{})", mask_credentials(s_.input.path), decoded->width, decoded->height);
+    was_down_ = false;
+  }
+  backoff_.connection_healthy(c.started_mono, now_mono);
+
+  // fps limit on stream time (pipeline.md §2.3).
+  if (s_.fps) {
+    double interval = 1.0 / *s_.fps;
+    if (have_due_ && stream_time < next_due_ - 0.001) return;
+    next_due_ = have_due_ ? next_due_ + interval : stream_time + interval;
+    have_due_ = true;
+    if (next_due_ < stream_time - interval) next_due_ = stream_time + interval;
+  }
+
+  AVFrame* src = decoded;
+  if (decoded->hw_frames_ctx) {  // hardware frame: download to system memory
+    av_frame_unref(c.sw_frame);
+    if (av_hwframe_transfer_data(c.sw_frame, decoded, 0) < 0) return;
+    src = c.sw_frame;
+  }
+
+  const int W = s_.width, H = s_.height;
+  AVFrame* out = nullptr;
+  bool plain =
+      (src->format == AV_PIX_FMT_YUV420P || src->format == AV_PIX_FMT_YUVJ420P) && src->width == W && src->height == H;
+  if (plain) {
+    out = av_frame_clone(src);  // shares the decoder's buffers: no copy
+  } else {
+    if (!c.warned_size && (src->width != W || src->height != H)) {
+      log_->warn("stream is {}x{}, camera is configured {}x{}; scaling", src->width, src->height, W, H);
+      c.warned_size = true;
+    }
+    c.sws = sws_getCachedContext(c.sws, src->width, src->height, AVPixelFormat(src->format), W, H, AV_PIX_FMT_YUV420P,
+                                 SWS_BILINEAR, nullptr, nullptr, nullptr);
+    if (!c.sws) return;
+    out = av_frame_alloc();
+    out->format = AV_PIX_FMT_YUV420P;
+    out->width = W;
+    out->height = H;
+    if (av_frame_get_buffer(out, 0) < 0) {
+      av_frame_free(&out);
+      return;
+    }
+    sws_scale(c.sws, src->data, src->linesize, 0, src->height, out->data, out->linesize);
+  }
+
+  auto f = std::make_shared<Frame>();
+  f->width = W;
+  f->height = H;
+  double t = clock_.wall();
+  if (t <= last_frame_time_) t = last_frame_time_ + 1e-6;
+  last_frame_time_ = t;
+  f->time = t;
+  f->seq = ++seq_;
+  for (int i = 0; i < 3; ++i) {
+    f->plane[i] = out->data[i];
+    f->stride[i] = out->linesize[i];
+  }
+  f->owner = std::shared_ptr<void>(out, [](void* p) {
+    auto* fr = static_cast<AVFrame*>(p);
+    av_frame_free(&fr);
+  });
+  sink_(std::move(f));
+}
+
+}  // namespace vigil

@@ -1,0 +1,75 @@
+// vigil: a network video recorder with object detection, Frigate 0.8 compatible.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "app/app.h"
+#include "config/config.h"
+#include "util/log.h"
+
+namespace {
+
+// --config, then CONFIG_FILE, then ./config.yml, then /config/config.yml (config.md §1).
+std::string find_config(const std::string& flag, std::string* tried) {
+  std::vector<std::string> candidates;
+  if (!flag.empty())
+    candidates = {flag};
+  else if (const char* env = std::getenv("CONFIG_FILE"); env && *env)
+    candidates = {env};
+  else
+    candidates = {"./config.yml", "/config/config.yml"};
+  for (const auto& c : candidates) {
+    *tried += (tried->empty() ? "" : ", ") + c;
+    if (access(c.c_str(), R_OK) == 0) return c;
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"vigil: network video recorder with object detection (Frigate 0.8 compatible)"};
+  std::string config_flag;
+  bool check_only = false, version = false;
+  cli.add_option("--config", config_flag, "configuration file (YAML, or JSON if it ends in .json)");
+  cli.add_flag("--check-config", check_only, "validate the configuration and exit");
+  cli.add_flag("--version", version, "print the version and exit");
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::cout << cli.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "vigil: " << e.what() << "\n" << cli.help();
+    return 2;
+  }
+  if (version) {
+    std::cout << "0.8.4-vigil-" << VIGIL_VERSION << "\n";
+    return 0;
+  }
+
+  std::string tried;
+  std::string path = find_config(config_flag, &tried);
+  if (path.empty()) {
+    std::cerr << "config error: no config file found (tried: " << tried << ")\n";
+    return 1;
+  }
+  vigil::Config cfg;
+  std::vector<std::string> warnings;
+  try {
+    cfg = vigil::load_config(path, &warnings);
+  } catch (const vigil::ConfigError& e) {
+    for (const auto& w : warnings) std::cerr << w << "\n";
+    for (const auto& l : e.lines) std::cerr << l << "\n";
+    return 1;
+  }
+  for (const auto& w : warnings) std::cerr << w << "\n";
+  if (check_only) {
+    std::cout << "config ok\n";
+    return 0;
+  }
+  vigil::configure_logging(cfg.logger_default, cfg.logger_logs);
+  return vigil::run_vigil(cfg);
+}

@@ -1,0 +1,33 @@
+// Detection regions (pipeline.md §4): square parts of the frame, at least 300 px, that
+// cover the motion boxes and the boxes of tracked objects. Only regions go to the
+// detector, so no motion and no tracked object means no inference.
+#pragma once
+
+#include <vector>
+
+#include "util/box.h"
+
+namespace vigil {
+
+// 0.8's calculate_region: a square of side max(w, h)·multiplier (≥ 300) centred on the
+// box, shifted to stay inside a W×H frame where it fits.
+Box calculate_region(int W, int H, const Box& box, double multiplier);
+
+// 0.8's box reduction with cv::groupRectangles, quirks included (§4.2).
+std::vector<Box> group_boxes(const std::vector<Box>& boxes);
+
+// The baseline (0.8) regions of a frame from its motion boxes and tracked boxes (§4.3).
+std::vector<Box> baseline_regions(int W, int H, const std::vector<Box>& motion, const std::vector<Box>& tracked);
+
+// vigil's cheaper covering: the baseline regions with every region that lies entirely
+// inside another removed (its detections would be duplicates, §4.3).
+std::vector<Box> drop_contained(std::vector<Box> regions);
+
+// True when a detection box touches an edge of its region that is not a frame edge, so
+// the object was probably cut (§5.6 `clipped`).
+bool clipped(int W, int H, const Box& box, const Box& region);
+
+double iou(const Box& a, const Box& b);
+bool intersects(const Box& a, const Box& b);
+
+}  // namespace vigil

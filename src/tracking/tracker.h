@@ -1,0 +1,74 @@
+// Object tracker (pipeline.md §7): continues each track with at most one detection of
+// the same label per frame. The contract is 0.8's centroid tracker (ids, start times,
+// a track ends after max_disappeared + 1 consecutive unmatched frames, ids never
+// reused); vigil picks *which* detection continues a track with a globally optimal
+// assignment (Hungarian) on an IoU/distance cost, gated, against a constant-velocity
+// prediction, so crossing paths keep their ids and far-away newcomers get new ones.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "util/box.h"
+
+namespace vigil {
+
+// One filtered detection of a frame, in frame pixels.
+struct Detection {
+  std::string label;
+  double score = 0;
+  Box box;
+  int area = 0;
+  Box region;  // the region the detector saw it in
+};
+
+struct Track {
+  std::string id;                               // "<frame time text>-<6 chars a-z0-9>", never reused
+  double start_time = 0;                        // frame time of the first detection
+  Detection det;                                // the last detection that continued this track
+  double frame_time = 0;                        // frame time of that detection
+  int disappeared = 0;                          // consecutive aged frames without a match
+  bool matched = false;                         // matched in the latest update
+  std::deque<std::pair<double, double>> steps;  // last centroid displacements per frame (≤ 5)
+  int frames_since_match = 0;                   // frames between the previous match and the latest one
+};
+
+class Tracker {
+ public:
+  // `make_id(frame_time)` returns a fresh track id (injected so tests are deterministic).
+  Tracker(int max_disappeared, std::function<std::string(double)> make_id);
+
+  // One processed frame. Tracks in `held` (stationary objects on held frames, §7.4)
+  // still take part in matching but are not aged when unmatched.
+  void update(double frame_time, const std::vector<Detection>& detections, const std::set<std::string>& held = {});
+
+  // Live tracks in creation order.
+  const std::vector<Track>& tracks() const { return tracks_; }
+  // Ids removed by the latest update.
+  const std::vector<std::string>& removed() const { return removed_; }
+  // Ids created by the latest update.
+  const std::vector<std::string>& created() const { return created_; }
+
+  // The predicted box of a track for the next frame (constant velocity).
+  static Box predict(const Track& t);
+
+ private:
+  void start_track(double frame_time, const Detection& d);
+  void age(Track& t, const std::set<std::string>& held);
+
+  int max_disappeared_;
+  std::function<std::string(double)> make_id_;
+  std::vector<Track> tracks_;
+  std::vector<std::string> removed_, created_;
+};
+
+// The event id text of a frame time (pipeline.md §2.2): "1607123955.475377",
+// "1607123955.5", "1607123955.0".
+std::string frame_time_text(double t);
+// A fresh id "<frame time text>-<6 random [a-z0-9]>".
+std::string random_track_id(double frame_time);
+
+}  // namespace vigil

@@ -1,0 +1,215 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace vigil::test {
+
+std::string media_dir() {
+  const char* m = std::getenv("VIGIL_TEST_MEDIA");
+  return m ? m : std::string(VIGIL_SOURCE_DIR) + "/build/media";
+}
+std::string vtest_mp4() { return media_dir() + "/vtest.mp4"; }
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/vigil-test-XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
+double now_mono() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+Process::Process(const std::vector<std::string>& argv, const std::string& log_path) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    setpgid(0, 0);
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+}
+Process::~Process() { kill_now(); }
+Process::Process(Process&& o) noexcept : pid_(o.pid_), status_(o.status_) { o.pid_ = -1; }
+Process& Process::operator=(Process&& o) noexcept {
+  kill_now();
+  pid_ = o.pid_;
+  status_ = o.status_;
+  o.pid_ = -1;
+  return *this;
+}
+bool Process::running() {
+  if (pid_ <= 0) return false;
+  int st;
+  if (waitpid(pid_, &st, WNOHANG) == pid_) {
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+void Process::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+int Process::wait(double timeout) {
+  double end = now_mono() + timeout;
+  while (now_mono() < end) {
+    if (!running()) return status_;
+    sleep_s(0.05);
+  }
+  return -1;
+}
+void Process::kill_now() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int st;
+    waitpid(pid_, &st, 0);
+    pid_ = -1;
+  }
+}
+
+Vigil::Vigil(const std::string& config_yaml, const std::string& dir) : dir_(dir), port_(free_port()) {
+  std::ofstream(dir_ + "/config.yml") << "api:\n  host: 127.0.0.1\n  port: " << port_ << "\nmedia_dir: " << dir_
+                                      << "/media\n"
+                                      << config_yaml;
+  const char* bin = std::getenv("VIGIL_BIN");
+  proc_ = Process({bin ? bin : "vigil", "--config", dir_ + "/config.yml"}, dir_ + "/vigil.log");
+}
+Vigil::~Vigil() {
+  proc_.signal(SIGTERM);
+  proc_.wait(10);
+}
+std::string Vigil::log() const {
+  std::ifstream in(dir_ + "/vigil.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+bool Vigil::wait_ready(double timeout) {
+  double end = now_mono() + timeout;
+  while (now_mono() < end) {
+    if (!proc_.running()) return false;
+    if (http_get(port_, "/api/", 1).status == 200) return true;
+    sleep_s(0.1);
+  }
+  return false;
+}
+
+struct RtspServer::State {
+  std::mutex mu;
+  Process proc;
+  std::atomic<bool> want_up{false}, quit{false};
+  std::thread thread;
+};
+
+RtspServer::RtspServer(int port) : port_(port), log_(temp_dir() + "/rtsp.log"), st_(new State) {
+  st_->thread = std::thread([this] { loop(); });
+  start();
+}
+RtspServer::~RtspServer() {
+  st_->quit = true;
+  st_->thread.join();
+  {
+    std::lock_guard l(st_->mu);
+    st_->proc.kill_now();
+  }
+  delete st_;
+}
+std::string RtspServer::url() const { return "rtsp://127.0.0.1:" + std::to_string(port_) + "/x"; }
+void RtspServer::start() { st_->want_up = true; }
+void RtspServer::stop() {
+  st_->want_up = false;
+  std::lock_guard l(st_->mu);
+  st_->proc.kill_now();
+}
+void RtspServer::loop() {
+  while (!st_->quit) {
+    {
+      std::lock_guard l(st_->mu);
+      if (st_->want_up && !st_->proc.running())
+        st_->proc = Process(
+            {std::string(VIGIL_SOURCE_DIR) + "/tests/tools/rtsp_server.py", vtest_mp4(), std::to_string(port_)}, log_);
+    }
+    sleep_s(0.1);
+  }
+}
+
+std::string HttpResult::header(const std::string& name) const {
+  for (auto& [k, v] : headers)
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  return "";
+}
+
+HttpResult http_get(int port, const std::string& path, double timeout, const std::string& method) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_connection_timeout(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::duration<double>(timeout)));
+  cli.set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::duration<double>(timeout)));
+  httplib::Result r = method == "HEAD"      ? cli.Head(path.c_str())
+                      : method == "OPTIONS" ? cli.Options(path.c_str())
+                      : method == "POST"    ? cli.Post(path.c_str())
+                                            : cli.Get(path.c_str());
+  HttpResult out;
+  if (!r) return out;
+  out.status = r->status;
+  out.body = r->body;
+  out.content_type = r->get_header_value("Content-Type");
+  for (auto& [k, v] : r->headers) out.headers.emplace_back(k, v);
+  return out;
+}
+
+std::string read_mjpeg(int port, const std::string& path, int parts, double timeout) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_read_timeout(std::chrono::seconds(int(timeout)));
+  std::string data;
+  const std::string boundary = "--frame\r\n";
+  double end = now_mono() + timeout;
+  cli.Get(path.c_str(), [&](const char* d, size_t n) {
+    data.append(d, n);
+    size_t count = 0, pos = 0;
+    while ((pos = data.find(boundary, pos)) != std::string::npos) {
+      ++count;
+      pos += boundary.size();
+    }
+    // Stop once `parts` complete parts are in (the next boundary has started).
+    return count <= size_t(parts) && now_mono() < end;
+  });
+  return data;
+}
+
+}  // namespace vigil::test

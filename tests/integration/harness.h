@@ -1,0 +1,91 @@
+// Test harness for integration tests: runs the real vigil binary, a real RTSP server
+// (ffmpeg in listen mode) and talks HTTP to them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace vigil::test {
+
+// Folder with the bootstrap's test media (vtest.mp4, …).
+std::string media_dir();
+std::string vtest_mp4();
+// A TCP port nobody listens on right now.
+int free_port();
+// A fresh empty folder under /tmp, removed by the OS eventually.
+std::string temp_dir();
+void sleep_s(double s);
+double now_mono();
+
+// A child process; killed (SIGKILL) on destruction if still running.
+class Process {
+ public:
+  Process() = default;
+  Process(const std::vector<std::string>& argv, const std::string& log_path);
+  ~Process();
+  Process(Process&& o) noexcept;
+  Process& operator=(Process&& o) noexcept;
+  pid_t pid() const { return pid_; }
+  bool running();
+  void signal(int sig);
+  // Waits for exit up to `timeout` s; returns the exit status, or -1 on timeout.
+  int wait(double timeout);
+  void kill_now();
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+// vigil started on a config text (YAML); stopped with SIGTERM on destruction.
+class Vigil {
+ public:
+  explicit Vigil(const std::string& config_yaml, const std::string& dir = temp_dir());
+  ~Vigil();
+  int port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  std::string log() const;  // everything vigil wrote to stderr so far
+  // Waits until GET /api/ answers; false on timeout or if vigil exited.
+  bool wait_ready(double timeout = 20);
+  Process& process() { return proc_; }
+
+ private:
+  std::string dir_;
+  int port_;
+  Process proc_;
+};
+
+// A real RTSP server (tests/tools/rtsp_server.py, GStreamer) serving vtest.mp4 at
+// rtsp://127.0.0.1:<port>/x in real time, like an IP camera. It is kept running
+// (restarted if it exits) until stop().
+class RtspServer {
+ public:
+  explicit RtspServer(int port = free_port());
+  ~RtspServer();
+  std::string url() const;
+  void start();
+  void stop();  // kills the server; it stays down until start()
+
+ private:
+  void loop();
+  int port_;
+  std::string log_;
+  struct State;
+  State* st_;
+};
+
+struct HttpResult {
+  int status = 0;  // 0 = no answer
+  std::string body;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string header(const std::string& name) const;
+};
+HttpResult http_get(int port, const std::string& path, double timeout = 5, const std::string& method = "GET");
+
+// Reads `parts` MJPEG parts from a stream and returns the raw bytes received.
+std::string read_mjpeg(int port, const std::string& path, int parts, double timeout = 15);
+
+}  // namespace vigil::test

@@ -1,0 +1,269 @@
+// vigil end to end on real video: a looped H.264 file and a real RTSP stream.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <thread>
+
+#include "harness.h"
+
+namespace vigil::test {
+namespace {
+
+std::string file_camera(const std::string& name, const std::string& path, int fps = 5) {
+  return "  " + name + ":\n    ffmpeg:\n      inputs:\n        - path: " + path +
+         "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n    width: 768\n    height: 576\n"
+         "    fps: " +
+         std::to_string(fps) + "\n";
+}
+
+std::string rtsp_camera(const std::string& name, const std::string& url, int fps = 5) {
+  return "  " + name + ":\n    ffmpeg:\n      inputs:\n        - path: " + url +
+         "\n          roles: [detect]\n    width: 768\n    height: 576\n    fps: " + std::to_string(fps) + "\n";
+}
+
+nlohmann::json stats(int port) {
+  auto r = http_get(port, "/api/stats");
+  EXPECT_EQ(r.status, 200);
+  return nlohmann::json::parse(r.body);
+}
+
+cv::Mat decode(const std::string& jpeg) {
+  return cv::imdecode(std::vector<uint8_t>(jpeg.begin(), jpeg.end()), cv::IMREAD_COLOR);
+}
+
+// Waits until `pred(stats)` holds; returns the last stats.
+template <class Pred>
+nlohmann::json wait_stats(int port, double timeout, Pred pred) {
+  double end = now_mono() + timeout;
+  nlohmann::json s;
+  while (now_mono() < end) {
+    s = stats(port);
+    if (pred(s)) break;
+    sleep_s(0.5);
+  }
+  return s;
+}
+
+double mean_luma(const cv::Mat& img) { return cv::mean(img)[0]; }
+
+}  // namespace
+
+// One file camera looped in real time: frames flow at the configured fps, images and
+// the MJPEG stream are well formed, the config round-trips its defaults.
+TEST(LiveCamera, FileCameraServesStatsImagesAndStream) {
+  Vigil v("cameras:\n" + file_camera("front", vtest_mp4()));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+
+  // 12 s: past the 10 s rate window.
+  sleep_s(12);
+  auto s = stats(v.port());
+  ASSERT_TRUE(s.contains("front")) << s.dump();
+  EXPECT_NEAR(s["front"]["camera_fps"].get<double>(), 5.0, 0.6) << s.dump();
+  EXPECT_NEAR(s["front"]["process_fps"].get<double>(), 5.0, 0.6) << s.dump();
+  EXPECT_LE(s["front"]["skipped_fps"].get<double>(), 0.2);
+  EXPECT_GT(s["front"]["pid"].get<int>(), 0);
+  EXPECT_GT(s["front"]["capture_pid"].get<int>(), 0);
+  EXPECT_NE(s["front"]["pid"], s["front"]["capture_pid"]);
+  EXPECT_TRUE(s["detection_fps"].is_number_float());
+  EXPECT_TRUE(s["service"]["uptime"].is_number_integer());
+  EXPECT_EQ(s["service"]["version"], "0.8.4-vigil-0.1.0");
+  EXPECT_EQ(s["service"]["storage"].size(), 3u);
+  for (auto& [path, st] : s["service"]["storage"].items()) {
+    EXPECT_GT(st["total"].get<double>(), 0) << path;
+    EXPECT_FALSE(st["mount_type"].get<std::string>().empty()) << path;
+  }
+  // Only cameras, detectors, detection_fps and service at the top level (HA contract).
+  for (auto& [k, _] : s.items())
+    EXPECT_TRUE(k == "front" || k == "detectors" || k == "detection_fps" || k == "service") << k;
+
+  auto full = http_get(v.port(), "/api/front/latest.jpg");
+  ASSERT_EQ(full.status, 200);
+  EXPECT_EQ(full.content_type, "image/jpeg");
+  EXPECT_EQ(full.header("Access-Control-Allow-Origin"), "*");
+  cv::Mat img = decode(full.body);
+  ASSERT_FALSE(img.empty());
+  EXPECT_EQ(img.cols, 768);
+  EXPECT_EQ(img.rows, 576);
+  EXPECT_GT(mean_luma(img), 40) << "the frame should show the street, not black";
+
+  cv::Mat small = decode(http_get(v.port(), "/api/front/latest.jpg?h=277&motion=1&timestamp=1&mask=1").body);
+  ASSERT_FALSE(small.empty());
+  EXPECT_EQ(small.rows, 277);
+  EXPECT_EQ(small.cols, 277 * 768 / 576);
+
+  // The picture changes over time (people walk).
+  sleep_s(1.0);
+  cv::Mat later = decode(http_get(v.port(), "/api/front/latest.jpg").body);
+  EXPECT_GT(cv::norm(img, later, cv::NORM_L1) / img.total(), 0.5);
+
+  // MJPEG: parts in exactly the 0.8 layout, each a decodable JPEG of height h.
+  std::string raw = read_mjpeg(v.port(), "/api/front?fps=10&h=200&bbox=1", 4);
+  size_t pos = 0;
+  int parts = 0;
+  const std::string head = "--frame\r\nContent-Type: image/jpeg\r\n\r\n";
+  while (parts < 4) {
+    ASSERT_EQ(raw.compare(pos, head.size(), head), 0) << "part " << parts << " at " << pos;
+    size_t start = pos + head.size();
+    size_t end = raw.find("\r\n\r\n--frame\r\n", start);
+    ASSERT_NE(end, std::string::npos);
+    cv::Mat part = decode(raw.substr(start, end - start));
+    ASSERT_FALSE(part.empty());
+    EXPECT_EQ(part.rows, 200);
+    pos = end + 4;
+    ++parts;
+  }
+
+  // /api/config: parsed config with defaults filled in.
+  auto cfg = http_get(v.port(), "/api/config");
+  ASSERT_EQ(cfg.status, 200);
+  EXPECT_EQ(cfg.body.back(), '\n');
+  auto c = nlohmann::json::parse(cfg.body);
+  auto cam = c["cameras"]["front"];
+  EXPECT_EQ(cam["width"], 768);
+  EXPECT_EQ(cam["height"], 576);
+  EXPECT_EQ(cam["fps"], 5);
+  EXPECT_EQ(cam["frame_shape"], nlohmann::json::array({576, 768}));
+  EXPECT_EQ(cam["motion"]["frame_height"], 96);
+  EXPECT_EQ(cam["motion"]["threshold"], 25);
+  EXPECT_EQ(cam["detect"]["max_disappeared"], 10);
+  EXPECT_EQ(cam["objects"]["track"], nlohmann::json::array({"person"}));
+  EXPECT_EQ(cam["objects"]["filters"]["person"]["threshold"], 0.7);
+  EXPECT_EQ(cam["best_image_timeout"], 60);
+  EXPECT_EQ(c["detectors"]["coral"]["type"], "edgetpu");
+  EXPECT_EQ(c["mqtt"]["topic_prefix"], "frigate");
+  EXPECT_TRUE(c["mqtt"]["host"].is_null());
+  EXPECT_EQ(c["logger"]["default"], "INFO");
+  EXPECT_EQ(c["clips"]["max_seconds"], 300);
+}
+
+TEST(LiveCamera, ErrorsAndProtocolDetails) {
+  Vigil v("cameras:\n" + file_camera("front", vtest_mp4()));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  int p = v.port();
+
+  auto health = http_get(p, "/api/");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, "Frigate is running. Alive and healthy!");
+  EXPECT_EQ(http_get(p, "/api/version").body, "0.8.4-vigil-0.1.0");
+
+  for (const char* path : {"/api/nope/latest.jpg", "/api/nope", "/api/nope/person/best.jpg"}) {
+    auto r = http_get(p, path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(r.body, "Camera named nope not found") << path;
+    EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "*") << path;
+  }
+  for (const char* path : {"/api/front/latest.jpg?h=abc", "/api/front/latest.jpg?h=0", "/api/front/latest.jpg?h=5000",
+                           "/api/front?fps=0", "/api/front?fps=31", "/api/front?fps=nan", "/api/front?h=-2",
+                           "/api/front/latest.jpg?bbox=yes", "/api/front/person/best.jpg?h=x"}) {
+    auto r = http_get(p, path);
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_EQ(r.content_type, "application/json") << path;
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << path << ": " << r.body;
+    EXPECT_EQ(j["success"], false);
+    EXPECT_FALSE(j["message"].get<std::string>().empty());
+  }
+  // Unknown parameters are ignored (the 0.8 UI adds cache=<ms>).
+  EXPECT_EQ(http_get(p, "/api/front/latest.jpg?cache=12345").status, 200);
+
+  // best.jpg before any detection: black 1280x720, or its 330x330 crop, resized to h.
+  cv::Mat best = decode(http_get(p, "/api/front/person/best.jpg?crop=1&h=150").body);
+  ASSERT_FALSE(best.empty());
+  EXPECT_EQ(best.rows, 150);
+  EXPECT_EQ(best.cols, 150);
+
+  auto head = http_get(p, "/api/stats", 5, "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  auto post = http_get(p, "/api/stats", 5, "POST");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.header("Allow"), "GET, HEAD, OPTIONS");
+  auto opt = http_get(p, "/api/stats", 5, "OPTIONS");
+  EXPECT_EQ(opt.status, 204);
+  EXPECT_EQ(opt.header("Access-Control-Allow-Origin"), "*");
+}
+
+// Many idle connections must not starve the server.
+TEST(LiveCamera, IdleConnectionsDoNotStarveTheApi) {
+  Vigil v("cameras:\n" + file_camera("front", vtest_mp4()));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  std::vector<int> fds;
+  for (int i = 0; i < 150; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(v.port());
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    if (i % 2) (void)!write(fd, "GET /api/stats HTTP/1.1\r\n", 25);  // half a request, then silence
+    fds.push_back(fd);
+  }
+  // Plus several MJPEG viewers that keep their connections busy.
+  std::vector<std::thread> viewers;
+  for (int i = 0; i < 5; ++i) viewers.emplace_back([&] { read_mjpeg(v.port(), "/api/front?fps=5", 10, 4); });
+  sleep_s(0.5);
+  double t0 = now_mono();
+  auto r = http_get(v.port(), "/api/stats", 3);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_LT(now_mono() - t0, 2.0);
+  for (auto& t : viewers) t.join();
+  for (int fd : fds) close(fd);
+}
+
+// A real RTSP stream; the server dies mid-run and comes back.
+TEST(LiveCamera, RtspCameraSurvivesServerLoss) {
+  RtspServer rtsp;
+  sleep_s(1.0);  // let ffmpeg start listening
+  Vigil v("cameras:\n" + rtsp_camera("street", rtsp.url()) + rtsp_camera("dead", "rtsp://127.0.0.1:9/none"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+
+  auto s = wait_stats(v.port(), 25, [](auto& s) { return s["street"]["camera_fps"].template get<double>() > 4.4; });
+  sleep_s(10.5);  // a full window with frames
+  s = stats(v.port());
+  EXPECT_NEAR(s["street"]["camera_fps"].get<double>(), 5.0, 0.6) << s.dump();
+  EXPECT_EQ(s["dead"]["camera_fps"].get<double>(), 0.0);
+  cv::Mat before = decode(http_get(v.port(), "/api/street/latest.jpg").body);
+  ASSERT_FALSE(before.empty());
+  EXPECT_GT(mean_luma(before), 40);
+
+  rtsp.stop();
+  // Loss detected (read error or stall) and logged; the API keeps answering.
+  double end = now_mono() + 30;
+  while (now_mono() < end && v.log().find("lost") == std::string::npos) sleep_s(0.5);
+  EXPECT_NE(v.log().find("input rtsp://127.0.0.1"), std::string::npos) << v.log();
+  EXPECT_NE(v.log().find("lost"), std::string::npos) << v.log();
+  auto during = http_get(v.port(), "/api/street/latest.jpg");
+  EXPECT_EQ(during.status, 200);
+  EXPECT_FALSE(decode(during.body).empty());
+  // While it is down no frames arrive: the rate drains to 0 (10 s window).
+  s = wait_stats(v.port(), 20, [](auto& s) { return s["street"]["camera_fps"].template get<double>() == 0.0; });
+  EXPECT_EQ(s["street"]["camera_fps"].get<double>(), 0.0);
+  EXPECT_EQ(http_get(v.port(), "/api/street/latest.jpg").status, 200);
+
+  rtsp.start();
+  double back_at = now_mono();
+  // Frames resume within the backoff (at most 30 s) plus connection set-up.
+  end = now_mono() + 40;
+  while (now_mono() < end && v.log().find("recovered") == std::string::npos) sleep_s(0.5);
+  EXPECT_NE(v.log().find("recovered"), std::string::npos) << v.log();
+  EXPECT_LT(now_mono() - back_at, 36);
+  s = wait_stats(v.port(), 10, [](auto& s) { return s["street"]["camera_fps"].template get<double>() > 1.0; });
+  EXPECT_GT(s["street"]["camera_fps"].get<double>(), 1.0);
+  cv::Mat a = decode(http_get(v.port(), "/api/street/latest.jpg").body);
+  sleep_s(1.5);
+  cv::Mat b = decode(http_get(v.port(), "/api/street/latest.jpg").body);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  EXPECT_GT(cv::norm(a, b, cv::NORM_L1) / a.total(), 0.5) << "live frames again";
+  // The dead camera never delivered anything and never held up the other one.
+  EXPECT_EQ(stats(v.port())["dead"]["process_fps"].get<double>(), 0.0);
+  EXPECT_TRUE(v.process().running());
+}
+
+}  // namespace vigil::test
