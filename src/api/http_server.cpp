@@ -195,28 +195,34 @@ void HttpServer::Impl::mjpeg(Camera* cam, const httplib::Request& req, httplib::
   opt.height = int(int_param(req, "h", 1, 4096).value_or(360));
   const double interval = 1.0 / fps;
   auto next = std::make_shared<double>(0.0);
-  res.set_content_provider("multipart/x-mixed-replace; boundary=frame", [this, cam, opt, interval, next](
-                                                                            size_t, httplib::DataSink& sink) {
-    const Clock& clock = SystemClock::instance();
-    while (clock.mono() < *next) {
-      if (stopping || !sink.is_writable()) return false;
-      std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.05, *next - clock.mono())));
-    }
-    if (stopping) return false;
-    double now = clock.mono();
-    *next = (*next == 0 || *next + interval < now) ? now + interval : *next + interval;
-    ProcessedFramePtr pf = cam->latest();
-    JpegPtr jpeg;
-    if (pf->frame->seq == 0) {  // no frame yet: black, h high, 16:9
-      jpeg = jpegs.at(cam->name())->get("black:" + std::to_string(opt.height), 0, [&] {
-        return black_jpeg(std::max(1, opt.height * 16 / 9), opt.height);
+  res.set_content_provider(
+      "multipart/x-mixed-replace; boundary=frame", [this, cam, opt, interval, next](size_t, httplib::DataSink& sink) {
+        const Clock& clock = SystemClock::instance();
+        // Sleep until the next part is due: one wake-up per part (at most 1 s at a time so
+        // shutdown is noticed).
+        for (double wait; (wait = *next - clock.mono()) > 0;) {
+          if (stopping) return false;
+          std::this_thread::sleep_for(std::chrono::duration<double>(std::min(1.0, wait)));
+        }
+        if (stopping) return false;
+        double now = clock.mono();
+        *next = (*next == 0 || *next + interval < now) ? now + interval : *next + interval;
+        // The whole part (boundary, headers, JPEG) is built once per frame and variant and
+        // sent with one write.
+        static const std::string head = "--frame\r\nContent-Type: image/jpeg\r\n\r\n";
+        ProcessedFramePtr pf = cam->latest();
+        JpegCache& cache = *jpegs.at(cam->name());
+        JpegPtr part;
+        if (pf->frame->seq == 0) {  // no frame yet: black, h high, 16:9
+          part = cache.get("mjpeg-black:" + std::to_string(opt.height), 0, [&] {
+            return head + black_jpeg(std::max(1, opt.height * 16 / 9), opt.height) + "\r\n\r\n";
+          });
+        } else {
+          part = cache.get("mjpeg:" + opt.key(), pf->frame->seq,
+                           [&] { return head + render_jpeg(*pf, cam->config(), opt) + "\r\n\r\n"; });
+        }
+        return sink.write(part->data(), part->size());
       });
-    } else {
-      jpeg = live_jpeg(cam, opt);
-    }
-    static const std::string head = "--frame\r\nContent-Type: image/jpeg\r\n\r\n";
-    return sink.write(head.data(), head.size()) && sink.write(jpeg->data(), jpeg->size()) && sink.write("\r\n\r\n", 4);
-  });
 }
 
 HttpServer::HttpServer(ApiSources sources) : impl_(std::make_unique<Impl>()) {

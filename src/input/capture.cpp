@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdarg>
+#include <set>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -87,8 +88,10 @@ struct Capture::Connection {
   bool warned_size = false;
   double started_mono = 0;  // when the first frame of this connection arrived
   bool delivered = false;
+  AVDictionary* unused_options = nullptr;  // left over by the demuxer, tried on the decoder
 
   ~Connection() {
+    av_dict_free(&unused_options);
     av_packet_free(&pkt);
     av_frame_free(&frame);
     av_frame_free(&sw_frame);
@@ -126,6 +129,35 @@ void Capture::stop() {
 bool Capture::sleep_for(double seconds) {
   std::unique_lock lock(mu_);
   return !cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_.load(); });
+}
+
+// Options neither the demuxer nor the decoder used. Protocol options that simply do not
+// apply to this kind of input (the default RTSP arguments on a file) are dropped
+// silently; anything else is probably a typo and is reported once.
+void Capture::report_unused_options(AVDictionary* leftover) {
+  static const std::set<std::string> kProtocolOptions = {"rtsp_transport",
+                                                         "timeout",
+                                                         "stimeout",
+                                                         "rw_timeout",
+                                                         "rtsp_flags",
+                                                         "allowed_media_types",
+                                                         "reorder_queue_size",
+                                                         "buffer_size",
+                                                         "reconnect",
+                                                         "reconnect_streamed",
+                                                         "reconnect_delay_max",
+                                                         "user_agent",
+                                                         "headers",
+                                                         "listen_timeout",
+                                                         "max_delay",
+                                                         "use_wallclock_as_timestamps"};
+  for (AVDictionaryEntry* e = nullptr; (e = av_dict_get(leftover, "", e, AV_DICT_IGNORE_SUFFIX));) {
+    if (kProtocolOptions.count(e->key)) {
+      log_->debug("input option -{} does not apply to this input; dropped", e->key);
+    } else if (warned_options_.insert(e->key).second) {
+      log_->warn("input_args option -{} is not used by this input", e->key);
+    }
+  }
 }
 
 int Capture::interrupt_cb(void* p) {
@@ -175,9 +207,9 @@ std::string Capture::run_connection() {
   }
   const AVInputFormat* ifmt = o.force_format.empty() ? nullptr : av_find_input_format(o.force_format.c_str());
   int ret = avformat_open_input(&c.fmt, s_.input.path.c_str(), ifmt, &opts);
-  for (AVDictionaryEntry* e = nullptr; (e = av_dict_get(opts, "", e, AV_DICT_IGNORE_SUFFIX));)
-    log_->debug("input option -{} does not apply to this input; dropped", e->key);
-  av_dict_free(&opts);
+  // Options the demuxer left unused are tried on the decoder below (config.md §6.2).
+  c.unused_options = opts;
+  opts = nullptr;
   if (ret < 0) {
     c.fmt = nullptr;  // freed by avformat_open_input on failure
     return "cannot open: " + av_error(ret);
@@ -214,9 +246,11 @@ std::string Capture::run_connection() {
       c.dec->hw_device_ctx = av_buffer_ref(c.hw_device);
     }
   }
-  AVDictionary* dopts = nullptr;
+  AVDictionary* dopts = c.unused_options;
+  c.unused_options = nullptr;
   for (const auto& [k, v] : o.decoder_options) av_dict_set(&dopts, k.c_str(), v.c_str(), 0);
   ret = avcodec_open2(c.dec, codec, &dopts);
+  report_unused_options(dopts);
   av_dict_free(&dopts);
   if (ret < 0) return "cannot open decoder: " + av_error(ret);
 

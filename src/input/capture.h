@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "util/clock.h"
 
 struct AVFrame;
+struct AVDictionary;
 namespace spdlog {
 class logger;
 }
@@ -58,6 +60,7 @@ class Capture {
   bool sleep_for(double seconds);
   void deliver(Connection& c, ::AVFrame* decoded, double stream_time);
   static int interrupt_cb(void* self);
+  void report_unused_options(struct AVDictionary* leftover);
 
   CaptureSettings s_;
   FrameSink sink_;
@@ -69,11 +72,12 @@ class Capture {
   std::mutex mu_;
   std::condition_variable cv_;  // wakes sleeps on stop()
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> connected_{false};  // true while a connection delivers frames
-  std::atomic<int> tid_{0};             // Linux thread id of the capture thread
-  std::atomic<double> deadline_{0};     // monotonic time at which a blocking call aborts
-  bool was_down_ = false;               // a loss was logged; log the next recovery
-  double last_frame_time_ = 0;          // frame times are strictly increasing
+  std::atomic<bool> connected_{false};    // true while a connection delivers frames
+  std::atomic<int> tid_{0};               // Linux thread id of the capture thread
+  std::atomic<double> deadline_{0};       // monotonic time at which a blocking call aborts
+  std::set<std::string> warned_options_;  // unused options already reported
+  bool was_down_ = false;                 // a loss was logged; log the next recovery
+  double last_frame_time_ = 0;            // frame times are strictly increasing
   uint64_t seq_ = 0;
   double next_due_ = 0;  // fps limit: stream time the next frame is due
   bool have_due_ = false;
