@@ -149,11 +149,16 @@ void HttpServer::Impl::routes() {
     res.set_content(*live_jpeg(cam, opt), "image/jpeg");
   });
   svr.Get(R"(/api/([^/]+)/([^/]+)/best\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!camera_or_404(req.matches[1], res)) return;
+    Camera* cam = camera_or_404(req.matches[1], res);
+    if (!cam) return;
     auto h = int_param(req, "h", 1, 4096);
     bool crop = flag_param(req, "crop");
-    // No best image yet (detection adds them): a black 1280×720 picture, or its
-    // 330×330 top-left crop, resized to h (http-api.md §3.3).
+    if (auto best = cam->best(req.matches[2])) {
+      res.set_content(render_best(*best, cam->config(), crop, int(h.value_or(0))), "image/jpeg");
+      return;
+    }
+    // No best image: a black 1280×720 picture, or its 330×330 top-left crop, resized
+    // to h (http-api.md §3.3).
     int w0 = crop ? 330 : 1280, h0 = crop ? 330 : 720;
     int hh = int(h.value_or(h0));
     res.set_content(black_jpeg(std::max(1, int(int64_t(hh) * w0 / h0)), hh), "image/jpeg");

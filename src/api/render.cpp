@@ -1,8 +1,13 @@
 #include "api/render.h"
 
+#include <algorithm>
 #include <ctime>
+#include <map>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "input/frame_image.h"
+#include "regions/regions.h"
 
 namespace vigil {
 namespace {
@@ -10,21 +15,6 @@ namespace {
 // tab10 palette in BGR; zones take colours by their order in the config.
 const cv::Scalar kTab10[] = {{180, 119, 31}, {14, 127, 255},  {44, 160, 44},   {40, 39, 214},  {189, 103, 148},
                              {75, 86, 140},  {194, 119, 227}, {127, 127, 127}, {34, 189, 188}, {207, 190, 23}};
-
-cv::Mat to_bgr(const Frame& f) {
-  // cvtColor wants the three planes one after another without row padding.
-  cv::Mat yuv(f.height * 3 / 2, f.width, CV_8UC1);
-  for (int r = 0; r < f.height; ++r) std::memcpy(yuv.ptr(r), f.plane[0] + size_t(r) * f.stride[0], f.width);
-  uint8_t* u = yuv.ptr(f.height);
-  uint8_t* v = u + size_t(f.width / 2) * (f.height / 2);
-  for (int r = 0; r < f.height / 2; ++r) {
-    std::memcpy(u + size_t(r) * (f.width / 2), f.plane[1] + size_t(r) * f.stride[1], f.width / 2);
-    std::memcpy(v + size_t(r) * (f.width / 2), f.plane[2] + size_t(r) * f.stride[2], f.width / 2);
-  }
-  cv::Mat bgr;
-  cv::cvtColor(yuv, bgr, cv::COLOR_YUV2BGR_I420);
-  return bgr;
-}
 
 std::vector<std::vector<cv::Point>> to_points(const std::vector<Polygon>& polys) {
   std::vector<std::vector<cv::Point>> out;
@@ -36,6 +26,14 @@ std::vector<std::vector<cv::Point>> to_points(const std::vector<Polygon>& polys)
   return out;
 }
 
+// Colour of a label: tab10 by its index in the COCO label list.
+cv::Scalar label_colour(const std::string& label) {
+  static const std::map<int, std::string> coco = load_labelmap("");
+  for (const auto& [id, name] : coco)
+    if (name == label) return kTab10[id % 10];
+  return kTab10[std::hash<std::string>{}(label) % 10];
+}
+
 std::string encode(const cv::Mat& img) {
   std::vector<uint8_t> buf;
   cv::imencode(".jpg", img, buf, {cv::IMWRITE_JPEG_QUALITY, 70});
@@ -43,6 +41,31 @@ std::string encode(const cv::Mat& img) {
 }
 
 }  // namespace
+
+void draw_box(cv::Mat& img, const Box& b, const cv::Scalar& colour, int thickness, const std::string& text) {
+  cv::rectangle(img, {b.x1, b.y1}, {b.x2, b.y2}, colour, thickness);
+  int baseline = 0;
+  cv::Size ts = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, 0.5, 2, &baseline);
+  // Label box above the rectangle, or at the top edge when there is no room.
+  int top = b.y1 - ts.height - 8 >= 0 ? b.y1 - ts.height - 8 : 0;
+  cv::rectangle(img, {b.x1, top}, {b.x1 + ts.width + 6, top + ts.height + 8}, colour, cv::FILLED);
+  cv::putText(img, text, {b.x1 + 3, top + ts.height + 3}, cv::FONT_HERSHEY_SIMPLEX, 0.5, {0, 0, 0}, 2);
+}
+
+std::string render_best(const Thumbnail& t, const CameraConfig& cam, bool crop, int height) {
+  cv::Mat img = frame_to_bgr(*t.frame);
+  if (crop) {
+    Box r = calculate_region(cam.width, cam.height, t.box, 1.1);
+    cv::Rect rc = cv::Rect(r.x1, r.y1, r.width(), r.height()) & cv::Rect(0, 0, img.cols, img.rows);
+    img = img(rc).clone();
+  }
+  if (height > 0 && height != img.rows) {
+    cv::Mat out;
+    cv::resize(img, out, {std::max(1, int(int64_t(height) * img.cols / img.rows)), height}, 0, 0, cv::INTER_AREA);
+    img = out;
+  }
+  return encode(img);
+}
 
 std::string RenderOptions::key() const {
   std::string k = std::to_string(height) + ":";
@@ -60,12 +83,20 @@ std::string format_local_timestamp(double epoch) {
 }
 
 std::string render_jpeg(const ProcessedFrame& pf, const CameraConfig& cam, const RenderOptions& opt) {
-  cv::Mat img = to_bgr(*pf.frame);
+  cv::Mat img = frame_to_bgr(*pf.frame);
+  if (opt.bbox)
+    for (const ObjectView& o : pf.objects)
+      draw_box(img, o.box, o.matched ? label_colour(o.label) : cv::Scalar(255, 0, 0), o.matched ? 2 : 1,
+               o.label + ": " + std::to_string(int(o.score * 100)) + "% " + std::to_string(o.area));
   if (opt.regions)
     for (const Box& b : pf.regions) cv::rectangle(img, {b.x1, b.y1}, {b.x2, b.y2}, {0, 255, 0}, 2);
   if (opt.zones) {
-    for (size_t i = 0; i < cam.zones.size(); ++i)
-      cv::polylines(img, to_points({cam.zones[i].coordinates}), true, kTab10[i % 10], 2);
+    for (size_t i = 0; i < cam.zones.size(); ++i) {
+      bool occupied = std::any_of(pf.objects.begin(), pf.objects.end(), [&](const ObjectView& o) {
+        return std::find(o.current_zones.begin(), o.current_zones.end(), cam.zones[i].name) != o.current_zones.end();
+      });
+      cv::polylines(img, to_points({cam.zones[i].coordinates}), true, kTab10[i % 10], occupied ? 8 : 2);
+    }
   }
   if (opt.mask && !cam.motion.mask.polygons.empty())
     cv::fillPoly(img, to_points(cam.motion.mask.polygons), cv::Scalar(0, 0, 0));

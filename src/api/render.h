@@ -2,9 +2,14 @@
 // and encoded as JPEG (quality 70).
 #pragma once
 
+#include <opencv2/core/types.hpp>
 #include <string>
 
 #include "camera/camera.h"
+
+namespace cv {
+class Mat;
+}
 
 namespace vigil {
 
@@ -18,6 +23,13 @@ struct RenderOptions {
 };
 
 std::string render_jpeg(const ProcessedFrame& pf, const CameraConfig& cam, const RenderOptions& opt);
+
+// A best image (pipeline.md §8) without drawings: `crop` cuts calculate_region(box,
+// 1.1) clamped to the frame; `height` > 0 resizes (area interpolation).
+std::string render_best(const Thumbnail& t, const CameraConfig& cam, bool crop, int height);
+
+// Draws a box with its label text above it (pipeline.md §9 `bbox`).
+void draw_box(cv::Mat& img, const Box& b, const cv::Scalar& colour, int thickness, const std::string& text);
 
 // A black JPEG of the given size (best.jpg without a best image).
 std::string black_jpeg(int width, int height);

@@ -10,6 +10,7 @@
 #include "api/http_server.h"
 #include "app/stats.h"
 #include "camera/camera.h"
+#include "detect/detector_pool.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -45,20 +46,31 @@ int run_vigil(const Config& cfg) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // Detectors first: a model that cannot be loaded stops start-up with its name.
+  std::unique_ptr<DetectorPool> pool;
+  try {
+    pool = std::make_unique<DetectorPool>(cfg);
+  } catch (const std::exception& e) {
+    log->critical("{}", e.what());
+    return 1;
+  }
+  pool->start();
+
   const double started = SystemClock::instance().mono();
   std::vector<std::unique_ptr<Camera>> cameras;
   std::vector<Camera*> camera_ptrs;
   ApiSources api;
   api.config = &cfg;
   for (const CameraConfig& cc : cfg.cameras) {
-    cameras.push_back(std::make_unique<Camera>(cc));
+    cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();
   }
   const std::string config_doc = config_to_api_json(cfg);
   api.config_json = [config_doc] { return config_doc; };
-  api.stats_json = [&cfg, camera_ptrs, started] {
-    return stats_json(cfg, camera_ptrs, SystemClock::instance().mono() - started);
+  DetectorPool* p = pool.get();
+  api.stats_json = [&cfg, camera_ptrs, p, started] {
+    return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started);
   };
 
   HttpServer http(std::move(api));
@@ -71,6 +83,7 @@ int run_vigil(const Config& cfg) {
   log->info("signal {} received; stopping", sig);
   http.stop();
   for (auto& c : cameras) c->stop();
+  pool->stop();
   log->info("stopped");
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "camera/camera.h"
+#include "detect/detector_pool.h"
 
 namespace vigil {
 namespace {
@@ -43,7 +44,8 @@ nlohmann::json storage(const std::string& path) {
 
 }  // namespace
 
-std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras, double uptime_seconds) {
+std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
+                       const std::vector<DetectorStats>& detectors, double uptime_seconds) {
   nlohmann::json j = nlohmann::json::object();
   double total_detection = 0;
   for (Camera* cam : cameras) {
@@ -57,8 +59,10 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras, d
     total_detection += s.detection_fps;
   }
   j["detection_fps"] = std::round(total_detection * 100.0) / 100.0;
-  // Detectors appear here once the detection stage runs them (none run yet).
   j["detectors"] = nlohmann::json::object();
+  for (const DetectorStats& d : detectors)
+    j["detectors"][d.name] = {
+        {"inference_speed", d.inference_speed}, {"detection_start", d.detection_start}, {"pid", d.pid}};
   nlohmann::json st = nlohmann::json::object();
   for (const char* sub : {"recordings", "clips", "cache"}) {
     std::string p = cfg.media_dir + "/" + sub;

@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "config/config.h"
+#include "detect/detector_pool.h"
 
 namespace vigil {
 
 class Camera;
 
-std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras, double uptime_seconds);
+std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
+                       const std::vector<DetectorStats>& detectors, double uptime_seconds);
 
 }  // namespace vigil

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "detect/detector_pool.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -26,10 +27,14 @@ CaptureSettings capture_settings(const CameraConfig& cfg) {
 
 }  // namespace
 
-Camera::Camera(const CameraConfig& cfg, const Clock& clock)
+Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
     : cfg_(cfg),
       clock_(clock),
       motion_(cfg.motion, cfg.width, cfg.height),
+      pool_(pool),
+      tracker_(cfg.max_disappeared, random_track_id),
+      objects_(cfg_),
+      detect_enabled_(cfg.detect_enabled),
       camera_fps_(clock.mono()),
       skipped_fps_(clock.mono()),
       process_fps_(clock.mono()),
@@ -37,6 +42,7 @@ Camera::Camera(const CameraConfig& cfg, const Clock& clock)
   auto first = std::make_shared<ProcessedFrame>();
   first->frame = make_black_frame(cfg.width, cfg.height);
   latest_ = first;
+  if (pool_) detector_ = std::make_unique<FrameDetector>(cfg_, *pool_);
   capture_ = std::make_unique<Capture>(
       capture_settings(cfg_), [this](FramePtr f) { offer(std::move(f)); }, clock_);
 }
@@ -49,12 +55,13 @@ void Camera::start() {
 }
 
 void Camera::stop() {
-  capture_->stop();
   {
     std::lock_guard lock(queue_mu_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
+  space_cv_.notify_all();
+  capture_->stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -62,7 +69,8 @@ void Camera::offer(FramePtr f) {
   double now = clock_.mono();
   camera_fps_.tick(now);
   {
-    std::lock_guard lock(queue_mu_);
+    std::unique_lock lock(queue_mu_);
+    if (lossless_) space_cv_.wait(lock, [this] { return stopping_ || queue_.size() < kQueueSize; });
     if (queue_.size() >= kQueueSize) {
       skipped_fps_.tick(now);
       return;
@@ -83,15 +91,63 @@ void Camera::process_loop() {
       f = std::move(queue_.front());
       queue_.pop_front();
     }
-    auto pf = std::make_shared<ProcessedFrame>();
-    pf->motion_boxes = motion_.detect(f->plane[0], f->stride[0]);
-    pf->frame = std::move(f);
-    {
-      std::lock_guard lock(latest_mu_);
-      latest_ = std::move(pf);
-    }
-    process_fps_.tick(clock_.mono());
+    space_cv_.notify_one();
+    process(std::move(f));
   }
+}
+
+void Camera::process(FramePtr f) {
+  auto pf = std::make_shared<ProcessedFrame>();
+  pf->motion_boxes = motion_.detect(f->plane[0], f->stride[0]);
+
+  std::set<std::string> held;
+  std::vector<Detection> detections;
+  if (detector_ && detect_enabled_) {
+    // Stationary objects add no region on their held frames (pipeline.md §7.4).
+    held = objects_.held_ids(f->time, pf->motion_boxes);
+    std::vector<Box> tracked;
+    for (const auto& [id, o] : objects_.objects())
+      if (!held.count(id)) tracked.push_back(o.box);
+    auto regions = select_regions(region_mode_, cfg_.width, cfg_.height, pf->motion_boxes, tracked,
+                                  pool_->input_width(), !pool_->needs_native_scale());
+    FrameDetections fd = detector_->detect(*f, regions);
+    double now = clock_.mono();
+    for (int i = 0; i < fd.calls; ++i) detection_fps_.tick(now);
+    detector_calls_ += fd.calls;
+    detections = std::move(fd.detections);
+    pf->regions = std::move(fd.regions);
+  }
+  // With detection off the tracker still runs (with nothing), so objects age out (§6).
+  tracker_.update(f->time, detections, held);
+  objects_.update(tracker_, f, held);
+
+  for (const auto& [id, o] : objects_.objects())
+    pf->objects.push_back({o.id, o.label, o.score, o.box, o.area, o.matched, o.true_positive, o.current_zones});
+  {
+    std::lock_guard lock(best_mu_);
+    for (const auto& [label, o] : objects_.best_per_label())
+      if (o.best) best_[label] = *o.best;
+    for (const std::string& id : tracker_.created()) track_ids_.push_back(id);
+  }
+  pf->frame = std::move(f);
+  {
+    std::lock_guard lock(latest_mu_);
+    latest_ = std::move(pf);
+  }
+  frames_processed_++;
+  process_fps_.tick(clock_.mono());
+}
+
+std::optional<Thumbnail> Camera::best(const std::string& label) const {
+  std::lock_guard lock(best_mu_);
+  auto it = best_.find(label);
+  if (it == best_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> Camera::all_track_ids() const {
+  std::lock_guard lock(best_mu_);
+  return track_ids_;
 }
 
 ProcessedFramePtr Camera::latest() const {

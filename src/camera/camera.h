@@ -1,5 +1,6 @@
 // One camera's pipeline: capture thread → 2-frame queue → processing thread. The
-// processing thread runs motion detection (and later detection and tracking) and
+// processing thread runs motion detection, picks detection regions, asks the shared
+// detector pool, tracks objects and keeps their scores, zones and best images, then
 // publishes the latest processed frame for live view. A slow processing thread drops
 // new frames (counted in skipped_fps) instead of queueing them.
 #pragma once
@@ -7,25 +8,46 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "config/config.h"
+#include "detect/frame_detector.h"
 #include "input/capture.h"
 #include "motion/motion_detector.h"
+#include "regions/regions.h"
+#include "tracking/objects.h"
+#include "tracking/tracker.h"
 #include "util/box.h"
 #include "util/clock.h"
 #include "util/rate_counter.h"
 
 namespace vigil {
 
+class DetectorPool;
+
+// A tracked object as live view draws it.
+struct ObjectView {
+  std::string id, label;
+  double score = 0;  // last detection's score
+  Box box;
+  int area = 0;
+  bool matched = false;  // detected in this frame (else drawn thin and blue)
+  bool true_positive = false;
+  std::vector<std::string> current_zones;
+};
+
 // Everything live view needs about one processed frame. Immutable once published.
 struct ProcessedFrame {
   FramePtr frame;                 // black frame of the camera's size before the first one
   std::vector<Box> motion_boxes;  // this frame's motion
   std::vector<Box> regions;       // detection regions of this frame
+  std::vector<ObjectView> objects;
 };
 using ProcessedFramePtr = std::shared_ptr<const ProcessedFrame>;
 
@@ -38,7 +60,8 @@ class Camera {
  public:
   static constexpr size_t kQueueSize = 2;
 
-  Camera(const CameraConfig& cfg, const Clock& clock = SystemClock::instance());
+  // `pool` may be null: no detection (live view and motion only).
+  Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock = SystemClock::instance());
   ~Camera();
   Camera(const Camera&) = delete;
   Camera& operator=(const Camera&) = delete;
@@ -51,15 +74,43 @@ class Camera {
   // The most recently processed frame (never null).
   ProcessedFramePtr latest() const;
   CameraStats stats();
+  // The camera's best image of `label` (pipeline.md §8.2), if any.
+  std::optional<Thumbnail> best(const std::string& label) const;
+
+  // Runtime switch (MQTT detect/set); the config value is the start value.
+  void set_detect_enabled(bool on) { detect_enabled_ = on; }
+  bool detect_enabled() const { return detect_enabled_; }
+
+  // Offline analysis (tests, benchmarks): the capture waits for the processing thread
+  // instead of dropping frames. Call before start().
+  void set_lossless(bool on) { lossless_ = on; }
+  // Every id the tracker has created so far (tests, benchmarks).
+  std::vector<std::string> all_track_ids() const;
+  uint64_t frames_processed() const { return frames_processed_; }
+  uint64_t detector_calls() const { return detector_calls_; }
 
  private:
   void offer(FramePtr f);  // capture thread
   void process_loop();     // processing thread
+  void process(FramePtr f);
 
   const CameraConfig cfg_;
   const Clock& clock_;
   MotionDetector motion_;
   std::unique_ptr<Capture> capture_;
+  DetectorPool* pool_;  // shared by all cameras; null = no detection
+  std::unique_ptr<FrameDetector> detector_;
+  const RegionMode region_mode_ = region_mode_from_env();
+  Tracker tracker_;
+  ObjectStates objects_;  // processing thread only
+  std::atomic<bool> detect_enabled_;
+  bool lossless_ = false;
+  std::condition_variable space_cv_;  // lossless mode: the queue has room again
+
+  mutable std::mutex best_mu_;
+  std::map<std::string, Thumbnail> best_;  // label → best image; guarded by best_mu_
+  std::vector<std::string> track_ids_;     // guarded by best_mu_
+  std::atomic<uint64_t> frames_processed_{0}, detector_calls_{0};
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -1,7 +1,9 @@
 #include "regions/regions.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <opencv2/objdetect.hpp>
+#include <string>
 
 namespace vigil {
 
@@ -72,6 +74,25 @@ double iou(const Box& a, const Box& b) {
   double inter = iw * ih;
   double uni = double(a.width()) * a.height() + double(b.width()) * b.height() - inter;
   return uni > 0 ? inter / uni : 0.0;
+}
+
+}  // namespace vigil
+
+namespace vigil {
+
+RegionMode region_mode_from_env() {
+  const char* v = std::getenv("VIGIL_REGIONS");
+  return v && std::string(v) == "baseline" ? RegionMode::baseline : RegionMode::vigil;
+}
+
+std::vector<Box> select_regions(RegionMode mode, int W, int H, const std::vector<Box>& motion,
+                                const std::vector<Box>& tracked, int model_size, bool allow_full_frame) {
+  std::vector<Box> regions = baseline_regions(W, H, motion, tracked);
+  if (mode == RegionMode::baseline) return regions;
+  regions = drop_contained(std::move(regions));
+  int side = std::max(W, H);
+  if (allow_full_frame && regions.size() >= 2 && side <= 2 * model_size) return {Box{0, 0, side, side}};
+  return regions;
 }
 
 }  // namespace vigil

@@ -31,3 +31,22 @@ double iou(const Box& a, const Box& b);
 bool intersects(const Box& a, const Box& b);
 
 }  // namespace vigil
+
+namespace vigil {
+
+// How a frame's regions are chosen. `baseline` is 0.8's algorithm (kept so the recall
+// comparison can be re-run); `vigil` covers the same boxes with fewer inferences.
+enum class RegionMode { baseline, vigil };
+
+// VIGIL_REGIONS=baseline selects the baseline; anything else vigil's mode.
+RegionMode region_mode_from_env();
+
+// The regions of a frame. vigil's mode: the baseline regions without those inside
+// another; when that still leaves several regions and the whole frame is at most
+// twice the model's input size and the detector copes with small objects
+// (`allow_full_frame`), one square full-frame region instead (one letterboxed pass
+// costs one inference however many objects move).
+std::vector<Box> select_regions(RegionMode mode, int W, int H, const std::vector<Box>& motion,
+                                const std::vector<Box>& tracked, int model_size, bool allow_full_frame = true);
+
+}  // namespace vigil

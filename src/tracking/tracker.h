@@ -12,18 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "detect/detection.h"
 #include "util/box.h"
 
 namespace vigil {
-
-// One filtered detection of a frame, in frame pixels.
-struct Detection {
-  std::string label;
-  double score = 0;
-  Box box;
-  int area = 0;
-  Box region;  // the region the detector saw it in
-};
 
 struct Track {
   std::string id;                               // "<frame time text>-<6 chars a-z0-9>", never reused

@@ -1,0 +1,203 @@
+#include "detect/detector_pool.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <thread>
+
+#include "util/log.h"
+
+namespace vigil {
+namespace {
+
+struct Request {
+  cv::Mat image;
+  std::promise<std::vector<RawDetection>> result;
+};
+
+// One generation of a detector thread. A stuck generation is abandoned (detached) and
+// keeps this object alive through its shared_ptr until its call returns.
+struct Worker {
+  std::unique_ptr<Detector> detector;
+  std::atomic<double> start{0.0};   // epoch s of the running inference, 0 when idle
+  std::atomic<double> speed{10.0};  // ms, running average
+  std::atomic<int> tid{0};
+  std::atomic<bool> retired{false};  // replaced by the watchdog; exit after this call
+  std::thread thread;
+};
+
+}  // namespace
+
+struct DetectorPool::Impl {
+  const Config& cfg;
+  const Clock& clock;
+  struct Slot {
+    DetectorConfig dc;
+    std::shared_ptr<Worker> worker;  // current generation
+    std::shared_ptr<spdlog::logger> log;
+  };
+  std::vector<Slot> slots;
+  std::mutex mu;
+  std::condition_variable cv;  // requests queued or stopping
+  std::deque<std::shared_ptr<Request>> queue;
+  bool stopping = false;
+  std::thread watchdog;
+  std::mutex slots_mu;  // guards Slot::worker replacement
+  std::condition_variable watchdog_cv;
+
+  Impl(const Config& c, const Clock& k) : cfg(c), clock(k) {}
+
+  std::shared_ptr<Worker> make_worker(const DetectorConfig& dc) {
+    auto w = std::make_shared<Worker>();
+    w->detector = make_detector(dc, cfg.model_width, cfg.model_height);
+    return w;
+  }
+
+  void run(std::shared_ptr<Worker> w) {
+    w->tid = gettid();
+    cv::Mat resized;
+    for (;;) {
+      std::shared_ptr<Request> req;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stopping || w->retired || !queue.empty(); });
+        if (stopping || w->retired) return;
+        req = std::move(queue.front());
+        queue.pop_front();
+      }
+      const cv::Mat* img = &req->image;
+      int iw = w->detector->input_width(), ih = w->detector->input_height();
+      if (img->cols != iw || img->rows != ih) {
+        cv::resize(*img, resized, {iw, ih}, 0, 0, cv::INTER_LINEAR);
+        img = &resized;
+      }
+      double t0 = clock.mono();
+      w->start = clock.wall();
+      std::vector<RawDetection> out;
+      try {
+        out = w->detector->detect(*img);
+      } catch (const std::exception& e) {
+        logger("detector")->error("inference failed: {}", e.what());
+      }
+      double ms = (clock.mono() - t0) * 1000.0;
+      w->speed = (9 * w->speed + ms) / 10;
+      w->start = 0.0;
+      req->result.set_value(std::move(out));
+      if (w->retired) return;
+    }
+  }
+
+  // Replaces detectors whose current inference has run longer than kTimeout.
+  void watch() {
+    std::unique_lock lock(slots_mu);
+    while (!stopping) {
+      watchdog_cv.wait_for(lock, std::chrono::seconds(1));
+      for (Slot& s : slots) {
+        double started = s.worker->start;
+        if (stopping || started == 0.0 || clock.wall() - started <= kTimeout) continue;
+        s.log->warn("inference running for more than {:.0f} s; restarting the detector", kTimeout);
+        try {
+          auto fresh = make_worker(s.dc);
+          fresh->speed = s.worker->speed.load();
+          s.worker->retired = true;
+          s.worker->thread.detach();  // exits when its stuck call returns
+          s.worker = fresh;
+          s.worker->thread = std::thread([this, w = s.worker] { run(w); });
+        } catch (const std::exception& e) {
+          s.log->error("cannot restart: {}", e.what());
+        }
+      }
+    }
+  }
+};
+
+DetectorPool::DetectorPool(const Config& cfg, const Clock& clock) : impl_(std::make_unique<Impl>(cfg, clock)) {
+  int threads = 1;
+  for (const DetectorConfig& dc : cfg.detectors) {
+    Impl::Slot s;
+    s.dc = dc;
+    s.log = logger("detector." + dc.name);
+    s.worker = impl_->make_worker(dc);
+    s.log->info("{} detector ready ({}x{} input)", dc.effective_type(), s.worker->detector->input_width(),
+                s.worker->detector->input_height());
+    threads = std::max(threads, dc.num_threads);
+    impl_->slots.push_back(std::move(s));
+  }
+  // OpenCV's thread pool is process-wide: the largest num_threads, at most one per core.
+  int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  cv::setNumThreads(std::min(threads, cores));
+}
+
+DetectorPool::~DetectorPool() { stop(); }
+
+void DetectorPool::start() {
+  for (auto& s : impl_->slots) s.worker->thread = std::thread([this, w = s.worker] { impl_->run(w); });
+  impl_->watchdog = std::thread([this] { impl_->watch(); });
+}
+
+void DetectorPool::stop() {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopping) return;
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  impl_->watchdog_cv.notify_all();
+  if (impl_->watchdog.joinable()) impl_->watchdog.join();
+  for (auto& s : impl_->slots)
+    if (s.worker->thread.joinable()) s.worker->thread.join();
+  std::lock_guard lock(impl_->mu);
+  for (auto& r : impl_->queue) r->result.set_value({});
+  impl_->queue.clear();
+}
+
+int DetectorPool::input_width() const { return impl_->slots.at(0).worker->detector->input_width(); }
+int DetectorPool::input_height() const { return impl_->slots.at(0).worker->detector->input_height(); }
+
+std::optional<std::vector<RawDetection>> DetectorPool::detect(const cv::Mat& bgr) {
+  auto req = std::make_shared<Request>();
+  req->image = bgr;
+  auto fut = req->result.get_future();
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopping) return std::nullopt;
+    impl_->queue.push_back(req);
+  }
+  impl_->cv.notify_one();
+  if (fut.wait_for(std::chrono::duration<double>(kTimeout)) != std::future_status::ready) {
+    std::lock_guard lock(impl_->mu);  // still queued? then nobody will take it
+    std::erase(impl_->queue, req);
+    return std::nullopt;
+  }
+  return fut.get();
+}
+
+bool DetectorPool::needs_native_scale() const {
+  return std::any_of(impl_->slots.begin(), impl_->slots.end(),
+                     [](const Impl::Slot& s) { return s.dc.effective_type() == "hog"; });
+}
+
+std::vector<DetectorStats> DetectorPool::stats() const {
+  std::vector<DetectorStats> out;
+  std::lock_guard lock(impl_->slots_mu);
+  for (const auto& s : impl_->slots) {
+    DetectorStats d;
+    d.name = s.dc.name;
+    d.inference_speed = std::round(s.worker->speed * 100) / 100;
+    d.detection_start = s.worker->start;
+    d.pid = s.worker->tid;
+    out.push_back(d);
+  }
+  return out;
+}
+
+}  // namespace vigil

@@ -1,0 +1,60 @@
+// The configured detectors behind one FIFO shared by all cameras (pipeline.md §5.2).
+// Each detector runs on its own thread with its own network; a camera sends one
+// region at a time and waits for its result (at most 10 s). A detector whose current
+// inference has run for more than 10 s is replaced by a fresh one (network
+// re-created); the stuck thread is abandoned and exits when its call returns.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "detect/detector.h"
+#include "util/clock.h"
+
+namespace vigil {
+
+struct DetectorStats {
+  std::string name;
+  double inference_speed = 10.0;  // ms, running average (9·avg + t)/10
+  double detection_start = 0.0;   // epoch s the current inference began, 0.0 when idle
+  int pid = 0;                    // thread id of the detector thread
+};
+
+class DetectorPool {
+ public:
+  static constexpr double kTimeout = 10.0;  // seconds a request or an inference may take
+
+  // Builds every configured detector; throws std::runtime_error naming the one that
+  // cannot be loaded.
+  explicit DetectorPool(const Config& cfg, const Clock& clock = SystemClock::instance());
+  ~DetectorPool();
+  DetectorPool(const DetectorPool&) = delete;
+  DetectorPool& operator=(const DetectorPool&) = delete;
+
+  void start();
+  void stop();
+
+  // Input size of the first detector: regions are resized to it before queueing
+  // (a detector of another size resizes again).
+  int input_width() const;
+  int input_height() const;
+
+  // Runs one 8-bit BGR image (square region) on the next free detector and waits.
+  // nullopt when no result came within kTimeout or the pool is stopping.
+  std::optional<std::vector<RawDetection>> detect(const cv::Mat& bgr);
+
+  std::vector<DetectorStats> stats() const;
+
+  // True when a detector cannot find objects that are small in its input (HOG needs
+  // people at least 64×128 px), so whole frames must not be shrunk into one pass.
+  bool needs_native_scale() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,23 @@
+#include "input/frame_image.h"
+
+#include <cstring>
+#include <opencv2/imgproc.hpp>
+
+namespace vigil {
+
+cv::Mat frame_to_bgr(const Frame& f) {
+  // cvtColor wants the three planes one after another without row padding.
+  cv::Mat yuv(f.height * 3 / 2, f.width, CV_8UC1);
+  for (int r = 0; r < f.height; ++r) std::memcpy(yuv.ptr(r), f.plane[0] + size_t(r) * f.stride[0], f.width);
+  uint8_t* u = yuv.ptr(f.height);
+  uint8_t* v = u + size_t(f.width / 2) * (f.height / 2);
+  for (int r = 0; r < f.height / 2; ++r) {
+    std::memcpy(u + size_t(r) * (f.width / 2), f.plane[1] + size_t(r) * f.stride[1], f.width / 2);
+    std::memcpy(v + size_t(r) * (f.width / 2), f.plane[2] + size_t(r) * f.stride[2], f.width / 2);
+  }
+  cv::Mat bgr;
+  cv::cvtColor(yuv, bgr, cv::COLOR_YUV2BGR_I420);
+  return bgr;
+}
+
+}  // namespace vigil
