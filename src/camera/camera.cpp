@@ -108,9 +108,13 @@ void Camera::process(FramePtr f) {
     std::vector<Box> tracked;
     for (const auto& [id, o] : objects_.objects())
       if (!held.count(id)) tracked.push_back(o.box);
+    // While motion detection warms up it sees nothing, yet objects may already be in
+    // view (start-up, reconnect): the whole frame counts as moving (vigil).
     auto regions = select_regions(region_mode_, cfg_.width, cfg_.height, pf->motion_boxes, tracked,
-                                  pool_->input_width(), !pool_->needs_native_scale());
-    FrameDetections fd = detector_->detect(*f, regions);
+                                  pool_->input_width(), !pool_->needs_native_scale(), motion_.warming_up());
+    // A shrunken whole-frame pass is checked against motion it did not explain.
+    bool whole_frame = regions.size() == 1 && regions[0].width() > pool_->input_width() * 3 / 2;
+    FrameDetections fd = detector_->detect(*f, regions, whole_frame ? pf->motion_boxes : std::vector<Box>{});
     double now = clock_.mono();
     for (int i = 0; i < fd.calls; ++i) detection_fps_.tick(now);
     detector_calls_ += fd.calls;
@@ -122,7 +126,8 @@ void Camera::process(FramePtr f) {
   objects_.update(tracker_, f, held);
 
   for (const auto& [id, o] : objects_.objects())
-    pf->objects.push_back({o.id, o.label, o.score, o.box, o.area, o.matched, o.true_positive, o.current_zones});
+    pf->objects.push_back(
+        {o.id, o.label, o.score, o.box, o.area, o.matched, o.true_positive, o.stationary, o.current_zones});
   {
     std::lock_guard lock(best_mu_);
     for (const auto& [label, o] : objects_.best_per_label())
@@ -130,6 +135,7 @@ void Camera::process(FramePtr f) {
     for (const std::string& id : tracker_.created()) track_ids_.push_back(id);
   }
   pf->frame = std::move(f);
+  if (observer_) observer_(*pf);
   {
     std::lock_guard lock(latest_mu_);
     latest_ = std::move(pf);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,7 @@ struct ObjectView {
   int area = 0;
   bool matched = false;  // detected in this frame (else drawn thin and blue)
   bool true_positive = false;
+  bool stationary = false;  // a true positive without motion on its box (§7.4)
   std::vector<std::string> current_zones;
 };
 
@@ -84,6 +86,9 @@ class Camera {
   // Offline analysis (tests, benchmarks): the capture waits for the processing thread
   // instead of dropping frames. Call before start().
   void set_lossless(bool on) { lossless_ = on; }
+  // Called on the processing thread with every processed frame (tests, benchmarks).
+  // Call before start().
+  void set_frame_observer(std::function<void(const ProcessedFrame&)> f) { observer_ = std::move(f); }
   // Every id the tracker has created so far (tests, benchmarks).
   std::vector<std::string> all_track_ids() const;
   uint64_t frames_processed() const { return frames_processed_; }
@@ -105,6 +110,7 @@ class Camera {
   ObjectStates objects_;  // processing thread only
   std::atomic<bool> detect_enabled_;
   bool lossless_ = false;
+  std::function<void(const ProcessedFrame&)> observer_;
   std::condition_variable space_cv_;  // lossless mode: the queue has room again
 
   mutable std::mutex best_mu_;

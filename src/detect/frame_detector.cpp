@@ -55,14 +55,15 @@ bool FrameDetector::passes_filters(const Detection& d) const {
   return true;
 }
 
-FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>& regions) {
+FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>& regions,
+                                      const std::vector<Box>& followup) {
   FrameDetections out;
   if (regions.empty()) return out;
   const int W = cfg_.width, H = cfg_.height;
   const cv::Mat bgr = frame_to_bgr(frame);
   const int iw = pool_.input_width(), ih = pool_.input_height();
 
-  auto run = [&](const Box& r) {
+  auto run = [&](const Box& r, std::vector<Box>* seen) {
     std::vector<Detection> found;
     out.regions.push_back(r);
     out.calls++;
@@ -80,15 +81,30 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
       d.box.y2 = std::clamp(d.box.y2, 0, H - 1);
       d.area = d.box.width() * d.box.height();
       d.region = r;
-      if (passes_filters(d)) found.push_back(std::move(d));
+      if (!passes_filters(d)) continue;
+      // Only a detection that can survive NMS (score > 0.5) explains motion.
+      if (seen && d.score > 0.5) seen->push_back(d.box);
+      found.push_back(std::move(d));
     }
     return found;
   };
 
   std::vector<Detection> detections;
-  for (const Box& r : regions) {
-    auto found = run(r);
-    detections.insert(detections.end(), found.begin(), found.end());
+  std::vector<Box> seen;  // confident detections of the first regions
+  auto run_all = [&](const std::vector<Box>& rs) {
+    for (const Box& r : rs) {
+      auto found = run(r, &seen);
+      detections.insert(detections.end(), found.begin(), found.end());
+    }
+  };
+  run_all(regions);
+  if (!followup.empty()) {
+    std::vector<Box> extra;
+    for (const Box& m : followup) {
+      bool touched = std::any_of(seen.begin(), seen.end(), [&](const Box& b) { return intersects(b, m); });
+      if (!touched) extra.push_back(calculate_region(W, H, m, 1.2));
+    }
+    run_all(drop_contained(group_boxes(extra)));
   }
 
   // Per-label NMS; detections cut by a region edge are tried again in a larger region.
@@ -113,7 +129,7 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
       for (int k : keep) {
         const Detection& d = *group[size_t(k)];
         if (clipped(W, H, d.box, d.region)) {
-          auto found = run(calculate_region(W, H, d.box, 2));
+          auto found = run(calculate_region(W, H, d.box, 2), nullptr);
           selected.insert(selected.end(), found.begin(), found.end());
           refining = true;
         } else {

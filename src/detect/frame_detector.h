@@ -25,7 +25,10 @@ struct FrameDetections {
 class FrameDetector {
  public:
   FrameDetector(const CameraConfig& cfg, DetectorPool& pool);
-  FrameDetections detect(const Frame& frame, const std::vector<Box>& regions);
+  // `followup`: boxes (motion) that must not go unexamined. After the first regions ran,
+  // each of them that no detection touches gets a native-scale region of its own, so a
+  // shrunken full-frame pass cannot silently miss small objects.
+  FrameDetections detect(const Frame& frame, const std::vector<Box>& regions, const std::vector<Box>& followup = {});
 
   // The filters of §5.5 (track list, area, score, object mask at the bottom centre).
   bool passes_filters(const Detection& d) const;

@@ -1,6 +1,7 @@
 // Resolves a DetectorConfig into a backend (config.md §4.5) and the letterbox helper.
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
@@ -65,8 +66,14 @@ detect::DnnModel resolve_dnn(const std::string& name, const std::string& kind, c
 
   std::map<int, std::string> labels = load_labelmap(mc.labelmap);
   if (labels.empty()) throw std::runtime_error(who + "label file " + mc.labelmap + " cannot be read or names no class");
-  for (const auto& [id, label] : labels) {
-    if (label.empty()) continue;  // a blank line in a one-label-per-line file names no class
+  // Darknet's coco.names (shipped beside the models) uses VOC-era names where 0.8's
+  // COCO label map did not; configs written for 0.8 say `motorcycle`, so report those.
+  static const std::map<std::string, std::string> kFrigateNames = {
+      {"motorbike", "motorcycle"}, {"aeroplane", "airplane"}, {"sofa", "couch"}, {"tvmonitor", "tv"}};
+  for (const auto& [id, raw] : labels) {
+    if (raw.empty()) continue;  // a blank line in a one-label-per-line file names no class
+    auto renamed = kFrigateNames.find(raw);
+    const std::string& label = renamed == kFrigateNames.end() ? raw : renamed->second;
     auto alias = mc.label_aliases.find(label);
     m.labels[id] = alias == mc.label_aliases.end() ? label : alias->second;
   }

@@ -65,6 +65,10 @@ std::string roles_key(const std::vector<std::string>& roles) {
   return out;
 }
 
+bool is_network_url(const std::string& path) {
+  return path.find("://") != std::string::npos && path.rfind("file:", 0) != 0;
+}
+
 }  // namespace
 
 // Everything libav needs for one open input; freed when the connection ends.
@@ -200,9 +204,10 @@ std::string Capture::run_connection() {
   for (const auto& [k, v] : o.format_options) {
     std::string key = k;
     if (key == "stimeout") key = "timeout";  // renamed in FFmpeg 5 (config.md §6.2)
-    // With -re, packets are paced by their own timestamps; wall-clock timestamps
-    // would make that pacing meaningless.
-    if (key == "use_wallclock_as_timestamps" && o.realtime) continue;
+    // Files carry their own timestamps: wall-clock ones (the default input_args are
+    // meant for cameras) would squeeze a file read at full speed into a second and
+    // defeat -re pacing and the fps limit.
+    if (key == "use_wallclock_as_timestamps" && (o.realtime || !is_network_url(s_.input.path))) continue;
     av_dict_set(&opts, key.c_str(), v.c_str(), 0);
   }
   const AVInputFormat* ifmt = o.force_format.empty() ? nullptr : av_find_input_format(o.force_format.c_str());

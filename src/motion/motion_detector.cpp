@@ -13,6 +13,7 @@ struct MotionDetector::State {
   cv::Mat avg_delta;           // CV_32F, running average of differences
   int frame_counter = 0;       // warm-up frames seen (stops at 30)
   int motion_frame_count = 0;  // consecutive frames with motion
+  bool warm_up_frame = true;   // the latest frame was a warm-up frame (no boxes possible)
   cv::Mat small, avg8, delta, thresh, delta8, combined, dilated;
 };
 
@@ -42,6 +43,8 @@ MotionDetector::MotionDetector(const MotionConfig& cfg, int W, int H) : st_(std:
 MotionDetector::~MotionDetector() = default;
 MotionDetector::MotionDetector(MotionDetector&&) noexcept = default;
 
+bool MotionDetector::warming_up() const { return st_->warm_up_frame; }
+
 std::vector<Box> MotionDetector::detect(const uint8_t* y, int stride) {
   State& s = *st_;
   const MotionConfig& c = s.cfg;
@@ -50,6 +53,7 @@ std::vector<Box> MotionDetector::detect(const uint8_t* y, int stride) {
   s.small.setTo(255, s.mask);
 
   std::vector<Box> boxes;
+  s.warm_up_frame = s.frame_counter < 30;
   if (s.frame_counter < 30) {
     s.frame_counter++;
   } else {

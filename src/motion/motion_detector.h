@@ -19,6 +19,9 @@ class MotionDetector {
 
   // One frame's luma plane (frame_width × frame_height, `stride` bytes per row).
   std::vector<Box> detect(const uint8_t* y, int stride);
+  // True during the first 30 frames, while the background settles and no motion is
+  // reported.
+  bool warming_up() const;
 
  private:
   struct State;  // OpenCV matrices (motion_detector.cpp)

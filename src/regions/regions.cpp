@@ -85,13 +85,31 @@ RegionMode region_mode_from_env() {
   return v && std::string(v) == "baseline" ? RegionMode::baseline : RegionMode::vigil;
 }
 
+std::vector<Box> cover_frame(int W, int H, int side) {
+  std::vector<Box> tiles;
+  int nx = std::max(1, (W + side - 1) / side), ny = std::max(1, (H + side - 1) / side);
+  for (int j = 0; j < ny; ++j)
+    for (int i = 0; i < nx; ++i) {
+      int x = nx == 1 ? 0 : int(int64_t(std::max(0, W - side)) * i / (nx - 1));
+      int y = ny == 1 ? 0 : int(int64_t(std::max(0, H - side)) * j / (ny - 1));
+      tiles.push_back({x, y, x + side, y + side});
+    }
+  return tiles;
+}
+
 std::vector<Box> select_regions(RegionMode mode, int W, int H, const std::vector<Box>& motion,
-                                const std::vector<Box>& tracked, int model_size, bool allow_full_frame) {
+                                const std::vector<Box>& tracked, int model_size, bool allow_full_frame,
+                                bool everything_moves) {
+  // The whole frame in as few squares as the detector tolerates.
+  const int side = allow_full_frame ? std::max(W, H) : model_size;
+  if (everything_moves && mode == RegionMode::vigil) return cover_frame(W, H, side);
   std::vector<Box> regions = baseline_regions(W, H, motion, tracked);
   if (mode == RegionMode::baseline) return regions;
   regions = drop_contained(std::move(regions));
-  int side = std::max(W, H);
-  if (allow_full_frame && regions.size() >= 2 && side <= 2 * model_size) return {Box{0, 0, side, side}};
+  if (allow_full_frame && regions.size() >= 2 && std::max(W, H) <= 2 * model_size) {
+    std::vector<Box> tiles = cover_frame(W, H, side);
+    if (tiles.size() < regions.size()) return tiles;
+  }
   return regions;
 }
 

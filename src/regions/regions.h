@@ -42,11 +42,17 @@ enum class RegionMode { baseline, vigil };
 RegionMode region_mode_from_env();
 
 // The regions of a frame. vigil's mode: the baseline regions without those inside
-// another; when that still leaves several regions and the whole frame is at most
-// twice the model's input size and the detector copes with small objects
+// another; when that still leaves several regions and the whole frame is at most twice
+// the model's input size and the detector copes with small objects
 // (`allow_full_frame`), one square full-frame region instead (one letterboxed pass
-// costs one inference however many objects move).
+// costs one inference however many objects move). `everything_moves` (motion warm-up)
+// covers the whole frame: one full-frame region, or model-sized tiles when the detector
+// needs native scale.
 std::vector<Box> select_regions(RegionMode mode, int W, int H, const std::vector<Box>& motion,
-                                const std::vector<Box>& tracked, int model_size, bool allow_full_frame = true);
+                                const std::vector<Box>& tracked, int model_size, bool allow_full_frame = true,
+                                bool everything_moves = false);
+
+// Overlapping squares of `side` px covering a W×H frame (one when side ≥ both sizes).
+std::vector<Box> cover_frame(int W, int H, int side);
 
 }  // namespace vigil

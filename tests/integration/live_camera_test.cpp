@@ -15,16 +15,18 @@
 namespace vigil::test {
 namespace {
 
-std::string file_camera(const std::string& name, const std::string& path, int fps = 5) {
+// Live-view tests run without detection so frame rates depend on capture alone.
+std::string file_camera(const std::string& name, const std::string& path, int fps = 5, bool detect = false) {
   return "  " + name + ":\n    ffmpeg:\n      inputs:\n        - path: " + path +
          "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n    width: 768\n    height: 576\n"
          "    fps: " +
-         std::to_string(fps) + "\n";
+         std::to_string(fps) + "\n    detect: {enabled: " + (detect ? "true" : "false") + "}\n";
 }
 
 std::string rtsp_camera(const std::string& name, const std::string& url, int fps = 5) {
   return "  " + name + ":\n    ffmpeg:\n      inputs:\n        - path: " + url +
-         "\n          roles: [detect]\n    width: 768\n    height: 576\n    fps: " + std::to_string(fps) + "\n";
+         "\n          roles: [detect]\n    width: 768\n    height: 576\n    fps: " + std::to_string(fps) +
+         "\n    detect: {enabled: false}\n";
 }
 
 nlohmann::json stats(int port) {
@@ -264,6 +266,58 @@ TEST(LiveCamera, RtspCameraSurvivesServerLoss) {
   // The dead camera never delivered anything and never held up the other one.
   EXPECT_EQ(stats(v.port())["dead"]["process_fps"].get<double>(), 0.0);
   EXPECT_TRUE(v.process().running());
+}
+
+}  // namespace vigil::test
+
+namespace vigil::test {
+
+// Detection through the API with the embedded default detector (no model file: the
+// 0.8 default `coral` detector runs OpenCV's HOG people detector): detector stats,
+// best.jpg showing a person, overlays; a second camera with detect.enabled false makes
+// no detector calls while its live view keeps running.
+TEST(Detection, DefaultDetectorThroughTheApi) {
+  Vigil v("cameras:\n" + file_camera("walk", vtest_mp4(), 5, true) + file_camera("idle", vtest_mp4(), 5, false));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  auto s = wait_stats(v.port(), 30, [](auto& s) {
+    return s["walk"]["detection_fps"].template get<double>() > 0.5 &&
+           s["detectors"]["coral"]["pid"].template get<int>() > 0;
+  });
+  ASSERT_TRUE(s["detectors"].contains("coral")) << s.dump();
+  auto coral = s["detectors"]["coral"];
+  EXPECT_GT(coral["inference_speed"].get<double>(), 0.0);
+  EXPECT_TRUE(coral["detection_start"].is_number_float());
+  EXPECT_GT(coral["pid"].get<int>(), 0);
+  EXPECT_GT(s["walk"]["detection_fps"].get<double>(), 0.5) << s.dump();
+  EXPECT_EQ(s["idle"]["detection_fps"].get<double>(), 0.0) << s.dump();
+  EXPECT_GT(s["idle"]["process_fps"].get<double>(), 3.0) << s.dump();
+  EXPECT_NEAR(s["detection_fps"].get<double>(),
+              s["walk"]["detection_fps"].get<double>() + s["idle"]["detection_fps"].get<double>(), 0.02);
+
+  // A best person image appears: not the black placeholder.
+  cv::Mat best;
+  double end = now_mono() + 30;
+  while (now_mono() < end) {
+    best = decode(http_get(v.port(), "/api/walk/person/best.jpg?crop=1&h=150").body);
+    if (!best.empty() && mean_luma(best) > 20) break;
+    sleep_s(1);
+  }
+  ASSERT_FALSE(best.empty());
+  EXPECT_EQ(best.rows, 150);
+  EXPECT_GT(mean_luma(best), 20) << "best.jpg is still the black placeholder";
+  cv::Mat full = decode(http_get(v.port(), "/api/walk/person/best.jpg").body);
+  EXPECT_EQ(full.cols, 768);
+  EXPECT_EQ(full.rows, 576);
+  // No best image for a label nobody saw: black 1280x720.
+  cv::Mat none = decode(http_get(v.port(), "/api/walk/car/best.jpg").body);
+  EXPECT_EQ(none.cols, 1280);
+  EXPECT_LT(mean_luma(none), 3);
+
+  // The bbox/regions overlays change the picture (boxes drawn on it).
+  auto plain = http_get(v.port(), "/api/walk/latest.jpg");
+  auto drawn = http_get(v.port(), "/api/walk/latest.jpg?bbox=1&regions=1&zones=1");
+  EXPECT_EQ(drawn.status, 200);
+  EXPECT_FALSE(decode(drawn.body).empty());
 }
 
 }  // namespace vigil::test
