@@ -52,8 +52,12 @@ void draw_box(cv::Mat& img, const Box& b, const cv::Scalar& colour, int thicknes
   cv::putText(img, text, {b.x1 + 3, top + ts.height + 3}, cv::FONT_HERSHEY_SIMPLEX, 0.5, {0, 0, 0}, 2);
 }
 
-std::string render_best(const Thumbnail& t, const CameraConfig& cam, bool crop, int height) {
+std::string render_snapshot(const Thumbnail& t, const std::string& label, const CameraConfig& cam, bool timestamp,
+                            bool bounding_box, bool crop, int height) {
   cv::Mat img = frame_to_bgr(*t.frame);
+  if (bounding_box)
+    draw_box(img, t.box, label_colour(label), 2,
+             label + ": " + std::to_string(int(t.score * 100)) + "% " + std::to_string(t.area));
   if (crop) {
     Box r = calculate_region(cam.width, cam.height, t.box, 1.1);
     cv::Rect rc = cv::Rect(r.x1, r.y1, r.width(), r.height()) & cv::Rect(0, 0, img.cols, img.rows);
@@ -64,7 +68,33 @@ std::string render_best(const Thumbnail& t, const CameraConfig& cam, bool crop, 
     cv::resize(img, out, {std::max(1, int(int64_t(height) * img.cols / img.rows)), height}, 0, 0, cv::INTER_AREA);
     img = out;
   }
+  if (timestamp) {
+    // Font scale chosen so the text is max(150, 0.33 × width) px wide (pipeline.md §10).
+    std::string text = format_local_timestamp(t.frame_time);
+    int base = 0;
+    cv::Size unit = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, 1.0, 2, &base);
+    double scale = std::max(150.0, 0.33 * img.cols) / std::max(1, unit.width);
+    cv::putText(img, text, {5, img.rows - 7}, cv::FONT_HERSHEY_SIMPLEX, scale, {255, 255, 255}, 2);
+  }
   return encode(img);
+}
+
+std::string render_best(const Thumbnail& t, const CameraConfig& cam, bool crop, int height) {
+  return render_snapshot(t, "", cam, false, false, crop, height);
+}
+
+std::string render_thumbnail(const std::optional<Thumbnail>& t, const CameraConfig& cam) {
+  if (!t || !t->frame) return black_jpeg(175, 175);
+  return render_snapshot(*t, "", cam, false, false, true, 175);
+}
+
+std::string pad_android(const std::string& jpeg) {
+  cv::Mat img = cv::imdecode(std::vector<uint8_t>(jpeg.begin(), jpeg.end()), cv::IMREAD_COLOR);
+  if (img.empty()) return jpeg;
+  int pad = int(img.cols * 0.5);
+  cv::Mat out;
+  cv::copyMakeBorder(img, out, 0, 0, pad, pad, cv::BORDER_CONSTANT, cv::Scalar(0, 0, 0));
+  return encode(out);
 }
 
 std::string RenderOptions::key() const {

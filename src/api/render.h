@@ -3,6 +3,7 @@
 #pragma once
 
 #include <opencv2/core/types.hpp>
+#include <optional>
 #include <string>
 
 #include "camera/camera.h"
@@ -27,6 +28,14 @@ std::string render_jpeg(const ProcessedFrame& pf, const CameraConfig& cam, const
 // A best image (pipeline.md §8) without drawings: `crop` cuts calculate_region(box,
 // 1.1) clamped to the frame; `height` > 0 resizes (area interpolation).
 std::string render_best(const Thumbnail& t, const CameraConfig& cam, bool crop, int height);
+
+// A snapshot (pipeline.md §10): optional box and label, crop, resize, timestamp; q70.
+std::string render_snapshot(const Thumbnail& t, const std::string& label, const CameraConfig& cam, bool timestamp,
+                            bool bounding_box, bool crop, int height);
+// An event thumbnail: crop, 175 px high, no drawings; black 175×175 without a frame.
+std::string render_thumbnail(const std::optional<Thumbnail>& t, const CameraConfig& cam);
+// thumbnail.jpg?format=android: black borders left and right of int(width × 0.5) px.
+std::string pad_android(const std::string& jpeg);
 
 // Draws a box with its label text above it (pipeline.md §9 `bbox`).
 void draw_box(cv::Mat& img, const Box& b, const cv::Scalar& colour, int thickness, const std::string& text);

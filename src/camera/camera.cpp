@@ -35,6 +35,7 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
       tracker_(cfg.max_disappeared, random_track_id),
       objects_(cfg_),
       detect_enabled_(cfg.detect_enabled),
+      lifecycle_(cfg.name),
       camera_fps_(clock.mono()),
       skipped_fps_(clock.mono()),
       process_fps_(clock.mono()),
@@ -87,7 +88,11 @@ void Camera::process_loop() {
     {
       std::unique_lock lock(queue_mu_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
+      if (stopping_) {
+        // Clean shutdown: open events end at the last frame (pipeline.md §11).
+        if (event_sink_) event_sink_(lifecycle_.end_all(last_frame_time_, objects_));
+        return;
+      }
       f = std::move(queue_.front());
       queue_.pop_front();
     }
@@ -123,7 +128,10 @@ void Camera::process(FramePtr f) {
   }
   // With detection off the tracker still runs (with nothing), so objects age out (§6).
   tracker_.update(f->time, detections, held);
-  objects_.update(tracker_, f, held);
+  std::vector<TrackedObject> ended = objects_.update(tracker_, f, held);
+  auto messages = lifecycle_.update(f->time, objects_, ended);
+  if (event_sink_ && !messages.empty()) event_sink_(std::move(messages));
+  last_frame_time_ = f->time;
 
   for (const auto& [id, o] : objects_.objects())
     pf->objects.push_back(

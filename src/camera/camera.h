@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "detect/frame_detector.h"
+#include "events/event_lifecycle.h"
 #include "input/capture.h"
 #include "motion/motion_detector.h"
 #include "regions/regions.h"
@@ -86,6 +87,10 @@ class Camera {
   // Offline analysis (tests, benchmarks): the capture waits for the processing thread
   // instead of dropping frames. Call before start().
   void set_lossless(bool on) { lossless_ = on; }
+  // Receives the camera's event messages (new/update/end), on the processing thread.
+  // Call before start().
+  void set_event_sink(std::function<void(std::vector<EventMessage>)> f) { event_sink_ = std::move(f); }
+
   // Called on the processing thread with every processed frame (tests, benchmarks).
   // Call before start().
   void set_frame_observer(std::function<void(const ProcessedFrame&)> f) { observer_ = std::move(f); }
@@ -111,6 +116,9 @@ class Camera {
   std::atomic<bool> detect_enabled_;
   bool lossless_ = false;
   std::function<void(const ProcessedFrame&)> observer_;
+  std::function<void(std::vector<EventMessage>)> event_sink_;
+  EventLifecycle lifecycle_;
+  double last_frame_time_ = 0;        // processing thread: frame time of the latest frame
   std::condition_variable space_cv_;  // lossless mode: the queue has room again
 
   mutable std::mutex best_mu_;

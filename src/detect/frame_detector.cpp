@@ -63,6 +63,7 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
   const cv::Mat bgr = frame_to_bgr(frame);
   const int iw = pool_.input_width(), ih = pool_.input_height();
 
+  std::vector<Box> uncertain;  // tracked-label boxes of the first regions scored 0.4–0.5
   auto run = [&](const Box& r, std::vector<Box>* seen) {
     std::vector<Detection> found;
     out.regions.push_back(r);
@@ -81,6 +82,8 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
       d.box.y2 = std::clamp(d.box.y2, 0, H - 1);
       d.area = d.box.width() * d.box.height();
       d.region = r;
+      if (seen && d.score <= 0.5 && std::find(cfg_.track.begin(), cfg_.track.end(), d.label) != cfg_.track.end())
+        uncertain.push_back(d.box);
       if (!passes_filters(d)) continue;
       // Only a detection that can survive NMS (score > 0.5) explains motion.
       if (seen && d.score > 0.5) seen->push_back(d.box);
@@ -104,7 +107,14 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
       bool touched = std::any_of(seen.begin(), seen.end(), [&](const Box& b) { return intersects(b, m); });
       if (!touched) extra.push_back(calculate_region(W, H, m, 1.2));
     }
-    run_all(drop_contained(group_boxes(extra)));
+    // A tracked label seen with a score just below what NMS keeps may be a real object
+    // shrunk too far: look again at native scale.
+    for (const Box& u : uncertain) extra.push_back(calculate_region(W, H, u, 1.2));
+    auto rs = drop_contained(group_boxes(extra));
+    for (const Box& r : rs) {
+      auto found = run(r, nullptr);
+      detections.insert(detections.end(), found.begin(), found.end());
+    }
   }
 
   // Per-label NMS; detections cut by a region edge are tried again in a larger region.
