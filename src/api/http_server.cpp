@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api/event_routes.h"
 #include "api/jpeg_cache.h"
 #include "api/params.h"
 #include "api/render.h"
@@ -140,6 +141,7 @@ void HttpServer::Impl::routes() {
   svr.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(src.stats_json() + "\n", "application/json");
   });
+  if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   svr.Get(R"(/api/([^/]+)/latest\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
     Camera* cam = camera_or_404(req.matches[1], res);
     if (!cam) return;

@@ -13,12 +13,16 @@
 namespace vigil {
 
 class Camera;
+class EventDb;
+class EventStore;
 
 struct ApiSources {
   const Config* config = nullptr;
   std::map<std::string, Camera*> cameras;
   std::function<std::string()> config_json;  // /api/config document
   std::function<std::string()> stats_json;   // /api/stats document
+  EventDb* events_db = nullptr;              // finished events (null: no events API)
+  EventStore* events = nullptr;              // events in progress
 };
 
 class HttpServer {

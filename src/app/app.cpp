@@ -11,6 +11,8 @@
 #include "app/stats.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
+#include "events/event_store.h"
+#include "storage/event_db.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -56,13 +58,29 @@ int run_vigil(const Config& cfg) {
   }
   pool->start();
 
+  // The event database and the events thread; events a crash left open are finished
+  // before any camera starts.
+  std::unique_ptr<EventDb> db;
+  try {
+    db = std::make_unique<EventDb>(cfg.database_path);
+  } catch (const std::exception& e) {
+    log->critical("{}", e.what());
+    return 1;
+  }
+  EventStore events(cfg, *db);
+  events.recover();
+  events.start();
+
   const double started = SystemClock::instance().mono();
   std::vector<std::unique_ptr<Camera>> cameras;
   std::vector<Camera*> camera_ptrs;
   ApiSources api;
   api.config = &cfg;
+  api.events_db = db.get();
+  api.events = &events;
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
+    cameras.back()->set_event_sink([&events](std::vector<EventMessage> m) { events.post(std::move(m)); });
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();
   }
@@ -82,8 +100,9 @@ int run_vigil(const Config& cfg) {
   sigwait(&sigs, &sig);
   log->info("signal {} received; stopping", sig);
   http.stop();
-  for (auto& c : cameras) c->stop();
+  for (auto& c : cameras) c->stop();  // ends open events
   pool->stop();
+  events.stop();  // writes everything queued
   log->info("stopped");
   return 0;
 }

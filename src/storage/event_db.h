@@ -1,0 +1,95 @@
+// The event database (storage.md §2, §3): Frigate 0.8's `event` table, kept byte-compatible
+// so 0.8 and tools written against it keep working, plus vigil's own `vigil_` tables that
+// persist events in progress. One writer connection (events thread, guarded by a mutex);
+// readers (HTTP threads) use separate read-only connections, which WAL lets run while the
+// writer commits.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace vigil {
+
+// One finished event: a row of `event` (false_positive is always 0 and not kept here).
+struct EventRecord {
+  std::string id, label, camera;
+  double start_time = 0, end_time = 0, top_score = 0;
+  std::vector<std::string> zones;  // in order of first entry
+  std::string thumbnail;           // base64 JPEG
+  bool has_clip = false, has_snapshot = false;
+};
+
+// An event in progress: a row of `vigil_open_event`.
+struct OpenEvent {
+  std::string id, label, camera;
+  double start_time = 0, last_seen = 0;
+  std::optional<double> end_time;  // set once the track ended
+  double top_score = 0;
+  std::vector<std::string> zones;
+  std::string thumbnail;
+  std::string state = "open";  // "open" | "ending"
+  bool end_announced = false;  // MQTT `end` sent
+};
+
+// Filters of GET /api/events (http-api.md §4.1). The HTTP layer parses and validates.
+struct EventQuery {
+  std::optional<double> before, after;              // 0 behaves as unset (as in 0.8)
+  std::string camera, label, zone;                  // empty = no filter; zone = exact membership
+  std::optional<long long> has_clip, has_snapshot;  // values other than 0/1 match nothing
+  long long limit = 100;                            // negative = no limit, 0 = none
+  bool include_thumbnails = true;
+};
+
+class EventDb {
+ public:
+  // Opens or creates the database at `path` (storage.md §2.1, §2.6). Throws
+  // std::runtime_error naming the file (and the column, if that is the cause) when the
+  // file is corrupt, not a database, or incompatible.
+  explicit EventDb(const std::string& path);
+  ~EventDb();
+  EventDb(const EventDb&) = delete;
+  EventDb& operator=(const EventDb&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Writer side (storage.md §3). Each call is its own transaction; errors throw.
+  void open_event(const OpenEvent& e);         // INSERT into vigil_open_event
+  void update_open_event(const OpenEvent& e);  // UPDATE every mutable column of the row
+  // One transaction: INSERT the `event` row (if insert_row) and DELETE the open row.
+  void finish_event(const EventRecord& e, bool insert_row);
+  std::vector<OpenEvent> open_events();  // oldest first
+
+  // Retention (storage.md §8.1). Return whether / how many rows changed.
+  bool clear_clip(const std::string& id);
+  bool clear_snapshot(const std::string& id);
+  int delete_rows_without_media();
+
+  // Reader side: safe from any thread, concurrently with the writer. Finished events only.
+  std::vector<EventRecord> list(const EventQuery& q);
+  std::optional<EventRecord> get(const std::string& id);
+  // The body of GET /api/events/summary (http-api.md §4.2), "\n"-terminated.
+  std::string summary_json(std::optional<long long> has_clip, std::optional<long long> has_snapshot);
+
+ private:
+  class ReaderLease;
+
+  sqlite3* acquire_reader();
+  void release_reader(sqlite3* db);
+
+  std::string path_;
+  std::mutex write_mu_;
+  sqlite3* writer_ = nullptr;  // guarded by write_mu_
+  std::mutex readers_mu_;
+  std::vector<sqlite3*> idle_readers_;  // guarded by readers_mu_
+};
+
+// One event object as compact JSON with sorted keys (http-api.md §1.4, §4), no newline.
+std::string event_json(const EventRecord& e, bool include_thumbnail);
+// A JSON array of event objects followed by "\n".
+std::string events_json(const std::vector<EventRecord>& events, bool include_thumbnails);
+
+}  // namespace vigil

@@ -1,0 +1,12 @@
+// Crash-safe file writes (storage.md §7): a file appears under its final name only when
+// complete — written to a dot-named temporary in the same folder, fsynced, renamed,
+// then the folder fsynced.
+#pragma once
+
+#include <string>
+
+namespace vigil {
+
+bool write_file_atomically(const std::string& path, const std::string& bytes);
+
+}  // namespace vigil

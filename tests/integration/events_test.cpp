@@ -1,0 +1,108 @@
+// Events through the HTTP API, with the embedded default detector on real video.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "harness.h"
+#include "util/base64.h"
+
+namespace vigil::test {
+namespace {
+
+cv::Mat decode(const std::string& jpeg) {
+  return cv::imdecode(std::vector<uint8_t>(jpeg.begin(), jpeg.end()), cv::IMREAD_COLOR);
+}
+
+nlohmann::json get_json(int port, const std::string& path) {
+  auto r = http_get(port, path);
+  EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+  EXPECT_EQ(r.content_type, "application/json") << path;
+  return nlohmann::json::parse(r.body, nullptr, false);
+}
+
+}  // namespace
+
+TEST(Events, FinishedEventsThroughTheApi) {
+  Vigil v("cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+          "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n    width: 768\n    height: 576\n"
+          "    fps: 5\n    snapshots: {enabled: true, bounding_box: true}\n");
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  int p = v.port();
+  nlohmann::json events;
+  double end = now_mono() + 90;
+  while (now_mono() < end) {
+    events = get_json(p, "/api/events");
+    if (events.is_array() && events.size() >= 2) break;
+    sleep_s(2);
+  }
+  ASSERT_TRUE(events.is_array());
+  ASSERT_GE(events.size(), 2u) << v.log();
+
+  // Shape and types of 0.8's event objects, newest first.
+  for (const auto& e : events) {
+    EXPECT_EQ(e["camera"], "walk");
+    EXPECT_EQ(e["label"], "person");
+    EXPECT_EQ(e["false_positive"], false);
+    EXPECT_EQ(e["has_clip"], false);
+    EXPECT_EQ(e["has_snapshot"], true);
+    EXPECT_TRUE(e["zones"].is_array());
+    EXPECT_TRUE(e["start_time"].is_number_float());
+    EXPECT_GT(e["end_time"].get<double>(), e["start_time"].get<double>());
+    EXPECT_GE(e["top_score"].get<double>(), 0.7);
+    std::string id = e["id"];
+    EXPECT_EQ(id.rfind(std::to_string(int64_t(e["start_time"].get<double>())), 0), 0u) << id;
+    auto thumb = base64_decode(e["thumbnail"].get<std::string>());
+    ASSERT_TRUE(thumb.has_value());
+    cv::Mat t = decode(*thumb);
+    ASSERT_FALSE(t.empty());
+    EXPECT_EQ(t.rows, 175);
+  }
+  for (size_t i = 1; i < events.size(); ++i)
+    EXPECT_GE(events[i - 1]["start_time"].get<double>(), events[i]["start_time"].get<double>());
+
+  const std::string id = events[0]["id"];
+  auto one = get_json(p, "/api/events/" + id);
+  EXPECT_EQ(one["id"], id);
+  auto thumb = http_get(p, "/api/events/" + id + "/thumbnail.jpg");
+  EXPECT_EQ(thumb.status, 200);
+  EXPECT_EQ(thumb.content_type, "image/jpeg");
+  cv::Mat t = decode(thumb.body), a = decode(http_get(p, "/api/events/" + id + "/thumbnail.jpg?format=android").body);
+  ASSERT_FALSE(t.empty());
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a.cols, t.cols + 2 * int(t.cols * 0.5));
+  auto snap = http_get(p, "/api/events/" + id + "/snapshot.jpg");
+  EXPECT_EQ(snap.status, 200);
+  cv::Mat s = decode(snap.body);
+  EXPECT_EQ(s.cols, 768);  // the snapshot file: full frame, box drawn
+
+  for (const std::string& bad :
+       {"/api/events/nope", "/api/events/nope/thumbnail.jpg", "/api/events/nope/snapshot.jpg"}) {
+    auto r = http_get(p, bad);
+    EXPECT_EQ(r.status, 404) << bad;
+    EXPECT_EQ(r.body, "Event not found") << bad;
+  }
+
+  // Filters and limits.
+  EXPECT_EQ(get_json(p, "/api/events?limit=1").size(), 1u);
+  EXPECT_EQ(get_json(p, "/api/events?limit=0").size(), 0u);
+  EXPECT_EQ(get_json(p, "/api/events?camera=other").size(), 0u);
+  EXPECT_EQ(get_json(p, "/api/events?has_clip=1").size(), 0u);
+  auto all = get_json(p, "/api/events?has_snapshot=1&limit=-1&include_thumbnails=0");
+  EXPECT_GE(all.size(), events.size());
+  EXPECT_FALSE(all[0].contains("thumbnail"));
+  double t0 = events.back()["start_time"];
+  for (const auto& e : get_json(p, "/api/events?after=" + std::to_string(t0 + 0.001)))
+    EXPECT_GE(e["start_time"].get<double>(), t0);
+  EXPECT_EQ(http_get(p, "/api/events?limit=abc").status, 400);
+  EXPECT_EQ(http_get(p, "/api/events?before=yesterday").status, 400);
+
+  // Summary counts match the list.
+  auto summary = get_json(p, "/api/events/summary");
+  ASSERT_TRUE(summary.is_array());
+  int counted = 0;
+  for (const auto& g : summary) counted += g["count"].get<int>();
+  EXPECT_EQ(counted, int(get_json(p, "/api/events?limit=-1&include_thumbnails=0").size()));
+}
+
+}  // namespace vigil::test
