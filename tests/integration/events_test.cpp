@@ -76,7 +76,7 @@ TEST(Events, FinishedEventsThroughTheApi) {
   cv::Mat s = decode(snap.body);
   EXPECT_EQ(s.cols, 768);  // the snapshot file: full frame, box drawn
 
-  for (const std::string& bad :
+  for (const char* bad :
        {"/api/events/nope", "/api/events/nope/thumbnail.jpg", "/api/events/nope/snapshot.jpg"}) {
     auto r = http_get(p, bad);
     EXPECT_EQ(r.status, 404) << bad;
