@@ -45,20 +45,37 @@ EventStore::EventStore(const Config& cfg, EventDb& db) : cfg_(cfg), db_(db) {}
 EventStore::~EventStore() { stop(); }
 
 void EventStore::recover() {
+  namespace fs = std::filesystem;
   auto log = logger("vigil.events");
+  // Files a crash left half-written never became visible (dot-named temporaries).
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(cfg_.media_dir + "/clips", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() > 4 && name[0] == '.' && name.ends_with(".tmp")) fs::remove(entry.path(), ec);
+  }
   for (const OpenEvent& o : db_.open_events()) {
     EventRecord e;
     e.id = o.id;
     e.label = o.label;
     e.camera = o.camera;
-    e.start_time = o.start_time;
     e.end_time = o.state == "ending" && o.end_time ? *o.end_time : o.last_seen;
+    e.start_time = o.start_time;
     e.top_score = o.top_score;
     e.zones = o.zones;
     e.thumbnail = o.thumbnail;
-    // A snapshot counts only if its file is complete (it appears under its final name
-    // only then, see storage/files.h).
-    e.has_snapshot = std::filesystem::is_regular_file(cfg_.media_dir + "/clips/" + o.camera + "-" + o.id + ".jpg");
+    // A snapshot file exists only when complete; otherwise promote the pending one if
+    // the camera (still configured) wants snapshots of this event.
+    const std::string final_path = snapshot_path(o.camera, o.id, false);
+    const std::string pending = snapshot_path(o.camera, o.id, true);
+    e.has_snapshot = fs::is_regular_file(final_path);
+    const CameraConfig* cam = cfg_.camera(o.camera);
+    if (!e.has_snapshot && cam && cam->snapshots.enabled && zones_allow(cam->snapshots.required_zones, o.zones) &&
+        fs::is_regular_file(pending)) {
+      fs::rename(pending, final_path, ec);
+      e.has_snapshot = !ec;
+      sync_directory(cfg_.media_dir + "/clips");
+    }
+    fs::remove(pending, ec);
     e.has_clip = false;
     db_.finish_event(e, e.has_clip || e.has_snapshot);
     log->warn("recovered event {}", o.id);
@@ -122,9 +139,11 @@ void EventStore::handle(const EventMessage& m) {
   switch (m.type) {
     case EventMessage::kNew:
       db_.open_event(open_row(m, *cam));
+      write_pending_snapshot(*cam, m);
       break;
     case EventMessage::kUpdate:
       db_.update_open_event(open_row(m, *cam));
+      write_pending_snapshot(*cam, m);
       break;
     case EventMessage::kEnd:
       db_.update_open_event(open_row(m, *cam));
@@ -133,12 +152,23 @@ void EventStore::handle(const EventMessage& m) {
   }
 }
 
-bool EventStore::write_snapshot(const CameraConfig& cam, const TrackedObject& o) {
+std::string EventStore::snapshot_path(const std::string& camera, const std::string& id, bool pending) const {
+  return cfg_.media_dir + "/clips/" + (pending ? ".pending/" : "") + camera + "-" + id + ".jpg";
+}
+
+bool EventStore::write_snapshot(const CameraConfig& cam, const TrackedObject& o, bool pending) {
   if (!o.best || !o.best->frame) return false;
   const auto& s = cam.snapshots;
   std::string jpeg = render_snapshot(*o.best, o.label, cam, s.timestamp, s.bounding_box, s.crop, s.height.value_or(0));
-  std::string path = cfg_.media_dir + "/clips/" + cam.name + "-" + o.id + ".jpg";
-  return write_file_atomically(path, jpeg);
+  return write_file_atomically(snapshot_path(cam.name, o.id, pending), jpeg);
+}
+
+// The latest snapshot of an event in progress (storage.md §3), so a crash still leaves
+// the event a snapshot. `new`/`update` come at most every 5 s, so this is rare I/O.
+void EventStore::write_pending_snapshot(const CameraConfig& cam, const EventMessage& m) {
+  if (!cam.snapshots.enabled) return;
+  std::filesystem::create_directories(cfg_.media_dir + "/clips/.pending");
+  write_snapshot(cam, m.after, true);
 }
 
 // pipeline.md §11 "finishing an event": snapshot, (clip: not yet), row if either exists.
@@ -147,7 +177,7 @@ void EventStore::finish(const EventMessage& m) {
   const TrackedObject& o = m.after;
   bool has_snapshot = false;
   if (cam.snapshots.enabled && zones_allow(cam.snapshots.required_zones, o.entered_zones)) {
-    has_snapshot = write_snapshot(cam, o);
+    has_snapshot = write_snapshot(cam, o, false);
     if (!has_snapshot) logger("vigil.events")->warn("event {}: snapshot could not be written", o.id);
   }
   EventRecord e;
@@ -162,6 +192,7 @@ void EventStore::finish(const EventMessage& m) {
   e.has_clip = false;
   e.has_snapshot = has_snapshot;
   db_.finish_event(e, e.has_clip || e.has_snapshot);
+  std::filesystem::remove(snapshot_path(cam.name, o.id, true));
   std::lock_guard lock(mu_);
   live_.erase(o.id);
 }

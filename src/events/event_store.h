@@ -42,7 +42,9 @@ class EventStore {
   void run();
   void handle(const EventMessage& m);
   void finish(const EventMessage& m);
-  bool write_snapshot(const CameraConfig& cam, const TrackedObject& o);
+  bool write_snapshot(const CameraConfig& cam, const TrackedObject& o, bool pending);
+  void write_pending_snapshot(const CameraConfig& cam, const EventMessage& m);
+  std::string snapshot_path(const std::string& camera, const std::string& id, bool pending) const;
 
   const Config& cfg_;
   EventDb& db_;

@@ -31,12 +31,16 @@ bool write_file_atomically(const std::string& path, const std::string& bytes) {
     ::unlink(tmp.c_str());
     return false;
   }
+  sync_directory(dir.string());
+  return true;
+}
+
+void sync_directory(const std::string& dir) {
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
-  return true;
 }
 
 }  // namespace vigil

@@ -8,5 +8,7 @@
 namespace vigil {
 
 bool write_file_atomically(const std::string& path, const std::string& bytes);
+// fsync a folder, so a rename in it survives a power cut.
+void sync_directory(const std::string& dir);
 
 }  // namespace vigil

@@ -76,8 +76,7 @@ TEST(Events, FinishedEventsThroughTheApi) {
   cv::Mat s = decode(snap.body);
   EXPECT_EQ(s.cols, 768);  // the snapshot file: full frame, box drawn
 
-  for (const char* bad :
-       {"/api/events/nope", "/api/events/nope/thumbnail.jpg", "/api/events/nope/snapshot.jpg"}) {
+  for (const char* bad : {"/api/events/nope", "/api/events/nope/thumbnail.jpg", "/api/events/nope/snapshot.jpg"}) {
     auto r = http_get(p, bad);
     EXPECT_EQ(r.status, 404) << bad;
     EXPECT_EQ(r.body, "Event not found") << bad;
@@ -103,6 +102,94 @@ TEST(Events, FinishedEventsThroughTheApi) {
   int counted = 0;
   for (const auto& g : summary) counted += g["count"].get<int>();
   EXPECT_EQ(counted, int(get_json(p, "/api/events?limit=-1&include_thumbnails=0").size()));
+}
+
+}  // namespace vigil::test
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace vigil::test {
+namespace {
+
+// Rows of a table (read-only connection; vigil keeps writing meanwhile).
+std::vector<std::string> column(const std::string& db_path, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK)
+    while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+// SIGKILL while events are open: the next start finishes them (with the snapshot
+// written while they were in progress), the database is intact, and nothing listed
+// is missing on disk.
+TEST(Events, OpenEventsSurviveAKill) {
+  const std::string config =
+      "cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+      "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n    width: 768\n    height: 576\n"
+      "    fps: 5\n    snapshots: {enabled: true}\n";
+  const std::string dir = temp_dir();
+  const std::string db = dir + "/media/clips/frigate.db";
+  std::vector<std::string> open_ids;
+  {
+    Vigil v(config, dir);
+    ASSERT_TRUE(v.wait_ready()) << v.log();
+    double end = now_mono() + 60;
+    while (now_mono() < end) {
+      open_ids = column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'");
+      bool pending = false;
+      for (const auto& id : open_ids)
+        pending |= std::filesystem::exists(dir + "/media/clips/.pending/walk-" + id + ".jpg");
+      if (pending) break;
+      sleep_s(0.5);
+    }
+    ASSERT_FALSE(open_ids.empty()) << v.log();
+    v.process().signal(SIGKILL);
+    v.process().wait(5);
+  }
+  Vigil again(config, dir);
+  ASSERT_TRUE(again.wait_ready()) << again.log();
+  EXPECT_EQ(column(db, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  // Every event open at the kill was finished at start-up (before cameras ran).
+  int recovered = 0;
+  for (const auto& id : open_ids) {
+    if (again.log().find("recovered event " + id) != std::string::npos) ++recovered;
+    EXPECT_TRUE(column(db, "SELECT id FROM vigil_open_event WHERE id = '" + id + "'").empty()) << id;
+  }
+  EXPECT_EQ(recovered, int(open_ids.size())) << again.log();
+  int listed = 0;
+  for (const auto& id : open_ids) {
+    auto r = http_get(again.port(), "/api/events/" + id);
+    if (r.status != 200) continue;
+    ++listed;
+    auto snap = http_get(again.port(), "/api/events/" + id + "/snapshot.jpg");
+    EXPECT_EQ(snap.status, 200) << id;
+    EXPECT_FALSE(decode(snap.body).empty()) << id;
+  }
+  EXPECT_GE(listed, 1) << "an event with a pending snapshot comes back with it";
+  // Nothing listed that does not exist on disk; no temporaries left behind.
+  auto all = nlohmann::json::parse(http_get(again.port(), "/api/events?limit=-1&include_thumbnails=0").body);
+  for (const auto& e : all) {
+    if (e["has_snapshot"].get<bool>()) {
+      EXPECT_TRUE(std::filesystem::exists(dir + "/media/clips/walk-" + e["id"].get<std::string>() + ".jpg"));
+    }
+  }
+  for (const auto& f : std::filesystem::directory_iterator(dir + "/media/clips"))
+    EXPECT_FALSE(f.path().filename().string().ends_with(".tmp")) << f.path();
 }
 
 }  // namespace vigil::test
