@@ -10,6 +10,7 @@
 
 #include "api/event_routes.h"
 #include "api/jpeg_cache.h"
+#include "api/media_routes.h"
 #include "api/params.h"
 #include "api/render.h"
 #include "camera/camera.h"
@@ -141,6 +142,7 @@ void HttpServer::Impl::routes() {
   svr.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(src.stats_json() + "\n", "application/json");
   });
+  add_media_routes(svr, src.config->media_dir);
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   svr.Get(R"(/api/([^/]+)/latest\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
     Camera* cam = camera_or_404(req.matches[1], res);

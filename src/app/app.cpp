@@ -13,6 +13,7 @@
 #include "detect/detector_pool.h"
 #include "events/event_store.h"
 #include "storage/event_db.h"
+#include "storage/recorder.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -67,6 +68,7 @@ int run_vigil(const Config& cfg) {
     log->critical("{}", e.what());
     return 1;
   }
+  remove_partial_recordings(cfg.media_dir + "/recordings");  // a crash left them incomplete
   EventStore events(cfg, *db);
   events.recover();
   events.start();
@@ -80,6 +82,7 @@ int run_vigil(const Config& cfg) {
   api.events = &events;
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
+    cameras.back()->enable_recording(cfg.media_dir + "/recordings");
     cameras.back()->set_event_sink([&events](std::vector<EventMessage> m) { events.post(std::move(m)); });
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "detect/detector_pool.h"
+#include "storage/recorder.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -50,7 +51,27 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
 
 Camera::~Camera() { stop(); }
 
+void Camera::enable_recording(const std::string& recordings_dir) {
+  if (!cfg_.record_enabled) return;
+  for (const InputConfig& in : cfg_.inputs) {
+    if (!in.has_role("record")) continue;
+    recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
+    auto sink = [r = recorder_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); };
+    if (in.has_role("detect")) {
+      capture_->set_packet_sink(sink);  // one connection per input, even for two roles
+    } else {
+      CaptureSettings s;
+      s.camera = cfg_.name;
+      s.input = in;
+      s.decode = false;
+      copy_captures_.push_back(std::make_unique<Capture>(s, nullptr, clock_));
+      copy_captures_.back()->set_packet_sink(sink);
+    }
+  }
+}
+
 void Camera::start() {
+  for (auto& c : copy_captures_) c->start();
   thread_ = std::thread([this] { process_loop(); });
   capture_->start();
 }
@@ -63,6 +84,8 @@ void Camera::stop() {
   queue_cv_.notify_all();
   space_cv_.notify_all();
   capture_->stop();
+  for (auto& c : copy_captures_) c->stop();
+  recorder_.reset();  // completes the segment being written
   if (thread_.joinable()) thread_.join();
 }
 

@@ -87,6 +87,10 @@ class Camera {
   // Offline analysis (tests, benchmarks): the capture waits for the processing thread
   // instead of dropping frames. Call before start().
   void set_lossless(bool on) { lossless_ = on; }
+  // Records the input with the `record` role by stream copy into `recordings_dir`
+  // (when record.enabled). Call before start().
+  void enable_recording(const std::string& recordings_dir);
+
   // Receives the camera's event messages (new/update/end), on the processing thread.
   // Call before start().
   void set_event_sink(std::function<void(std::vector<EventMessage>)> f) { event_sink_ = std::move(f); }
@@ -107,8 +111,10 @@ class Camera {
   const CameraConfig cfg_;
   const Clock& clock_;
   MotionDetector motion_;
-  std::unique_ptr<Capture> capture_;
-  DetectorPool* pool_;  // shared by all cameras; null = no detection
+  std::unique_ptr<Capture> capture_;                     // the detect input
+  std::vector<std::unique_ptr<Capture>> copy_captures_;  // other inputs (stream copy only)
+  std::unique_ptr<class Recorder> recorder_;             // 24/7 recording, if enabled
+  DetectorPool* pool_;                                   // shared by all cameras; null = no detection
   std::unique_ptr<FrameDetector> detector_;
   const RegionMode region_mode_ = region_mode_from_env();
   Tracker tracker_;

@@ -178,6 +178,7 @@ void Capture::run() {
     // the loss is logged once below instead.
     t_ffmpeg_level = was_down_ ? AV_LOG_QUIET : parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
     std::string why = run_connection();
+    if (s_.decode && packet_sink_) packet_sink_(nullptr, nullptr);  // complete any file being written
     connected_ = false;
     if (stopping_) break;
     double delay = backoff_.next_delay();
@@ -189,6 +190,80 @@ void Capture::run() {
     }
     if (!sleep_for(delay)) break;
   }
+}
+
+// Gives the packet to the packet sink with the -stream_loop offset added to its
+// timestamps (the packet itself is left unchanged for the decoder).
+void Capture::hand_packet(Connection& c) {
+  if (!packet_sink_) return;
+  AVPacket* p = av_packet_clone(c.pkt);
+  if (!p) return;
+  int64_t offset = std::llround(c.loop_offset / av_q2d(c.time_base));
+  if (p->pts != AV_NOPTS_VALUE) p->pts += offset;
+  if (p->dts != AV_NOPTS_VALUE) p->dts += offset;
+  packet_sink_(p, c.fmt->streams[c.stream]);
+  av_packet_free(&p);
+}
+
+std::string Capture::read_packets_only(Connection& c) {
+  const InputOptions& o = s_.input.options;
+  AVStream* st = c.fmt->streams[c.stream];
+  log_->debug("opened {} (stream copy only)", mask_credentials(s_.input.path));
+  struct EndNotice {  // the writer completes its file whatever way the connection ends
+    Capture* self;
+    ~EndNotice() {
+      if (self->packet_sink_) self->packet_sink_(nullptr, nullptr);
+    }
+  } notice{this};
+  bool first = true;
+  while (!stopping_) {
+    int ret = av_read_frame(c.fmt, c.pkt);
+    if (ret == AVERROR_EOF) {
+      if (c.loops_left == 0) return "end of stream";
+      if (c.loops_left > 0) --c.loops_left;
+      c.loop_offset = c.last_stream_time + c.frame_duration -
+                      (st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time * av_q2d(c.time_base));
+      if ((ret = av_seek_frame(c.fmt, c.stream, st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time,
+                               AVSEEK_FLAG_BACKWARD)) < 0)
+        return "cannot loop: " + av_error(ret);
+      continue;
+    }
+    if (ret < 0) {
+      if (stopping_) return "stopped";
+      if (clock_.mono() > deadline_) return "no packet for " + std::to_string(int(s_.stall_seconds)) + " s";
+      return "read error: " + av_error(ret);
+    }
+    if (c.pkt->stream_index != c.stream) {
+      av_packet_unref(c.pkt);
+      continue;
+    }
+    int64_t ts = c.pkt->dts != AV_NOPTS_VALUE ? c.pkt->dts : c.pkt->pts;
+    if (ts != AV_NOPTS_VALUE) {
+      double t = ts * av_q2d(c.time_base) + c.loop_offset;
+      if (o.realtime) {
+        double now = clock_.mono(), due = c.pace_mono + (t - c.pace_ts);
+        if (!c.paced || due < now - 1.0 || due > now + 5.0) {
+          c.paced = true;
+          c.pace_mono = now;
+          c.pace_ts = t;
+        } else if (due > now && !sleep_for(due - now)) {
+          av_packet_unref(c.pkt);
+          return "stopped";
+        }
+      }
+      c.last_stream_time = t;
+    }
+    deadline_ = clock_.mono() + s_.stall_seconds;
+    if (first) {
+      first = false;
+      connected_ = true;
+      if (was_down_) log_->info("input {} recovered", mask_credentials(s_.input.path));
+      was_down_ = false;
+    }
+    hand_packet(c);
+    av_packet_unref(c.pkt);
+  }
+  return "stopped";
 }
 
 std::string Capture::run_connection() {
@@ -229,6 +304,9 @@ std::string Capture::run_connection() {
   AVRational rate = av_guess_frame_rate(c.fmt, st, nullptr);
   if (rate.num > 0 && rate.den > 0) c.frame_duration = av_q2d(av_inv_q(rate));
   c.loops_left = o.stream_loop;
+
+  // Packets only (no decoder): stream copy for record/clips inputs.
+  if (!s_.decode) return read_packets_only(c);
 
   const AVCodec* codec = nullptr;
   if (!o.decoder_name.empty()) {
@@ -313,6 +391,7 @@ std::string Capture::run_connection() {
         }
       }
     }
+    hand_packet(c);
     ret = avcodec_send_packet(c.dec, c.pkt);
     av_packet_unref(c.pkt);
     if (ret < 0 && ret != AVERROR(EAGAIN) && ret != AVERROR_INVALIDDATA) return "decode error: " + av_error(ret);

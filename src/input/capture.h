@@ -21,6 +21,8 @@
 
 struct AVFrame;
 struct AVDictionary;
+struct AVPacket;
+struct AVStream;
 namespace spdlog {
 class logger;
 }
@@ -33,16 +35,24 @@ struct CaptureSettings {
   int width = 0, height = 0;  // output frame size
   std::optional<double> fps;  // detection frame-rate limit
   double stall_seconds = 20;  // reopen when no frame arrives for this long
+  bool decode = true;         // false: packets only (record/clips inputs), no decoder
 };
 
 class Capture {
  public:
   using FrameSink = std::function<void(FramePtr)>;
+  // Every video packet as read (after -re pacing; timestamps kept monotonic across
+  // -stream_loop), for stream copy. Called with (nullptr, nullptr) when a connection
+  // ends, so a writer can complete its file.
+  using PacketSink = std::function<void(const AVPacket*, const AVStream*)>;
 
   Capture(CaptureSettings settings, FrameSink sink, const Clock& clock = SystemClock::instance());
   ~Capture();
   Capture(const Capture&) = delete;
   Capture& operator=(const Capture&) = delete;
+
+  // Call before start().
+  void set_packet_sink(PacketSink sink) { packet_sink_ = std::move(sink); }
 
   void start();
   // Aborts any blocking read and joins the thread.
@@ -59,11 +69,14 @@ class Capture {
   // Waits `seconds` unless stopped first; returns false when stopped.
   bool sleep_for(double seconds);
   void deliver(Connection& c, ::AVFrame* decoded, double stream_time);
+  void hand_packet(Connection& c);
+  std::string read_packets_only(Connection& c);
   static int interrupt_cb(void* self);
   void report_unused_options(struct AVDictionary* leftover);
 
   CaptureSettings s_;
   FrameSink sink_;
+  PacketSink packet_sink_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_, ffmpeg_log_;
   Backoff backoff_;

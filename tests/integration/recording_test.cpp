@@ -1,0 +1,80 @@
+// 24/7 recording by stream copy: segments of about 60 s in recordings/YYYY-MM/DD/HH/<camera>/MM.SS.mp4.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "harness.h"
+
+namespace vigil::test {
+namespace {
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+std::vector<std::filesystem::path> files_under(const std::string& dir) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir, ec))
+    if (e.is_regular_file()) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST(Recording, SixtySecondSegmentsByStreamCopy) {
+  const std::string dir = temp_dir();
+  Vigil v("record: {enabled: true}\ncameras:\n  yard:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+              "\n          input_args: -re -stream_loop -1\n          roles: [detect, record]\n"
+              "    width: 768\n    height: 576\n    fps: 5\n    detect: {enabled: false}\n",
+          dir);
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  const std::string rec = dir + "/media/recordings";
+  double end = now_mono() + 90;
+  while (now_mono() < end && files_under(rec).empty()) sleep_s(1);
+  auto first = files_under(rec);
+  ASSERT_EQ(first.size(), 1u) << v.log();  // the segment being written
+  // Layout: recordings/YYYY-MM/DD/HH/yard/MM.SS.mp4 (the .part sibling is hidden)
+  std::string rel = std::filesystem::relative(first[0], rec).string();
+  bool complete = std::regex_match(rel, std::regex(R"(\d{4}-\d{2}/\d{2}/\d{2}/yard/\d{2}\.\d{2}\.mp4)"));
+  bool partial = std::regex_match(rel, std::regex(R"(\d{4}-\d{2}/\d{2}/\d{2}/yard/\.\d{2}\.\d{2}\.mp4\.part)"));
+  EXPECT_TRUE(complete || partial) << rel;
+  // Wait for the first complete segment (about 60 s after the start).
+  std::filesystem::path done;
+  end = now_mono() + 90;
+  while (now_mono() < end && done.empty()) {
+    for (auto& f : files_under(rec))
+      if (f.extension() == ".mp4" && f.filename().string()[0] != '.') done = f;
+    sleep_s(1);
+  }
+  ASSERT_FALSE(done.empty()) << v.log();
+  std::string probe =
+      run("ffprobe -v error -show_entries stream=codec_name,codec_type:format=duration -of default=nw=1 '" +
+          done.string() + "'");
+  EXPECT_NE(probe.find("codec_type=video"), std::string::npos) << probe;
+  EXPECT_NE(probe.find("codec_name=h264"), std::string::npos) << probe;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(probe, m, std::regex(R"(duration=([0-9.]+))"))) << probe;
+  double duration = std::stod(m[1]);
+  EXPECT_GE(duration, 59.5);  // cut on the first keyframe after 60 s (2 s GOP)
+  EXPECT_LE(duration, 62.5);
+  // Decodes from start to end without errors.
+  EXPECT_EQ(run("ffmpeg -v error -i '" + done.string() + "' -f null - 2>&1"), "");
+
+  // A clean stop completes the segment in progress: no .part file remains.
+  v.process().signal(SIGTERM);
+  EXPECT_EQ(v.process().wait(15), 0);
+  for (auto& f : files_under(rec)) EXPECT_NE(f.extension(), ".part") << f;
+  EXPECT_GE(files_under(rec).size(), 2u);
+}
+
+}  // namespace vigil::test
