@@ -75,6 +75,28 @@ TEST(Recording, SixtySecondSegmentsByStreamCopy) {
   EXPECT_EQ(v.process().wait(15), 0);
   for (auto& f : files_under(rec)) EXPECT_NE(f.extension(), ".part") << f;
   EXPECT_GE(files_under(rec).size(), 2u);
+
+  // SIGKILL while a segment is being written: the next start removes the partial file
+  // and every finished segment still decodes cleanly.
+  auto finished = files_under(rec);
+  {
+    Vigil again(
+        "record: {enabled: true}\ncameras:\n  yard:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+            "\n          input_args: -re -stream_loop -1\n          roles: [detect, record]\n"
+            "    width: 768\n    height: 576\n    fps: 5\n    detect: {enabled: false}\n",
+        dir);
+    ASSERT_TRUE(again.wait_ready()) << again.log();
+    sleep_s(4);
+    again.process().signal(SIGKILL);
+    again.process().wait(5);
+  }
+  bool part_left = false;
+  for (auto& f : files_under(rec)) part_left |= f.extension() == ".part";
+  EXPECT_TRUE(part_left) << "the kill should leave a partial segment behind";
+  Vigil third("cameras: {}\n", dir);
+  ASSERT_TRUE(third.wait_ready()) << third.log();
+  for (auto& f : files_under(rec)) EXPECT_NE(f.extension(), ".part") << f;
+  for (auto& f : finished) EXPECT_EQ(run("ffmpeg -v error -i '" + f.string() + "' -f null - 2>&1"), "") << f;
 }
 
 }  // namespace vigil::test
