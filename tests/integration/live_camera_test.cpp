@@ -321,3 +321,26 @@ TEST(Detection, DefaultDetectorThroughTheApi) {
 }
 
 }  // namespace vigil::test
+
+namespace vigil::test {
+
+// An HTTP input (a camera or server that offers an MPEG-TS stream over plain HTTP):
+// vtest remuxed to MPEG-TS, served by Python's http.server, read in real time.
+TEST(LiveCamera, HttpInput) {
+  const std::string dir = temp_dir();
+  ASSERT_EQ(std::system(("ffmpeg -v error -y -i '" + vtest_mp4() + "' -c copy -f mpegts '" + dir + "/cam.ts'").c_str()),
+            0);
+  int port = free_port();
+  Process server({"python3", "-m", "http.server", std::to_string(port), "--bind", "127.0.0.1", "--directory", dir},
+                 dir + "/http.log");
+  sleep_s(1.0);
+  Vigil v("cameras:\n" + file_camera("web", "http://127.0.0.1:" + std::to_string(port) + "/cam.ts"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  auto s = wait_stats(v.port(), 20, [](auto& s) { return s["web"]["camera_fps"].template get<double>() > 3.0; });
+  EXPECT_GT(s["web"]["camera_fps"].get<double>(), 3.0) << v.log();
+  cv::Mat img = decode(http_get(v.port(), "/api/web/latest.jpg").body);
+  ASSERT_FALSE(img.empty());
+  EXPECT_GT(mean_luma(img), 40);
+}
+
+}  // namespace vigil::test
