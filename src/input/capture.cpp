@@ -192,6 +192,32 @@ void Capture::run() {
   }
 }
 
+// -stream_loop: seek back to the start; the next loop starts one frame after the last
+// one so stream time stays monotonic. Returns why the connection ends, or "" to go on.
+std::string Capture::loop_to_start(Connection& c) {
+  if (c.loops_left == 0) return "end of stream";
+  if (c.loops_left > 0) --c.loops_left;
+  AVStream* st = c.fmt->streams[c.stream];
+  int64_t start = st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time;
+  c.loop_offset = c.last_stream_time + c.frame_duration - start * av_q2d(c.time_base);
+  if (int ret = av_seek_frame(c.fmt, c.stream, start, AVSEEK_FLAG_BACKWARD); ret < 0)
+    return "cannot loop: " + av_error(ret);
+  return "";
+}
+
+// -re: waits until the packet at stream time `ts` is due; resynchronises at the start
+// and after a jump. False when stopped while waiting.
+bool Capture::pace(Connection& c, double ts) {
+  double now = clock_.mono(), due = c.pace_mono + (ts - c.pace_ts);
+  if (!c.paced || due < now - 1.0 || due > now + 5.0) {
+    c.paced = true;
+    c.pace_mono = now;
+    c.pace_ts = ts;
+    return true;
+  }
+  return due <= now || sleep_for(due - now);
+}
+
 // Gives the packet to the packet sink with the -stream_loop offset added to its
 // timestamps (the packet itself is left unchanged for the decoder).
 void Capture::hand_packet(Connection& c) {
@@ -207,7 +233,6 @@ void Capture::hand_packet(Connection& c) {
 
 std::string Capture::read_packets_only(Connection& c) {
   const InputOptions& o = s_.input.options;
-  AVStream* st = c.fmt->streams[c.stream];
   log_->debug("opened {} (stream copy only)", mask_credentials(s_.input.path));
   struct EndNotice {  // the writer completes its file whatever way the connection ends
     Capture* self;
@@ -219,13 +244,7 @@ std::string Capture::read_packets_only(Connection& c) {
   while (!stopping_) {
     int ret = av_read_frame(c.fmt, c.pkt);
     if (ret == AVERROR_EOF) {
-      if (c.loops_left == 0) return "end of stream";
-      if (c.loops_left > 0) --c.loops_left;
-      c.loop_offset = c.last_stream_time + c.frame_duration -
-                      (st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time * av_q2d(c.time_base));
-      if ((ret = av_seek_frame(c.fmt, c.stream, st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time,
-                               AVSEEK_FLAG_BACKWARD)) < 0)
-        return "cannot loop: " + av_error(ret);
+      if (std::string why = loop_to_start(c); !why.empty()) return why;
       continue;
     }
     if (ret < 0) {
@@ -240,16 +259,9 @@ std::string Capture::read_packets_only(Connection& c) {
     int64_t ts = c.pkt->dts != AV_NOPTS_VALUE ? c.pkt->dts : c.pkt->pts;
     if (ts != AV_NOPTS_VALUE) {
       double t = ts * av_q2d(c.time_base) + c.loop_offset;
-      if (o.realtime) {
-        double now = clock_.mono(), due = c.pace_mono + (t - c.pace_ts);
-        if (!c.paced || due < now - 1.0 || due > now + 5.0) {
-          c.paced = true;
-          c.pace_mono = now;
-          c.pace_ts = t;
-        } else if (due > now && !sleep_for(due - now)) {
-          av_packet_unref(c.pkt);
-          return "stopped";
-        }
+      if (o.realtime && !pace(c, t)) {
+        av_packet_unref(c.pkt);
+        return "stopped";
       }
       c.last_stream_time = t;
     }
@@ -356,14 +368,7 @@ std::string Capture::run_connection() {
     ret = av_read_frame(c.fmt, c.pkt);
     if (ret == AVERROR_EOF) {
       drain();
-      if (c.loops_left == 0) return "end of stream";
-      if (c.loops_left > 0) --c.loops_left;
-      // Next loop starts one frame after the last one so stream time stays monotonic.
-      c.loop_offset = c.last_stream_time + c.frame_duration -
-                      (st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time * av_q2d(c.time_base));
-      if ((ret = av_seek_frame(c.fmt, c.stream, st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time,
-                               AVSEEK_FLAG_BACKWARD)) < 0)
-        return "cannot loop: " + av_error(ret);
+      if (std::string why = loop_to_start(c); !why.empty()) return why;
       continue;
     }
     if (ret < 0) {
@@ -377,18 +382,9 @@ std::string Capture::run_connection() {
     }
     if (o.realtime) {
       int64_t pts = c.pkt->dts != AV_NOPTS_VALUE ? c.pkt->dts : c.pkt->pts;
-      if (pts != AV_NOPTS_VALUE) {
-        double ts = pts * av_q2d(c.time_base) + c.loop_offset;
-        double now = clock_.mono();
-        double due = c.pace_mono + (ts - c.pace_ts);
-        if (!c.paced || due < now - 1.0 || due > now + 5.0) {  // start or resync after a jump
-          c.paced = true;
-          c.pace_mono = now;
-          c.pace_ts = ts;
-        } else if (due > now && !sleep_for(due - now)) {
-          av_packet_unref(c.pkt);
-          return "stopped";
-        }
+      if (pts != AV_NOPTS_VALUE && !pace(c, pts * av_q2d(c.time_base) + c.loop_offset)) {
+        av_packet_unref(c.pkt);
+        return "stopped";
       }
     }
     hand_packet(c);

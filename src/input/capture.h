@@ -70,6 +70,8 @@ class Capture {
   bool sleep_for(double seconds);
   void deliver(Connection& c, ::AVFrame* decoded, double stream_time);
   void hand_packet(Connection& c);
+  std::string loop_to_start(Connection& c);
+  bool pace(Connection& c, double ts);
   std::string read_packets_only(Connection& c);
   static int interrupt_cb(void* self);
   void report_unused_options(struct AVDictionary* leftover);
