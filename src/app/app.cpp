@@ -14,6 +14,7 @@
 #include "events/event_store.h"
 #include "storage/event_db.h"
 #include "storage/recorder.h"
+#include "storage/retention.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -72,6 +73,9 @@ int run_vigil(const Config& cfg) {
   EventStore events(cfg, *db);
   events.recover();
   events.start();
+  // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s.
+  Retention retention(cfg, *db);
+  retention.start();
 
   const double started = SystemClock::instance().mono();
   std::vector<std::unique_ptr<Camera>> cameras;
@@ -106,6 +110,7 @@ int run_vigil(const Config& cfg) {
   for (auto& c : cameras) c->stop();  // ends open events
   pool->stop();
   events.stop();  // writes everything queued
+  retention.stop();
   log->info("stopped");
   return 0;
 }

@@ -1,0 +1,499 @@
+#include "storage/retention.h"
+
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "storage/files.h"
+#include "util/log.h"
+
+namespace vigil {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kDay = 86400;
+constexpr uint64_t kUnknownFree = std::numeric_limits<uint64_t>::max();
+
+std::shared_ptr<spdlog::logger> log() { return logger("vigil.storage"); }
+
+double mb(uint64_t bytes) { return double(bytes) / 1e6; }
+
+// ---- recording paths: YYYY-MM/DD/HH/<camera>/MM.SS.mp4, local time (storage.md §6) ----
+
+// `len` decimal digits of `s` at `pos`, within [lo, hi].
+std::optional<int> digits(const std::string& s, size_t pos, size_t len, int lo, int hi) {
+  if (pos + len > s.size()) return std::nullopt;
+  int v = 0;
+  for (size_t i = pos; i < pos + len; ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  if (v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+// Unix time of a local calendar time; mktime normalises overflowing fields (month 13, …).
+double local_time(int year, int month, int day, int hour, int minute, int second) {
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  tm.tm_isdst = -1;  // let the time zone rules decide
+  return double(std::mktime(&tm));
+}
+
+// The leading date folders of a path below recordings/, as far as they parse.
+struct DatePrefix {
+  int year = 0, month = 0, day = 0, hour = 0;
+  int levels = 0;  // 0 none, 1 month, 2 day, 3 hour
+};
+
+DatePrefix parse_date_prefix(const std::vector<std::string>& parts) {
+  DatePrefix d;
+  if (parts.empty() || parts[0].size() != 7 || parts[0][4] != '-') return d;
+  auto y = digits(parts[0], 0, 4, 1970, 9999), m = digits(parts[0], 5, 2, 1, 12);
+  if (!y || !m) return d;
+  d = {*y, *m, 1, 0, 1};
+  if (parts.size() < 2 || parts[1].size() != 2) return d;
+  auto day = digits(parts[1], 0, 2, 1, 31);
+  if (!day) return d;
+  d.day = *day;
+  d.levels = 2;
+  if (parts.size() < 3 || parts[2].size() != 2) return d;
+  auto hour = digits(parts[2], 0, 2, 0, 23);
+  if (!hour) return d;
+  d.hour = *hour;
+  d.levels = 3;
+  return d;
+}
+
+// Start time of a segment from its path parts {YYYY-MM, DD, HH, camera, MM.SS.mp4}.
+std::optional<double> segment_start(const std::vector<std::string>& parts) {
+  DatePrefix d = parse_date_prefix(parts);
+  const std::string& name = parts[4];
+  if (d.levels != 3 || name.size() != 9 || name[2] != '.' || name.substr(5) != ".mp4") return std::nullopt;
+  auto minute = digits(name, 0, 2, 0, 59), second = digits(name, 3, 2, 0, 59);
+  if (!minute || !second) return std::nullopt;
+  return local_time(d.year, d.month, d.day, d.hour, *minute, *second);
+}
+
+// End of the month/day/hour a folder below recordings/ stands for; nullopt if not a date folder.
+std::optional<double> bucket_end(const std::vector<std::string>& parts) {
+  DatePrefix d = parse_date_prefix(parts);
+  switch (d.levels) {
+    case 1:
+      return local_time(d.year, d.month + 1, 1, 0, 0, 0);
+    case 2:
+      return local_time(d.year, d.month, d.day + 1, 0, 0, 0);
+    case 3:
+      return local_time(d.year, d.month, d.day, d.hour + 1, 0, 0);
+    default:
+      return std::nullopt;
+  }
+}
+
+std::vector<std::string> split(const fs::path& rel) {
+  std::vector<std::string> parts;
+  for (const auto& p : rel) parts.push_back(p.string());
+  return parts;
+}
+
+bool has_dot_part(const std::vector<std::string>& parts) {
+  return std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return !p.empty() && p[0] == '.'; });
+}
+
+std::optional<double> mtime_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return double(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
+}
+
+std::optional<dev_t> device_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return st.st_dev;
+}
+
+struct Segment {
+  std::string path, camera;
+  double start = 0;
+};
+
+// Finished events that still have the medium, oldest first.
+std::vector<EventRecord> events_having(EventDb& db, bool clip) {
+  EventQuery q;
+  q.limit = -1;
+  q.include_thumbnails = false;
+  (clip ? q.has_clip : q.has_snapshot) = 1;
+  std::vector<EventRecord> events = db.list(q);
+  std::stable_sort(events.begin(), events.end(),
+                   [](const EventRecord& a, const EventRecord& b) { return a.start_time < b.start_time; });
+  return events;
+}
+
+// Every finished segment below recordings/. Dot-files and dot-folders (in-progress work)
+// are skipped; other files that are not at segment depth or not .mp4 are left alone.
+std::vector<Segment> list_segments(const std::string& root,
+                                   const std::function<void(const std::string&, const std::string&)>& note) {
+  std::vector<Segment> out;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return out;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    std::vector<std::string> parts = split(p.lexically_relative(root));
+    std::error_code dec;
+    const bool is_dir = it->is_directory(dec);
+    if (has_dot_part(parts)) {
+      if (is_dir) it.disable_recursion_pending();
+      continue;
+    }
+    if (is_dir) continue;
+    if (parts.size() != 5 || p.extension() != ".mp4") {
+      note(p.string(), "not a recording segment, left alone");
+      continue;
+    }
+    std::optional<double> start = segment_start(parts);
+    if (!start) {
+      start = mtime_of(p.string());
+      if (!start) continue;  // vanished meanwhile
+      note(p.string(), "start time not in the path, using its mtime");
+    }
+    out.push_back({p.string(), parts[3], *start});
+  }
+  if (ec) log()->warn("retention: cannot list {}: {}", root, ec.message());
+  return out;
+}
+
+}  // namespace
+
+uint64_t statvfs_free_bytes(const std::string& path) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0) return kUnknownFree;
+  return uint64_t(st.f_bavail) * uint64_t(st.f_frsize);
+}
+
+// One file system holding media, probed through the first media folder found on it.
+struct Retention::Volume {
+  dev_t dev{};
+  std::string probe;
+  bool has_recordings = false, has_clips = false;
+};
+
+Retention::Retention(const Config& cfg, EventDb& db, const Clock& clock, FreeSpaceFn free_space)
+    : cfg_(cfg),
+      db_(db),
+      clock_(clock),
+      free_space_(std::move(free_space)),
+      clips_dir_(cfg.media_dir + "/clips"),
+      recordings_dir_(cfg.media_dir + "/recordings"),
+      cache_dir_(cfg.media_dir + "/cache") {}
+
+Retention::~Retention() { stop(); }
+
+// ---- one pass ----
+
+RetentionReport Retention::run_once() {
+  std::lock_guard lock(pass_mu_);
+  RetentionReport r;
+  // Each step on its own: a failure in one (database busy, folder missing) must not
+  // keep the others, above all the floor, from running.
+  auto guarded = [&](const char* what, auto&& step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      ++r.errors;
+      log()->error("retention: {} failed: {}", what, e.what());
+    } catch (...) {
+      ++r.errors;
+      log()->error("retention: {} failed", what);
+    }
+  };
+  guarded("clip expiry", [&] { expire_event_media(Medium::Clip, r); });
+  guarded("snapshot expiry", [&] { expire_event_media(Medium::Snapshot, r); });
+  guarded("event row cleanup", [&] { r.rows_deleted += db_.delete_rows_without_media(); });
+  guarded("recording expiry", [&] { expire_recordings(r); });
+  guarded("empty folder cleanup", [&] { remove_empty_dirs(r); });
+  guarded("free-space floor", [&] { enforce_floor_locked(r); });
+  sync_touched_dirs();
+
+  if (r.clips_expired || r.snapshots_expired || r.recordings_expired || r.rows_deleted)
+    log()->info("retention: expired {} clips, {} snapshots, {} recording segments ({:.1f} MB), {} event rows",
+                r.clips_expired, r.snapshots_expired, r.recordings_expired, mb(r.bytes_deleted), r.rows_deleted);
+  return r;
+}
+
+RetentionReport Retention::enforce_floor() {
+  RetentionReport r;
+  std::unique_lock lock(pass_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) {  // a pass is running and checks the floor itself
+    r.below_floor = !writes_allowed_;
+    return r;
+  }
+  try {
+    enforce_floor_locked(r);
+  } catch (const std::exception& e) {
+    ++r.errors;
+    log()->error("retention: free-space floor failed: {}", e.what());
+  } catch (...) {
+    ++r.errors;
+    log()->error("retention: free-space floor failed");
+  }
+  sync_touched_dirs();
+  return r;
+}
+
+// ---- §8.1 event clips and snapshots ----
+
+const RetainConfig& Retention::retain_for(Medium m, const std::string& camera) const {
+  const CameraConfig* cam = cfg_.camera(camera);
+  if (m == Medium::Clip) return cam ? cam->clips.retain : cfg_.clips_retain;
+  return cam ? cam->snapshots.retain : cfg_.snapshots_retain;
+}
+
+int Retention::record_days_for(const std::string& camera) const {
+  const CameraConfig* cam = cfg_.camera(camera);
+  return cam ? cam->record_retain_days : cfg_.record_retain_days;
+}
+
+std::string Retention::media_path(Medium m, const EventRecord& e) const {
+  return clips_dir_ + "/" + e.camera + "-" + e.id + (m == Medium::Clip ? ".mp4" : ".jpg");
+}
+
+void Retention::expire_event_media(Medium m, RetentionReport& r) {
+  const double now = clock_.wall();
+  for (const EventRecord& e : events_having(db_, m == Medium::Clip)) {
+    const RetainConfig& retain = retain_for(m, e.camera);
+    auto it = retain.objects.find(e.label);
+    const int days = it != retain.objects.end() ? it->second : retain.default_days;
+    if (e.start_time >= now - days * kDay) continue;
+    if (drop_medium(m, e, r)) ++(m == Medium::Clip ? r.clips_expired : r.snapshots_expired);
+  }
+}
+
+bool Retention::drop_medium(Medium m, const EventRecord& e, RetentionReport& r) {
+  try {
+    if (m == Medium::Clip)
+      db_.clear_clip(e.id);
+    else
+      db_.clear_snapshot(e.id);
+  } catch (const std::exception& ex) {
+    ++r.errors;
+    log()->error("retention: cannot update event {}: {}", e.id, ex.what());
+    return false;  // keep the file: the row still claims it
+  }
+  remove_file(media_path(m, e), r);
+  return true;
+}
+
+// ---- §8.2 recordings ----
+
+void Retention::expire_recordings(RetentionReport& r) {
+  const double now = clock_.wall();
+  auto note = [this](const std::string& p, const std::string& why) { note_once(p, why); };
+  for (const Segment& s : list_segments(recordings_dir_, note)) {
+    if (s.start >= now - record_days_for(s.camera) * kDay) continue;
+    if (remove_file(s.path, r)) ++r.recordings_expired;
+  }
+}
+
+void Retention::remove_empty_dirs(RetentionReport& r) {
+  std::error_code ec;
+  if (!fs::is_directory(recordings_dir_, ec)) return;
+  std::vector<fs::path> dirs;
+  fs::recursive_directory_iterator it(recordings_dir_, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::error_code dec;
+    if (!it->is_directory(dec)) continue;
+    if (it->path().filename().string().starts_with(".")) {
+      it.disable_recursion_pending();  // private work folder: not ours
+      continue;
+    }
+    dirs.push_back(it->path());
+  }
+  // Deepest first, so a folder emptied by removing its children goes in the same pass.
+  std::sort(dirs.begin(), dirs.end(),
+            [](const fs::path& a, const fs::path& b) { return a.native().size() > b.native().size(); });
+  const double now = clock_.wall();
+  for (const fs::path& d : dirs) {
+    // The recorder creates the folders of the current hour just before opening its
+    // .part file there; leave those alone rather than race with it.
+    std::optional<double> until = bucket_end(split(d.lexically_relative(recordings_dir_)));
+    if (until && *until > now - 120) continue;
+    if (::rmdir(d.c_str()) == 0) {
+      ++r.dirs_removed;
+      touched_dirs_.insert(d.parent_path().string());
+    } else if (errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
+      ++r.errors;
+      log()->warn("retention: cannot remove folder {}: {}", d.string(), std::strerror(errno));
+    }
+  }
+}
+
+// ---- §9 free-space floor ----
+
+void Retention::enforce_floor_locked(RetentionReport& r) {
+  const uint64_t floor = uint64_t(std::max(cfg_.storage_min_free_mb, 0)) * 1000000ULL;
+  if (floor == 0) {
+    writes_allowed_ = true;
+    return;
+  }
+  // Every file system holding media or the database, each probed once.
+  std::vector<Volume> volumes;
+  const std::string db_dir = fs::path(db_.path()).parent_path().string();
+  for (const std::string& dir : {recordings_dir_, clips_dir_, cache_dir_, db_dir}) {
+    std::optional<dev_t> dev = device_of(dir);
+    if (!dev) continue;
+    auto v = std::find_if(volumes.begin(), volumes.end(), [&](const Volume& x) { return x.dev == *dev; });
+    if (v == volumes.end()) v = volumes.insert(volumes.end(), Volume{*dev, dir});
+    v->has_recordings |= dir == recordings_dir_;
+    v->has_clips |= dir == clips_dir_;
+  }
+
+  bool still_below = false;
+  for (const Volume& v : volumes) {
+    const uint64_t before = free_space_(v.probe);
+    if (before >= floor) continue;
+    // Free a margin above the floor so the next check does not trigger again at once.
+    const uint64_t target = floor + std::max(floor / 10, uint64_t(100000000));
+    const int recs = r.floor_recordings, clips = r.floor_clips, snaps = r.floor_snapshots;
+    const uint64_t bytes = r.bytes_deleted;
+
+    uint64_t free = before;
+    if (v.has_recordings) free = free_recordings(v, target, r);
+    if (v.has_clips && free < target) free = free_event_media(Medium::Clip, v, target, r);
+    if (v.has_clips && free < target) free = free_event_media(Medium::Snapshot, v, target, r);
+    if (r.floor_clips > clips || r.floor_snapshots > snaps) r.rows_deleted += db_.delete_rows_without_media();
+
+    log()->warn(
+        "free space on {} was {:.0f} MB, below the floor of {:.0f} MB: deleted {} recording segments, {} clips, "
+        "{} snapshots ({:.1f} MB); now {:.0f} MB free",
+        v.probe, mb(before), mb(floor), r.floor_recordings - recs, r.floor_clips - clips, r.floor_snapshots - snaps,
+        mb(r.bytes_deleted - bytes), mb(free));
+    if (free < floor) {
+      still_below = true;
+      report_still_below(v.probe, free);
+    }
+  }
+  r.below_floor = still_below;
+  writes_allowed_ = !still_below;
+}
+
+uint64_t Retention::free_recordings(const Volume& v, uint64_t target, RetentionReport& r) {
+  auto note = [this](const std::string& p, const std::string& why) { note_once(p, why); };
+  std::vector<Segment> segments = list_segments(recordings_dir_, note);
+  std::stable_sort(segments.begin(), segments.end(),
+                   [](const Segment& a, const Segment& b) { return a.start < b.start; });
+  uint64_t free = free_space_(v.probe);
+  for (const Segment& s : segments) {
+    if (free >= target) break;
+    if (remove_file(s.path, r)) ++r.floor_recordings;
+    free = free_space_(v.probe);
+  }
+  return free;
+}
+
+uint64_t Retention::free_event_media(Medium m, const Volume& v, uint64_t target, RetentionReport& r) {
+  uint64_t free = free_space_(v.probe);
+  for (const EventRecord& e : events_having(db_, m == Medium::Clip)) {
+    if (free >= target) break;
+    if (drop_medium(m, e, r)) ++(m == Medium::Clip ? r.floor_clips : r.floor_snapshots);
+    free = free_space_(v.probe);
+  }
+  return free;
+}
+
+void Retention::report_still_below(const std::string& probe, uint64_t free) {
+  const double now = clock_.mono();
+  if (now - last_floor_error_ < 60) return;  // at most once a minute (§9)
+  last_floor_error_ = now;
+  log()->error(
+      "free space on {} is {:.0f} MB, below storage.min_free_mb ({}) with nothing left to delete: "
+      "not starting new recording segments or clips until space returns",
+      probe, mb(free), cfg_.storage_min_free_mb);
+}
+
+// ---- files ----
+
+bool Retention::remove_file(const std::string& path, RetentionReport& r) {
+  struct stat st {};
+  const uint64_t size = ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_size) : 0;
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return false;  // already gone: nothing to do
+    ++r.errors;
+    log()->warn("retention: cannot delete {}: {}", path, std::strerror(errno));
+    return false;
+  }
+  r.bytes_deleted += size;
+  touched_dirs_.insert(fs::path(path).parent_path().string());
+  return true;
+}
+
+// Unlinks are made durable once per folder per pass rather than per file (§7).
+void Retention::sync_touched_dirs() {
+  for (const std::string& d : touched_dirs_) sync_directory(d);
+  touched_dirs_.clear();
+}
+
+void Retention::note_once(const std::string& path, const std::string& why) {
+  if (noted_.insert(path).second) log()->info("retention: {}: {}", path, why);
+}
+
+// ---- background thread ----
+
+void Retention::start(double retention_interval_s, double floor_interval_s) {
+  std::lock_guard lock(thread_mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([=, this] { loop(retention_interval_s, floor_interval_s); });
+}
+
+void Retention::stop() {
+  {
+    std::lock_guard lock(thread_mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Retention::loop(double retention_interval_s, double floor_interval_s) {
+  using steady = std::chrono::steady_clock;
+  auto after = [](double s) {
+    return steady::now() + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(s));
+  };
+  auto next_pass = steady::now();
+  auto next_floor = after(floor_interval_s);
+  std::unique_lock lock(thread_mu_);
+  while (!stopping_) {
+    const auto now = steady::now();
+    lock.unlock();
+    if (now >= next_pass) {
+      run_once();  // includes the floor
+      next_pass = after(retention_interval_s);
+      next_floor = after(floor_interval_s);
+    } else if (now >= next_floor) {
+      enforce_floor();
+      next_floor = after(floor_interval_s);
+    }
+    lock.lock();
+    wake_.wait_until(lock, std::min(next_pass, next_floor), [this] { return stopping_; });
+  }
+}
+
+}  // namespace vigil

@@ -1,0 +1,107 @@
+// Retention (storage.md §8) and the free-space floor (storage.md §9).
+//
+// Expiry: event clips and snapshots older than their camera's (or, for cameras no longer
+// configured, the global) `retain` days lose the medium — database flag first, then the
+// file (§7) — rows with neither are deleted; 24/7 recording segments older than
+// `record.retain_days` are deleted and empty folders below recordings/ removed.
+// Floor: while a media file system has less than `storage.min_free_mb` free, delete the
+// oldest recording segments, then the oldest event clips, then the oldest snapshots.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "storage/event_db.h"
+#include "util/clock.h"
+
+namespace vigil {
+
+// Free bytes of the file system holding `path`, for unprivileged users (statvfs:
+// f_bavail × f_frsize). UINT64_MAX when unknown, so an error never triggers deletions.
+using FreeSpaceFn = std::function<uint64_t(const std::string& path)>;
+uint64_t statvfs_free_bytes(const std::string& path);
+
+// What one pass deleted (for logs and tests).
+struct RetentionReport {
+  // §8 expiry. Clip/snapshot counts are events that lost the medium.
+  int clips_expired = 0, snapshots_expired = 0, recordings_expired = 0;
+  int rows_deleted = 0;  // event rows with neither clip nor snapshot left
+  int dirs_removed = 0;  // empty folders below recordings/
+  // §9 floor.
+  int floor_recordings = 0, floor_clips = 0, floor_snapshots = 0;
+  uint64_t bytes_deleted = 0;  // every file above
+  int errors = 0;              // files that could not be deleted, failed database calls
+  bool below_floor = false;    // still below the floor with nothing left to delete
+};
+
+class Retention {
+ public:
+  // `cfg` and `db` must outlive this object.
+  Retention(const Config& cfg, EventDb& db, const Clock& clock = SystemClock::instance(),
+            FreeSpaceFn free_space = statvfs_free_bytes);
+  ~Retention();
+  Retention(const Retention&) = delete;
+  Retention& operator=(const Retention&) = delete;
+
+  // One full pass: §8.1, §8.2, empty folders, then the §9 floor. Never throws.
+  RetentionReport run_once();
+  // Only the §9 floor check (every 10 s, and before each new recording segment). Never
+  // throws. Returns at once with an empty report when a pass is already running.
+  RetentionReport enforce_floor();
+  // False while a media file system is below the floor and nothing more can be deleted:
+  // callers then start no new recording segments or clips (§9). Clears by itself.
+  bool writes_allowed() const { return writes_allowed_; }
+
+  // Background thread: run_once now and every `retention_interval_s` (§8: 5 min), the
+  // floor check every `floor_interval_s` (§9: 10 s). stop() wakes and joins it promptly.
+  void start(double retention_interval_s = 300, double floor_interval_s = 10);
+  void stop();
+
+ private:
+  enum class Medium { Clip, Snapshot };
+  struct Volume;
+
+  void expire_event_media(Medium m, RetentionReport& r);
+  void expire_recordings(RetentionReport& r);
+  void remove_empty_dirs(RetentionReport& r);
+  void enforce_floor_locked(RetentionReport& r);
+  uint64_t free_recordings(const Volume& v, uint64_t target, RetentionReport& r);
+  uint64_t free_event_media(Medium m, const Volume& v, uint64_t target, RetentionReport& r);
+  void report_still_below(const std::string& probe, uint64_t free);
+
+  const RetainConfig& retain_for(Medium m, const std::string& camera) const;
+  int record_days_for(const std::string& camera) const;
+  std::string media_path(Medium m, const EventRecord& e) const;
+  // Flag cleared (committed), then the file unlinked. False if the database call failed.
+  bool drop_medium(Medium m, const EventRecord& e, RetentionReport& r);
+  bool remove_file(const std::string& path, RetentionReport& r);
+  void note_once(const std::string& path, const std::string& why);
+  void sync_touched_dirs();
+  void loop(double retention_interval_s, double floor_interval_s);
+
+  const Config& cfg_;
+  EventDb& db_;
+  const Clock& clock_;
+  FreeSpaceFn free_space_;
+  std::string clips_dir_, recordings_dir_, cache_dir_;
+
+  std::mutex pass_mu_;                  // one pass (full or floor-only) at a time
+  std::set<std::string> noted_;         // paths already logged as unusable (guarded by pass_mu_)
+  std::set<std::string> touched_dirs_;  // folders to fsync after unlinks (guarded by pass_mu_)
+  double last_floor_error_ = -1e18;     // clock mono() of the last "still below" error
+  std::atomic<bool> writes_allowed_{true};
+
+  std::mutex thread_mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by thread_mu_
+  std::thread thread_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,461 @@
+// Retention (storage.md §8) and the free-space floor (§9) on real files and a real
+// EventDb, with a manual clock and a fake free-space function.
+#include "storage/retention.h"
+
+#include <gtest/gtest.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+namespace vigil {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kDay = 86400;
+constexpr double kNow = 1700000000;  // 2023-11-14
+constexpr uint64_t kPlenty = uint64_t(1) << 50;
+
+std::string camera_yaml(const std::string& name, const std::string& extra = "") {
+  return "  " + name +
+         ":\n"
+         "    ffmpeg:\n"
+         "      inputs:\n"
+         "        - path: rtsp://cam/" +
+         name +
+         "\n"
+         "          roles: [detect]\n"
+         "    width: 640\n"
+         "    height: 360\n" +
+         extra;
+}
+
+// garden: camera-level clips.retain.objects only, so retain.default is the global 5 and
+// the global per-label map (car: 2) is replaced as a whole; record 3 days.
+// porch: its own clip and snapshot rules; record inherits the global 7 days.
+const std::string kYaml = R"(clips:
+  retain:
+    default: 5
+    objects:
+      car: 2
+snapshots:
+  retain:
+    default: 20
+record:
+  retain_days: 7
+storage:
+  min_free_mb: 1000
+cameras:
+)" + camera_yaml("garden", R"(    clips:
+      retain:
+        objects:
+          dog: 8
+    record:
+      retain_days: 3
+)") + camera_yaml("porch", R"(    clips:
+      retain:
+        default: 1
+        objects:
+          person: 4
+    snapshots:
+      retain:
+        default: 2
+)");
+
+class RetentionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/vigil-retention-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    media_ = tmpl;
+    fs::create_directories(media_ + "/clips");
+    fs::create_directories(media_ + "/recordings");
+    cfg_ = parse_config(kYaml, false);
+    cfg_.media_dir = media_;
+    db_ = std::make_unique<EventDb>(media_ + "/clips/frigate.db");
+    clock_.wall_time = kNow;
+  }
+  void TearDown() override {
+    db_.reset();
+    std::error_code ec;
+    fs::remove_all(media_, ec);
+  }
+
+  std::unique_ptr<Retention> make(FreeSpaceFn fn = [](const std::string&) { return kPlenty; }) {
+    return std::make_unique<Retention>(cfg_, *db_, clock_, std::move(fn));
+  }
+
+  static void write(const std::string& path, size_t size = 1000) {
+    fs::create_directories(fs::path(path).parent_path());
+    std::ofstream(path, std::ios::binary) << std::string(size, 'x');
+  }
+
+  // recordings/YYYY-MM/DD/HH/<camera>/MM.SS.mp4 for a start time, in local time.
+  std::string segment(const std::string& camera, double t, bool create = true) {
+    std::time_t tt = std::time_t(t);
+    std::tm tm{};
+    ::localtime_r(&tt, &tm);
+    char dir[32], name[32];
+    std::strftime(dir, sizeof dir, "%Y-%m/%d/%H", &tm);
+    std::strftime(name, sizeof name, "%M.%S.mp4", &tm);
+    std::string p = media_ + "/recordings/" + dir + "/" + camera + "/" + name;
+    if (create) write(p);
+    return p;
+  }
+
+  std::string clip(const std::string& camera, const std::string& id) {
+    return media_ + "/clips/" + camera + "-" + id + ".mp4";
+  }
+  std::string snap(const std::string& camera, const std::string& id) {
+    return media_ + "/clips/" + camera + "-" + id + ".jpg";
+  }
+
+  // A finished event as the event pipeline leaves it: open row, then the event row, and the files.
+  void add_event(const std::string& id, const std::string& camera, const std::string& label, double start,
+                 bool has_clip = true, bool has_snapshot = true) {
+    OpenEvent o;
+    o.id = id;
+    o.camera = camera;
+    o.label = label;
+    o.start_time = start;
+    o.last_seen = start + 10;
+    db_->open_event(o);
+    EventRecord e;
+    e.id = id;
+    e.camera = camera;
+    e.label = label;
+    e.start_time = start;
+    e.end_time = start + 10;
+    e.top_score = 0.8;
+    e.has_clip = has_clip;
+    e.has_snapshot = has_snapshot;
+    db_->finish_event(e, true);
+    if (has_clip) write(clip(camera, id));
+    if (has_snapshot) write(snap(camera, id));
+  }
+
+  std::optional<EventRecord> event(const std::string& id) { return db_->get(id); }
+
+  // Bytes of media files (everything but the database) below <media>.
+  uint64_t media_bytes() const {
+    uint64_t total = 0;
+    std::error_code ec;
+    for (auto& e : fs::recursive_directory_iterator(media_, ec))
+      if (e.is_regular_file() && !e.path().filename().string().starts_with("frigate.db")) total += e.file_size();
+    return total;
+  }
+
+  // A disk that starts with `start` bytes free and gains `scale` bytes per byte deleted.
+  FreeSpaceFn fake_disk(uint64_t start, uint64_t scale) {
+    const uint64_t initial = media_bytes();
+    return [this, start, scale, initial](const std::string&) { return start + (initial - media_bytes()) * scale; };
+  }
+
+  std::string media_;
+  Config cfg_;
+  std::unique_ptr<EventDb> db_;
+  ManualClock clock_;
+};
+
+bool exists(const std::string& p) { return fs::exists(p); }
+
+// ---- §8.1 event clips and snapshots ----
+
+TEST_F(RetentionTest, ExpiresClipsAndSnapshotsPerCameraAndLabel) {
+  add_event("g-person-6d", "garden", "person", kNow - 6 * kDay);  // clip: default 5 (global) → expired
+  add_event("g-person-4d", "garden", "person", kNow - 4 * kDay);  // kept
+  add_event("g-dog-6d", "garden", "dog", kNow - 6 * kDay);        // dog: 8 → kept
+  add_event("g-dog-9d", "garden", "dog", kNow - 9 * kDay);        // expired
+  add_event("g-car-3d", "garden", "car", kNow - 3 * kDay);        // camera map replaces global car: 2 → 5, kept
+  add_event("p-person-3d", "porch", "person", kNow - 3 * kDay);   // clip (person: 4) kept, snapshot (2 d) expired
+  add_event("p-person-5d", "porch", "person", kNow - 5 * kDay);   // clip expired, snapshot (2 d) expired too
+  add_event("p-car-1.5d", "porch", "car", kNow - 1.5 * kDay);     // clip (default 1) expired, snapshot kept
+
+  RetentionReport rep = make()->run_once();
+
+  EXPECT_EQ(rep.clips_expired, 4);
+  EXPECT_EQ(rep.snapshots_expired, 2);
+  EXPECT_EQ(rep.rows_deleted, 1);
+  EXPECT_EQ(rep.errors, 0);
+
+  auto g6 = event("g-person-6d");
+  ASSERT_TRUE(g6);
+  EXPECT_FALSE(g6->has_clip);
+  EXPECT_TRUE(g6->has_snapshot);  // snapshots: global default 20
+  EXPECT_FALSE(exists(clip("garden", "g-person-6d")));
+  EXPECT_TRUE(exists(snap("garden", "g-person-6d")));
+
+  for (const char* id : {"g-person-4d", "g-dog-6d", "g-car-3d"}) {
+    auto e = event(id);
+    ASSERT_TRUE(e) << id;
+    EXPECT_TRUE(e->has_clip) << id;
+    EXPECT_TRUE(exists(clip("garden", id))) << id;
+  }
+  EXPECT_FALSE(event("g-dog-9d")->has_clip);
+  EXPECT_FALSE(exists(clip("garden", "g-dog-9d")));
+
+  auto p3 = event("p-person-3d");
+  ASSERT_TRUE(p3);
+  EXPECT_TRUE(p3->has_clip);
+  EXPECT_FALSE(p3->has_snapshot);
+  EXPECT_FALSE(exists(snap("porch", "p-person-3d")));
+  EXPECT_FALSE(event("p-person-5d"));  // neither medium left → row removed
+  EXPECT_FALSE(exists(clip("porch", "p-person-5d")));
+  EXPECT_FALSE(exists(snap("porch", "p-person-5d")));
+  auto pc = event("p-car-1.5d");
+  ASSERT_TRUE(pc);
+  EXPECT_FALSE(pc->has_clip);
+  EXPECT_TRUE(pc->has_snapshot);
+  EXPECT_TRUE(exists(snap("porch", "p-car-1.5d")));
+}
+
+TEST_F(RetentionTest, UnconfiguredCamerasUseGlobalRetain) {
+  add_event("gone-car-3d", "gone", "car", kNow - 3 * kDay);          // global car: 2 → clip expired
+  add_event("gone-person-3d", "gone", "person", kNow - 3 * kDay);    // global default 5 → kept
+  add_event("gone-person-25d", "gone", "person", kNow - 25 * kDay);  // both expired → row removed
+
+  RetentionReport rep = make()->run_once();
+  EXPECT_EQ(rep.clips_expired, 2);
+  EXPECT_EQ(rep.snapshots_expired, 1);
+  EXPECT_FALSE(event("gone-car-3d")->has_clip);
+  EXPECT_TRUE(event("gone-car-3d")->has_snapshot);
+  EXPECT_TRUE(event("gone-person-3d")->has_clip);
+  EXPECT_FALSE(event("gone-person-25d"));
+  EXPECT_FALSE(exists(snap("gone", "gone-person-25d")));
+  EXPECT_TRUE(exists(clip("gone", "gone-person-3d")));
+}
+
+TEST_F(RetentionTest, RowsWithoutMediaAreRemovedEvenIfNeverExpired) {
+  add_event("bare", "garden", "person", kNow - 60, false, false);
+  add_event("fresh", "garden", "person", kNow - 60);
+  RetentionReport rep = make()->run_once();
+  EXPECT_EQ(rep.rows_deleted, 1);
+  EXPECT_FALSE(event("bare"));
+  EXPECT_TRUE(event("fresh"));
+}
+
+// ---- §8.2 recordings ----
+
+TEST_F(RetentionTest, ExpiresRecordingsPerCamera) {
+  const std::string g4 = segment("garden", kNow - 4 * kDay);  // garden: 3 days
+  const std::string g2 = segment("garden", kNow - 2 * kDay);
+  const std::string p8 = segment("porch", kNow - 8 * kDay);  // porch: global 7
+  const std::string p6 = segment("porch", kNow - 6 * kDay);
+  const std::string o8 = segment("old", kNow - 8 * kDay);  // not configured: global 7
+  const std::string o6 = segment("old", kNow - 6 * kDay);
+
+  RetentionReport rep = make()->run_once();
+  EXPECT_EQ(rep.recordings_expired, 3);
+  EXPECT_EQ(rep.bytes_deleted, 3000u);
+  EXPECT_FALSE(exists(g4));
+  EXPECT_TRUE(exists(g2));
+  EXPECT_FALSE(exists(p8));
+  EXPECT_TRUE(exists(p6));
+  EXPECT_FALSE(exists(o8));
+  EXPECT_TRUE(exists(o6));
+}
+
+TEST_F(RetentionTest, AgeComesFromThePathNotTheMtime) {
+  const std::string old = segment("garden", kNow - 10 * kDay);  // mtime: the real "now", after kNow
+  const std::string recent = segment("garden", kNow - kDay);
+  struct timeval tv[2] = {{long(kNow - 100 * kDay), 0}, {long(kNow - 100 * kDay), 0}};
+  ASSERT_EQ(::utimes(recent.c_str(), tv), 0);
+  RetentionReport rep = make()->run_once();
+  EXPECT_FALSE(exists(old));
+  EXPECT_TRUE(exists(recent));
+  EXPECT_EQ(rep.recordings_expired, 1);
+}
+
+TEST_F(RetentionTest, UnparsableNamesFallBackToMtimeOtherFilesLeftAlone) {
+  const std::string dir = fs::path(segment("garden", kNow - 10 * kDay, false)).parent_path().string();
+  const std::string odd_old = dir + "/odd-old.mp4", odd_new = dir + "/odd-new.mp4";
+  write(odd_old);
+  write(odd_new);
+  struct timeval tv[2] = {{long(kNow - 10 * kDay), 0}, {long(kNow - 10 * kDay), 0}};
+  ASSERT_EQ(::utimes(odd_old.c_str(), tv), 0);
+  tv[0].tv_sec = tv[1].tv_sec = long(kNow - kDay);
+  ASSERT_EQ(::utimes(odd_new.c_str(), tv), 0);
+  const std::string notes = dir + "/notes.txt";
+  const std::string stray = media_ + "/recordings/stray.mp4";
+  write(notes);
+  write(stray);
+  ::utimes(notes.c_str(), tv);
+
+  make()->run_once();
+  EXPECT_FALSE(exists(odd_old));
+  EXPECT_TRUE(exists(odd_new));
+  EXPECT_TRUE(exists(notes));
+  EXPECT_TRUE(exists(stray));
+}
+
+TEST_F(RetentionTest, DotFilesAreNeverTouched) {
+  const std::string seg = segment("garden", kNow - 10 * kDay);
+  const std::string part = fs::path(seg).parent_path().string() + "/.07.00.mp4.part";
+  const std::string hidden = media_ + "/recordings/.work/2020-01/01/00/garden/00.00.mp4";
+  write(part);
+  write(hidden);
+  RetentionReport rep = make()->run_once();
+  EXPECT_FALSE(exists(seg));
+  EXPECT_TRUE(exists(part));
+  EXPECT_TRUE(exists(hidden));
+  EXPECT_TRUE(fs::is_directory(fs::path(part).parent_path()));  // not empty: kept
+  EXPECT_EQ(rep.recordings_expired, 1);
+}
+
+TEST_F(RetentionTest, RemovesEmptyFoldersButNotTheCurrentHourOrRecordings) {
+  const fs::path seg = segment("garden", kNow - 5 * kDay);
+  const fs::path keep = segment("garden", kNow - kDay);
+  const fs::path cam_dir = seg.parent_path(), hour_dir = cam_dir.parent_path(), day_dir = hour_dir.parent_path();
+  // An empty camera folder of a past hour goes; the current hour's (the recorder is
+  // about to write there) stays.
+  const fs::path stale = fs::path(segment("porch", kNow - 2 * kDay, false)).parent_path();
+  const fs::path current = fs::path(segment("porch", kNow, false)).parent_path();
+  fs::create_directories(stale);
+  fs::create_directories(current);
+
+  RetentionReport rep = make()->run_once();
+  EXPECT_FALSE(exists(seg.string()));
+  EXPECT_FALSE(fs::exists(cam_dir));
+  EXPECT_FALSE(fs::exists(hour_dir));
+  EXPECT_FALSE(fs::exists(day_dir));
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(current));
+  EXPECT_TRUE(exists(keep.string()));
+  EXPECT_TRUE(fs::is_directory(media_ + "/recordings"));
+  EXPECT_GE(rep.dirs_removed, 5);  // cam, hour, day of the segment; camera and hour of `stale`
+}
+
+// ---- §9 free-space floor ----
+
+TEST_F(RetentionTest, FloorDeletesOldestSegmentsFirstAcrossCameras) {
+  std::vector<std::string> segs;  // oldest first, cameras interleaved
+  for (int i = 0; i < 8; ++i) segs.push_back(segment(i % 2 ? "porch" : "garden", kNow - 3600 - (8 - i) * 60));
+  // Each 1000-byte segment counts as 50 MB; start 3 segments below the 1000 MB floor.
+  // The floor frees up to floor + max(10 %, 100 MB) = 1100 MB: 5 segments.
+  auto r = make(fake_disk(850000000, 50000));
+  RetentionReport rep = r->run_once();
+  EXPECT_EQ(rep.recordings_expired, 0);
+  EXPECT_EQ(rep.floor_recordings, 5);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(exists(segs[i]), i >= 5) << i;
+  EXPECT_FALSE(rep.below_floor);
+  EXPECT_TRUE(r->writes_allowed());
+}
+
+TEST_F(RetentionTest, FloorThenDeletesClipsThenSnapshotsOldestFirst) {
+  const std::string seg = segment("garden", kNow - 600);
+  add_event("older", "garden", "person", kNow - 3000);
+  add_event("newer", "porch", "person", kNow - 2000);
+  // 200 MB short of the 1100 MB target: segment, both clips, then the older snapshot.
+  auto r = make(fake_disk(900000000, 50000));
+  RetentionReport rep = r->enforce_floor();
+  EXPECT_EQ(rep.floor_recordings, 1);
+  EXPECT_EQ(rep.floor_clips, 2);
+  EXPECT_EQ(rep.floor_snapshots, 1);
+  EXPECT_FALSE(exists(seg));
+  EXPECT_FALSE(event("older"));  // neither medium left → row removed
+  auto newer = event("newer");
+  ASSERT_TRUE(newer);
+  EXPECT_FALSE(newer->has_clip);
+  EXPECT_TRUE(newer->has_snapshot);
+  EXPECT_TRUE(exists(snap("porch", "newer")));
+  EXPECT_TRUE(exists(media_ + "/clips/frigate.db"));
+}
+
+TEST_F(RetentionTest, FloorNotTriggeredAboveItAndDisabledByZero) {
+  const std::string seg = segment("garden", kNow - 600);
+  EXPECT_EQ(make([](const std::string&) { return uint64_t(1000000000); })->run_once().floor_recordings, 0);
+  EXPECT_TRUE(exists(seg));
+
+  cfg_.storage_min_free_mb = 0;
+  auto r = make([](const std::string&) { return uint64_t(0); });
+  RetentionReport rep = r->run_once();
+  EXPECT_EQ(rep.floor_recordings, 0);
+  EXPECT_TRUE(exists(seg));
+  EXPECT_TRUE(r->writes_allowed());
+}
+
+TEST_F(RetentionTest, BelowFloorWithNothingLeftBlocksWritesUntilSpaceReturns) {
+  const std::string seg = segment("garden", kNow - 600);
+  add_event("e", "garden", "person", kNow - 100);
+  uint64_t free = 500000000;
+  auto r = make([&free](const std::string&) { return free; });
+  RetentionReport rep = r->enforce_floor();
+  EXPECT_TRUE(rep.below_floor);
+  EXPECT_FALSE(r->writes_allowed());
+  EXPECT_FALSE(exists(seg));
+  EXPECT_FALSE(event("e"));
+  EXPECT_TRUE(exists(media_ + "/clips/frigate.db"));
+
+  free = 2000000000;
+  rep = r->enforce_floor();
+  EXPECT_FALSE(rep.below_floor);
+  EXPECT_TRUE(r->writes_allowed());
+}
+
+// ---- robustness ----
+
+TEST_F(RetentionTest, MissingMediaFolderNeverThrows) {
+  add_event("old", "garden", "person", kNow - 30 * kDay);
+  fs::remove_all(media_ + "/recordings");
+  fs::remove(clip("garden", "old"));
+  fs::remove(snap("garden", "old"));
+  cfg_.media_dir = media_ + "/missing";
+  auto r = make([](const std::string&) { return uint64_t(0); });
+  RetentionReport rep;
+  EXPECT_NO_THROW(rep = r->run_once());
+  EXPECT_FALSE(event("old"));  // flags cleared, row removed; the files were already gone
+}
+
+TEST_F(RetentionTest, UndeletableFileIsLoggedAndTheRestContinues) {
+  add_event("stuck", "garden", "person", kNow - 30 * kDay);
+  // A non-empty folder where the clip should be: unlink fails even for root.
+  fs::remove(clip("garden", "stuck"));
+  write(clip("garden", "stuck") + "/inner");
+  const std::string seg = segment("garden", kNow - 10 * kDay);
+
+  RetentionReport rep;
+  EXPECT_NO_THROW(rep = make()->run_once());
+  EXPECT_GE(rep.errors, 1);
+  EXPECT_TRUE(fs::is_directory(clip("garden", "stuck")));
+  EXPECT_FALSE(exists(snap("garden", "stuck")));
+  EXPECT_FALSE(event("stuck"));  // database first (§7): an orphan file, never a dangling row
+  EXPECT_FALSE(exists(seg));
+}
+
+TEST_F(RetentionTest, FailingFreeSpaceProbeNeverThrows) {
+  const std::string seg = segment("garden", kNow - 10 * kDay);
+  auto r = make([](const std::string&) -> uint64_t { throw std::runtime_error("statvfs exploded"); });
+  RetentionReport rep;
+  EXPECT_NO_THROW(rep = r->run_once());
+  EXPECT_GE(rep.errors, 1);
+  EXPECT_FALSE(exists(seg));  // expiry still ran
+  EXPECT_NO_THROW(r->enforce_floor());
+}
+
+TEST(RetentionStatvfs, ReportsFreeBytesOrUnknown) {
+  EXPECT_GT(statvfs_free_bytes("/tmp"), 0u);
+  EXPECT_EQ(statvfs_free_bytes("/no/such/folder/anywhere"), UINT64_MAX);
+}
+
+// ---- background thread ----
+
+TEST_F(RetentionTest, ThreadRunsAtStartAndStopsPromptly) {
+  const std::string seg = segment("garden", kNow - 10 * kDay);
+  auto r = make();
+  r->start(300, 10);
+  for (int i = 0; i < 200 && exists(seg); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(exists(seg));
+  auto t0 = std::chrono::steady_clock::now();
+  r->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  r->stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace vigil
