@@ -12,6 +12,7 @@
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
 #include "events/event_store.h"
+#include "mqtt/mqtt_service.h"
 #include "storage/event_db.h"
 #include "storage/recorder.h"
 #include "storage/retention.h"
@@ -84,19 +85,36 @@ int run_vigil(const Config& cfg) {
   api.config = &cfg;
   api.events_db = db.get();
   api.events = &events;
+  SwitchesMap switches;
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
     cameras.back()->enable_recording(cfg.media_dir + "/recordings");
-    cameras.back()->set_event_sink([&events](std::vector<EventMessage> m) { events.post(std::move(m)); });
+    cameras.back()->enable_restream(cfg.rtmp_url);
+    switches[cc.name] = cameras.back()->switches();
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();
   }
+  events.set_switches(switches);
   const std::string config_doc = config_to_api_json(cfg);
-  api.config_json = [config_doc] { return config_doc; };
+  api.config_json = [config_doc, switches] { return config_json_with_switches(config_doc, switches); };
   DetectorPool* p = pool.get();
-  api.stats_json = [&cfg, camera_ptrs, p, started] {
+  auto stats = [&cfg, camera_ptrs, p, started] {
     return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started);
   };
+  api.stats_json = stats;
+
+  // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md).
+  std::unique_ptr<MqttService> mqtt;
+  if (cfg.mqtt.enabled) mqtt = std::make_unique<MqttService>(cfg, switches, stats);
+  for (auto& cam : cameras) {
+    MqttService* m = mqtt.get();
+    cam->set_event_sink([&events, m](std::vector<EventMessage> msgs) {
+      if (m) m->on_events(msgs);
+      events.post(std::move(msgs));
+    });
+    if (m) cam->set_summary_observer([m, name = cam->name()](const FrameSummary& s) { m->on_frame(name, s); });
+  }
+  if (mqtt) mqtt->start();
 
   HttpServer http(std::move(api));
   if (!http.bind(cfg.api_host, cfg.api_port)) return 1;
@@ -109,6 +127,7 @@ int run_vigil(const Config& cfg) {
   http.stop();
   for (auto& c : cameras) c->stop();  // ends open events
   pool->stop();
+  if (mqtt) mqtt->stop();  // sends the cameras' last messages, then `offline`
   events.stop();  // writes everything queued
   retention.stop();
   log->info("stopped");

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "detect/detector_pool.h"
+#include "restream/rtmp_restream.h"
 #include "storage/recorder.h"
 #include "util/log.h"
 
@@ -35,7 +36,7 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
       pool_(pool),
       tracker_(cfg.max_disappeared, random_track_id),
       objects_(cfg_),
-      detect_enabled_(cfg.detect_enabled),
+      switches_(std::make_shared<CameraSwitches>(cfg)),
       lifecycle_(cfg.name),
       camera_fps_(clock.mono()),
       skipped_fps_(clock.mono()),
@@ -51,26 +52,48 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
 
 Camera::~Camera() { stop(); }
 
+void Camera::add_packet_sink(size_t index, Capture::PacketSink sink) {
+  packet_sinks_[index].push_back(std::move(sink));
+}
+
 void Camera::enable_recording(const std::string& recordings_dir) {
   if (!cfg_.record_enabled) return;
-  for (const InputConfig& in : cfg_.inputs) {
-    if (!in.has_role("record")) continue;
+  for (size_t i = 0; i < cfg_.inputs.size(); ++i) {
+    if (!cfg_.inputs[i].has_role("record")) continue;
     recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
-    auto sink = [r = recorder_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); };
+    add_packet_sink(i, [r = recorder_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); });
+  }
+}
+
+void Camera::enable_restream(const std::string& url_base) {
+  if (!cfg_.rtmp_active()) return;
+  for (size_t i = 0; i < cfg_.inputs.size(); ++i) {
+    if (!cfg_.inputs[i].has_role("rtmp")) continue;
+    restream_ = std::make_unique<RtmpRestream>(cfg_.name, url_base + "/" + cfg_.name, clock_);
+    add_packet_sink(i, [r = restream_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); });
+    break;  // one restream per camera
+  }
+}
+
+void Camera::start() {
+  // One connection per input, even when it has several roles: its packets fan out.
+  for (auto& [index, sinks] : packet_sinks_) {
+    Capture::PacketSink fan = sinks.size() == 1 ? sinks[0] : [s = sinks](const AVPacket* p, const AVStream* st) {
+      for (const auto& sink : s) sink(p, st);
+    };
+    const InputConfig& in = cfg_.inputs[index];
     if (in.has_role("detect")) {
-      capture_->set_packet_sink(sink);  // one connection per input, even for two roles
+      capture_->set_packet_sink(std::move(fan));
     } else {
       CaptureSettings s;
       s.camera = cfg_.name;
       s.input = in;
       s.decode = false;
       copy_captures_.push_back(std::make_unique<Capture>(s, nullptr, clock_));
-      copy_captures_.back()->set_packet_sink(sink);
+      copy_captures_.back()->set_packet_sink(std::move(fan));
     }
   }
-}
-
-void Camera::start() {
+  if (restream_) restream_->start();
   for (auto& c : copy_captures_) c->start();
   thread_ = std::thread([this] { process_loop(); });
   capture_->start();
@@ -86,6 +109,7 @@ void Camera::stop() {
   capture_->stop();
   for (auto& c : copy_captures_) c->stop();
   recorder_.reset();  // completes the segment being written
+  if (restream_) restream_->stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -130,7 +154,7 @@ void Camera::process(FramePtr f) {
 
   std::set<std::string> held;
   std::vector<Detection> detections;
-  if (detector_ && detect_enabled_) {
+  if (detector_ && switches_->detect) {
     // Stationary objects add no region on their held frames (pipeline.md §7.4).
     held = objects_.held_ids(f->time, pf->motion_boxes);
     std::vector<Box> tracked;
@@ -159,11 +183,22 @@ void Camera::process(FramePtr f) {
   for (const auto& [id, o] : objects_.objects())
     pf->objects.push_back(
         {o.id, o.label, o.score, o.box, o.area, o.matched, o.true_positive, o.stationary, o.current_zones});
+  std::vector<TrackedObject> new_best;
   {
     std::lock_guard lock(best_mu_);
-    for (const auto& [label, o] : objects_.best_per_label())
-      if (o.best) best_[label] = *o.best;
+    for (const auto& [label, o] : objects_.best_per_label()) {
+      if (!o.best) continue;
+      auto it = best_.find(label);
+      if (it != best_.end() && it->second.frame == o.best->frame && it->second.box == o.best->box) continue;
+      best_[label] = *o.best;
+      if (summary_observer_) new_best.push_back(o);
+    }
     for (const std::string& id : tracker_.created()) track_ids_.push_back(id);
+  }
+  if (summary_observer_) {
+    FrameSummary summary = summarize_frame(cfg_, f->time, objects_.objects());
+    summary.new_best = std::move(new_best);
+    summary_observer_(summary);
   }
   pf->frame = std::move(f);
   if (observer_) observer_(*pf);

@@ -17,7 +17,9 @@
 #include <thread>
 #include <vector>
 
+#include "camera/frame_summary.h"
 #include "config/config.h"
+#include "config/switches.h"
 #include "detect/frame_detector.h"
 #include "events/event_lifecycle.h"
 #include "input/capture.h"
@@ -81,8 +83,11 @@ class Camera {
   std::optional<Thumbnail> best(const std::string& label) const;
 
   // Runtime switch (MQTT detect/set); the config value is the start value.
-  void set_detect_enabled(bool on) { detect_enabled_ = on; }
-  bool detect_enabled() const { return detect_enabled_; }
+  void set_detect_enabled(bool on) { switches_->detect = on; }
+  bool detect_enabled() const { return switches_->detect; }
+  // The camera's runtime switches (detect, clips, snapshots), shared with the events
+  // thread, MQTT and /api/config.
+  const std::shared_ptr<CameraSwitches>& switches() const { return switches_; }
 
   // Offline analysis (tests, benchmarks): the capture waits for the processing thread
   // instead of dropping frames. Call before start().
@@ -90,10 +95,17 @@ class Camera {
   // Records the input with the `record` role by stream copy into `recordings_dir`
   // (when record.enabled). Call before start().
   void enable_recording(const std::string& recordings_dir);
+  // Restreams the input with the `rtmp` role by stream copy to `<url_base>/<camera>`
+  // (when rtmp.enabled). Call before start().
+  void enable_restream(const std::string& url_base);
 
   // Receives the camera's event messages (new/update/end), on the processing thread.
   // Call before start().
   void set_event_sink(std::function<void(std::vector<EventMessage>)> f) { event_sink_ = std::move(f); }
+
+  // Receives counts and best-object changes after every processed frame (MQTT), on the
+  // processing thread. Call before start().
+  void set_summary_observer(std::function<void(const FrameSummary&)> f) { summary_observer_ = std::move(f); }
 
   // Called on the processing thread with every processed frame (tests, benchmarks).
   // Call before start().
@@ -107,6 +119,9 @@ class Camera {
   void offer(FramePtr f);  // capture thread
   void process_loop();     // processing thread
   void process(FramePtr f);
+  // Stream-copy consumers of input `index` (recording, restream); start() fans each
+  // input's packets out to its sinks over one connection.
+  void add_packet_sink(size_t index, Capture::PacketSink sink);
 
   const CameraConfig cfg_;
   const Clock& clock_;
@@ -114,15 +129,18 @@ class Camera {
   std::unique_ptr<Capture> capture_;                     // the detect input
   std::vector<std::unique_ptr<Capture>> copy_captures_;  // other inputs (stream copy only)
   std::unique_ptr<class Recorder> recorder_;             // 24/7 recording, if enabled
+  std::unique_ptr<class RtmpRestream> restream_;         // RTMP restream, if enabled
+  std::map<size_t, std::vector<Capture::PacketSink>> packet_sinks_;  // input index → sinks
   DetectorPool* pool_;                                   // shared by all cameras; null = no detection
   std::unique_ptr<FrameDetector> detector_;
   const RegionMode region_mode_ = region_mode_from_env();
   Tracker tracker_;
   ObjectStates objects_;  // processing thread only
-  std::atomic<bool> detect_enabled_;
+  std::shared_ptr<CameraSwitches> switches_;
   bool lossless_ = false;
   std::function<void(const ProcessedFrame&)> observer_;
   std::function<void(std::vector<EventMessage>)> event_sink_;
+  std::function<void(const FrameSummary&)> summary_observer_;
   EventLifecycle lifecycle_;
   double last_frame_time_ = 0;        // processing thread: frame time of the latest frame
   std::condition_variable space_cv_;  // lossless mode: the queue has room again

@@ -152,6 +152,16 @@ void EventStore::handle(const EventMessage& m) {
   }
 }
 
+bool EventStore::snapshots_enabled(const CameraConfig& cam) const {
+  auto it = switches_.find(cam.name);
+  return it != switches_.end() ? it->second->snapshots.load() : cam.snapshots.enabled;
+}
+
+bool EventStore::clips_enabled(const CameraConfig& cam) const {
+  auto it = switches_.find(cam.name);
+  return it != switches_.end() ? it->second->clips.load() : cam.clips.enabled;
+}
+
 std::string EventStore::snapshot_path(const std::string& camera, const std::string& id, bool pending) const {
   return cfg_.media_dir + "/clips/" + (pending ? ".pending/" : "") + camera + "-" + id + ".jpg";
 }
@@ -166,7 +176,7 @@ bool EventStore::write_snapshot(const CameraConfig& cam, const TrackedObject& o,
 // The latest snapshot of an event in progress (storage.md §3), so a crash still leaves
 // the event a snapshot. `new`/`update` come at most every 5 s, so this is rare I/O.
 void EventStore::write_pending_snapshot(const CameraConfig& cam, const EventMessage& m) {
-  if (!cam.snapshots.enabled) return;
+  if (!snapshots_enabled(cam)) return;
   std::filesystem::create_directories(cfg_.media_dir + "/clips/.pending");
   write_snapshot(cam, m.after, true);
 }
@@ -176,7 +186,7 @@ void EventStore::finish(const EventMessage& m) {
   const CameraConfig& cam = *cfg_.camera(m.camera);
   const TrackedObject& o = m.after;
   bool has_snapshot = false;
-  if (cam.snapshots.enabled && zones_allow(cam.snapshots.required_zones, o.entered_zones)) {
+  if (snapshots_enabled(cam) && zones_allow(cam.snapshots.required_zones, o.entered_zones)) {
     has_snapshot = write_snapshot(cam, o, false);
     if (!has_snapshot) logger("vigil.events")->warn("event {}: snapshot could not be written", o.id);
   }

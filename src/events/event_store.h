@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "config/config.h"
+#include "config/switches.h"
 #include "events/event_lifecycle.h"
 
 namespace vigil {
@@ -27,6 +28,10 @@ class EventStore {
 
   // Before cameras start: finishes the events a crash left open (storage.md §3.1).
   void recover();
+
+  // The cameras' runtime switches (MQTT clips/snapshots `…/set`): events that end
+  // from then on follow them instead of the config values. Call before start().
+  void set_switches(SwitchesMap s) { switches_ = std::move(s); }
 
   void start();
   // Handles every queued message, then stops.
@@ -44,10 +49,13 @@ class EventStore {
   void finish(const EventMessage& m);
   bool write_snapshot(const CameraConfig& cam, const TrackedObject& o, bool pending);
   void write_pending_snapshot(const CameraConfig& cam, const EventMessage& m);
+  bool snapshots_enabled(const CameraConfig& cam) const;
+  bool clips_enabled(const CameraConfig& cam) const;
   std::string snapshot_path(const std::string& camera, const std::string& id, bool pending) const;
 
   const Config& cfg_;
   EventDb& db_;
+  SwitchesMap switches_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<EventMessage> queue_;                                             // guarded by mu_

@@ -1,0 +1,26 @@
+// What MQTT needs to know about a camera after each processed frame (mqtt.md §2.2–2.4):
+// true-positive counts per label and per zone and label, and the labels whose best
+// object changed in this frame.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "tracking/objects.h"
+
+namespace vigil {
+
+struct FrameSummary {
+  double frame_time = 0;
+  std::map<std::string, int> counts;                             // label → true positives (every tracked label)
+  std::map<std::string, std::map<std::string, int>> zone_counts;  // zone → label → true positives in it
+  std::vector<TrackedObject> new_best;                           // best object per label that changed
+};
+
+// Counts of `objects` for the camera's tracked labels and zones.
+FrameSummary summarize_frame(const CameraConfig& cfg, double frame_time,
+                             const std::map<std::string, TrackedObject>& objects);
+
+}  // namespace vigil

@@ -1,0 +1,224 @@
+#include "mqtt/mqtt_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "api/render.h"
+#include "mqtt/mqtt_client.h"
+#include "mqtt/mqtt_commands.h"
+#include "mqtt/mqtt_messages.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+namespace vigil {
+namespace {
+
+bool zones_allow(const std::vector<std::string>& required, const std::vector<std::string>& entered) {
+  if (required.empty()) return true;
+  return std::any_of(required.begin(), required.end(), [&](const std::string& z) {
+    return std::find(entered.begin(), entered.end(), z) != entered.end();
+  });
+}
+
+const char* on_off(bool v) { return v ? "ON" : "OFF"; }
+
+}  // namespace
+
+MqttService::MqttService(const Config& cfg, SwitchesMap switches, std::function<std::string()> stats_json)
+    : cfg_(cfg), prefix_(cfg.mqtt.topic_prefix), switches_(std::move(switches)), stats_json_(std::move(stats_json)) {
+  for (const CameraConfig& cam : cfg_.cameras) {
+    for (const std::string& label : cam.track) counts_[cam.name][label] = 0;
+    for (const ZoneConfig& z : cam.zones)
+      for (const std::string& label : cam.track) {
+        zone_counts_[z.name][label][cam.name] = 0;
+        zone_totals_[z.name][label] = 0;
+      }
+  }
+  MqttClient::Options o;
+  o.host = cfg.mqtt.host;
+  o.port = cfg.mqtt.port;
+  o.client_id = cfg.mqtt.client_id;
+  o.user = cfg.mqtt.user;
+  o.password = cfg.mqtt.password;
+  o.will_topic = topic("available");
+  client_ = std::make_unique<MqttClient>(
+      o, [this] { on_connect(); },
+      [this](const std::string& t, const std::string& p, bool r) { on_message(t, p, r); });
+}
+
+MqttService::~MqttService() { stop(); }
+
+std::string MqttService::topic(const std::string& a, const std::string& b, const std::string& c) const {
+  std::string t = prefix_ + "/" + a;
+  if (!b.empty()) t += "/" + b;
+  if (!c.empty()) t += "/" + c;
+  return t;
+}
+
+void MqttService::start() {
+  thread_ = std::thread([this] { run(); });
+  client_->start();
+}
+
+void MqttService::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();  // publishes what is queued first
+  client_->stop(topic("available"), "offline");
+}
+
+void MqttService::enqueue(Outgoing m) {
+  {
+    std::lock_guard lock(mu_);
+    enqueue_locked(std::move(m));
+  }
+  cv_.notify_one();
+}
+
+void MqttService::enqueue_locked(Outgoing m) {
+  if (queue_.size() >= kMaxQueue) {
+    auto it = std::find_if(queue_.begin(), queue_.end(), [](const Outgoing& o) { return !o.retain; });
+    queue_.erase(it != queue_.end() ? it : queue_.begin());
+    if (!overflow_warned_) logger("vigil.mqtt")->warn("more than {} messages waiting; dropping the oldest", kMaxQueue);
+    overflow_warned_ = true;
+  } else if (queue_.size() < kMaxQueue / 2) {
+    overflow_warned_ = false;
+  }
+  queue_.push_back(std::move(m));
+}
+
+void MqttService::queue_snapshot(const CameraConfig& cam, const TrackedObject& o) {
+  if (!cam.mqtt.enabled || !o.best || !o.best->frame) return;
+  if (!zones_allow(cam.mqtt.required_zones, o.entered_zones)) return;
+  Outgoing m;
+  m.topic = topic(cam.name, o.label, "snapshot");
+  m.retain = true;
+  m.snapshot = o;
+  m.cam = &cam;
+  enqueue(std::move(m));
+}
+
+void MqttService::on_frame(const std::string& camera, const FrameSummary& s) {
+  const CameraConfig* cam = cfg_.camera(camera);
+  if (!cam) return;
+  std::lock_guard lock(state_mu_);
+  // Best images first, then counts, then zone counts (pipeline.md §11).
+  for (const TrackedObject& o : s.new_best) {
+    best_[camera][o.label] = o;
+    queue_snapshot(*cam, o);
+  }
+  auto& counts = counts_[camera];
+  for (const auto& [label, n] : s.counts) {
+    int& cur = counts[label];
+    if (cur == n) continue;
+    cur = n;
+    enqueue({topic(camera, label), std::to_string(n), false, std::nullopt, nullptr});
+    if (n == 0)
+      if (auto it = best_[camera].find(label); it != best_[camera].end()) queue_snapshot(*cam, it->second);
+  }
+  for (const auto& [zone, labels] : s.zone_counts)
+    for (const auto& [label, n] : labels) {
+      auto& per_cam = zone_counts_[zone][label];
+      if (per_cam[camera] == n) continue;
+      per_cam[camera] = n;
+      int total = 0;
+      for (const auto& [c, k] : per_cam) total += k;
+      int& cur = zone_totals_[zone][label];
+      if (cur == total) continue;
+      cur = total;
+      enqueue({topic(zone, label), std::to_string(total), false, std::nullopt, nullptr});
+    }
+}
+
+void MqttService::on_events(const std::vector<EventMessage>& messages) {
+  for (const EventMessage& m : messages) enqueue({topic("events"), event_json(m), false, std::nullopt, nullptr});
+}
+
+// mqtt.md §1.1, on every connect. Messages queued while disconnected are dropped: the
+// retained state and the counts are sent again here.
+void MqttService::on_connect() {
+  {
+    std::lock_guard lock(mu_);
+    queue_.clear();
+  }
+  enqueue({topic("available"), "online", true, std::nullopt, nullptr});
+  for (const CameraConfig& cam : cfg_.cameras) {
+    const CameraSwitches& sw = *switches_.at(cam.name);
+    enqueue({topic(cam.name, "clips", "state"), on_off(sw.clips), true, std::nullopt, nullptr});
+    enqueue({topic(cam.name, "snapshots", "state"), on_off(sw.snapshots), true, std::nullopt, nullptr});
+    enqueue({topic(cam.name, "detect", "state"), on_off(sw.detect), true, std::nullopt, nullptr});
+  }
+  for (const char* what : {"clips", "snapshots", "detect"}) client_->subscribe(topic("+", what, "set"));
+  std::lock_guard lock(state_mu_);
+  for (const auto& [camera, labels] : counts_)
+    for (const auto& [label, n] : labels) enqueue({topic(camera, label), std::to_string(n), false, std::nullopt, nullptr});
+  for (const auto& [zone, labels] : zone_totals_)
+    for (const auto& [label, n] : labels) enqueue({topic(zone, label), std::to_string(n), false, std::nullopt, nullptr});
+}
+
+void MqttService::on_message(const std::string& t, const std::string& payload, bool) {
+  auto log = logger("vigil.mqtt");
+  std::optional<SetTopic> st = parse_set_topic(prefix_, t);
+  if (!st) return;
+  CommandResult r = apply_set_command(switches_, *st, payload);
+  if (!r.known_camera) {
+    log->debug("{}: unknown camera {}", t, st->camera);
+    return;
+  }
+  if (!r.valid)
+    log->warn("{}: invalid payload \"{}\" (expected ON or OFF); {} stays {}", t, payload, st->what, on_off(r.state));
+  else if (r.changed)
+    log->info("{}: {} {}", st->camera, st->what, on_off(r.state));
+  enqueue({topic(st->camera, st->what, "state"), on_off(r.state), true, std::nullopt, nullptr});
+}
+
+void MqttService::run() {
+  using namespace std::chrono;
+  const double start = SystemClock::instance().mono();
+  const double interval = std::max(1, cfg_.mqtt.stats_interval);
+  double next_stats = start + kFirstStats;
+  for (;;) {
+    Outgoing m;
+    bool stats_due = false;
+    {
+      std::unique_lock lock(mu_);
+      double wait = std::max(0.0, next_stats - SystemClock::instance().mono());
+      cv_.wait_for(lock, duration<double>(wait), [this] { return stopping_ || !queue_.empty(); });
+      stats_due = SystemClock::instance().mono() >= next_stats;
+      if (!stats_due) {
+        if (queue_.empty()) {
+          if (stopping_) return;
+          continue;
+        }
+        m = std::move(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    if (stats_due) {
+      next_stats += interval;
+      if (double now = SystemClock::instance().mono(); next_stats < now) next_stats = now + interval;
+      if (client_->connected() && stats_json_) client_->publish(topic("stats"), stats_json_(), false);
+      continue;
+    }
+    if (!client_->connected()) continue;  // dropped while disconnected (§1.2)
+    if (m.snapshot) {
+      const CameraMqttConfig& o = m.cam->mqtt;
+      try {
+        m.payload = render_snapshot(*m.snapshot->best, m.snapshot->label, *m.cam, o.timestamp, o.bounding_box, o.crop,
+                                    o.height);
+      } catch (const std::exception& e) {
+        logger("vigil.mqtt")->warn("snapshot of {} {}: {}", m.cam->name, m.snapshot->label, e.what());
+        continue;
+      }
+    }
+    client_->publish(m.topic, m.payload, m.retain);
+  }
+}
+
+}  // namespace vigil

@@ -1,0 +1,85 @@
+// vigil's MQTT surface (mqtt.md): availability, per-camera and per-zone counts, best
+// snapshots, events, stats, and the detect/clips/snapshots switches. Enabled when the
+// config has an `mqtt` section.
+//
+// Cameras call on_frame/on_events from their processing threads; those only update
+// counters and queue messages (bounded: 1000, the oldest non-retained dropped first).
+// A worker thread renders snapshots and hands messages to the MqttClient, which drops
+// them while disconnected. On every connect the availability, switch states and all
+// counts are republished and the `…/set` topics re-subscribed (§1.1).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "camera/frame_summary.h"
+#include "config/config.h"
+#include "config/switches.h"
+#include "events/event_lifecycle.h"
+
+namespace vigil {
+
+class MqttClient;
+
+class MqttService {
+ public:
+  static constexpr size_t kMaxQueue = 1000;
+  static constexpr double kFirstStats = 10;  // seconds after start
+
+  MqttService(const Config& cfg, SwitchesMap switches, std::function<std::string()> stats_json);
+  ~MqttService();
+  MqttService(const MqttService&) = delete;
+  MqttService& operator=(const MqttService&) = delete;
+
+  void start();
+  // Sends what is queued, publishes `offline` and disconnects.
+  void stop();
+
+  // From camera processing threads.
+  void on_frame(const std::string& camera, const FrameSummary& s);
+  void on_events(const std::vector<EventMessage>& messages);
+
+ private:
+  struct Outgoing {
+    std::string topic, payload;
+    bool retain = false;
+    std::optional<TrackedObject> snapshot;  // render this object's best image as payload
+    const CameraConfig* cam = nullptr;
+  };
+  void enqueue(Outgoing m);
+  void enqueue_locked(Outgoing m);  // with mu_ held
+  void queue_snapshot(const CameraConfig& cam, const TrackedObject& o);
+  void run();
+  void on_connect();                                                             // network thread
+  void on_message(const std::string& topic, const std::string& payload, bool);  // network thread
+  std::string topic(const std::string& a, const std::string& b = "", const std::string& c = "") const;
+
+  const Config& cfg_;
+  const std::string prefix_;
+  SwitchesMap switches_;
+  std::function<std::string()> stats_json_;
+  std::unique_ptr<MqttClient> client_;
+
+  std::mutex state_mu_;  // counts and best objects; held while their messages are queued
+  std::map<std::string, std::map<std::string, int>> counts_;  // camera → label → count
+  std::map<std::string, std::map<std::string, std::map<std::string, int>>> zone_counts_;  // zone → label → camera → n
+  std::map<std::string, std::map<std::string, int>> zone_totals_;                         // zone → label → total
+  std::map<std::string, std::map<std::string, TrackedObject>> best_;  // camera → label → best object
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Outgoing> queue_;  // guarded by mu_
+  bool stopping_ = false;       // guarded by mu_
+  bool overflow_warned_ = false;
+  std::thread thread_;
+};
+
+}  // namespace vigil
