@@ -103,7 +103,9 @@ void MqttClient::run() {
     }
     int rc = mosquitto_loop(mosq_, 100, 1);
     if (rc != MOSQ_ERR_SUCCESS) {  // lost, refused or the connect failed
-      bool was = connected_.exchange(false);
+      bool was = had_connection_;
+      had_connection_ = false;
+      connected_ = false;
       if (rc == MOSQ_ERR_ERRNO)
         report(std::string(was ? "connection lost: " : "unreachable: ") + strerror(errno), true);
       else if (rc != MOSQ_ERR_CONN_REFUSED)  // a refusal was reported by on_connect
@@ -134,6 +136,7 @@ void MqttClient::on_connect_cb(mosquitto*, void* self, int rc) {
     return;
   }
   c->connected_ = true;
+  c->had_connection_ = true;
   c->delay_ = kInitialDelay;
   c->report("connected", false);
   if (c->on_connect_) c->on_connect_();

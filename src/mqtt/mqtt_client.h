@@ -67,6 +67,7 @@ class MqttClient {
   std::atomic<bool> stopping_{false};
   std::string final_topic_, final_payload_;  // set before stopping_
   double delay_ = kInitialDelay;             // network thread: next reconnect delay
+  bool had_connection_ = false;              // network thread: connected since the last attempt
   std::string last_state_;                   // network thread: last logged connection state
   std::mutex mu_;
   std::condition_variable cv_;

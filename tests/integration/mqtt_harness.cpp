@@ -1,0 +1,149 @@
+#include "mqtt_harness.h"
+
+#include <arpa/inet.h>
+#include <mosquitto.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace vigil::test {
+namespace {
+
+bool port_open(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(uint16_t(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+Broker::Broker(std::optional<std::pair<std::string, std::string>> user, int port) : port_(port), dir_(temp_dir()) {
+  std::ofstream conf(dir_ + "/mosquitto.conf");
+  conf << "listener " << port_ << " 127.0.0.1\n";
+  if (user) {
+    std::string cmd = "mosquitto_passwd -c -b " + dir_ + "/passwd " + user->first + " " + user->second;
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("mosquitto_passwd failed");
+    // mosquitto started as root reads it after dropping to its own user.
+    chmod(dir_.c_str(), 0755);
+    chmod((dir_ + "/passwd").c_str(), 0644);
+    conf << "allow_anonymous false\npassword_file " << dir_ << "/passwd\n";
+  } else {
+    conf << "allow_anonymous true\n";
+  }
+  conf.close();
+  start();
+}
+
+Broker::~Broker() { stop(); }
+
+void Broker::start() {
+  proc_ = Process({"mosquitto", "-c", dir_ + "/mosquitto.conf", "-v"}, dir_ + "/mosquitto.log");
+  double end = now_mono() + 20;
+  while (now_mono() < end && !port_open(port_)) sleep_s(0.05);
+}
+
+void Broker::stop() {
+  proc_.signal(SIGTERM);
+  if (proc_.wait(10) < 0) proc_.kill_now();
+}
+
+std::string Broker::log() const {
+  std::ifstream in(dir_ + "/mosquitto.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Subscriber::State {
+  mutable std::mutex mu;
+  std::vector<MqttMessage> messages;
+  std::string filter;
+  std::atomic<bool> connected{false};
+};
+
+Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std::string, std::string>> user)
+    : st_(std::make_unique<State>()) {
+  mosquitto_lib_init();
+  st_->filter = std::move(filter);
+  static std::atomic<int> n{0};
+  std::string id = "test-sub-" + std::to_string(getpid()) + "-" + std::to_string(n++);
+  mosq_ = mosquitto_new(id.c_str(), true, st_.get());
+  if (user) mosquitto_username_pw_set(mosq_, user->first.c_str(), user->second.c_str());
+  mosquitto_connect_callback_set(mosq_, [](mosquitto* m, void* obj, int rc) {
+    auto* st = static_cast<State*>(obj);
+    if (rc != 0) return;
+    mosquitto_subscribe(m, nullptr, st->filter.c_str(), 0);
+    st->connected = true;
+  });
+  mosquitto_disconnect_callback_set(mosq_, [](mosquitto*, void* obj, int) { static_cast<State*>(obj)->connected = false; });
+  mosquitto_message_callback_set(mosq_, [](mosquitto*, void* obj, const mosquitto_message* m) {
+    auto* st = static_cast<State*>(obj);
+    MqttMessage msg{m->topic, std::string(static_cast<const char*>(m->payload), size_t(m->payloadlen)), m->retain,
+                    now_mono()};
+    std::lock_guard lock(st->mu);
+    st->messages.push_back(std::move(msg));
+  });
+  mosquitto_reconnect_delay_set(mosq_, 1, 1, false);
+  mosquitto_connect_async(mosq_, "127.0.0.1", port, 60);
+  mosquitto_loop_start(mosq_);
+  double end = now_mono() + 20;
+  while (now_mono() < end && !st_->connected) sleep_s(0.05);
+  sleep_s(0.3);  // the SUBACK
+}
+
+Subscriber::~Subscriber() {
+  mosquitto_disconnect(mosq_);
+  mosquitto_loop_stop(mosq_, false);
+  mosquitto_destroy(mosq_);
+}
+
+std::vector<MqttMessage> Subscriber::messages() const {
+  std::lock_guard lock(st_->mu);
+  return st_->messages;
+}
+
+size_t Subscriber::size() const {
+  std::lock_guard lock(st_->mu);
+  return st_->messages.size();
+}
+
+bool Subscriber::connected() const { return st_->connected; }
+
+std::optional<size_t> Subscriber::wait_for(const std::function<bool(const MqttMessage&)>& pred, double timeout,
+                                           size_t from) const {
+  double end = now_mono() + timeout;
+  size_t i = from;
+  for (;;) {
+    {
+      std::lock_guard lock(st_->mu);
+      for (; i < st_->messages.size(); ++i)
+        if (pred(st_->messages[i])) return i;
+    }
+    if (now_mono() > end) return std::nullopt;
+    sleep_s(0.05);
+  }
+}
+
+std::optional<size_t> Subscriber::wait_for(const std::string& topic, const std::string& payload, double timeout,
+                                           size_t from) const {
+  return wait_for([&](const MqttMessage& m) { return m.topic == topic && (payload.empty() || m.payload == payload); },
+                  timeout, from);
+}
+
+void Subscriber::publish(const std::string& topic, const std::string& payload, bool retain) {
+  mosquitto_publish(mosq_, nullptr, topic.c_str(), int(payload.size()), payload.data(), 1, retain);
+}
+
+}  // namespace vigil::test

@@ -1,0 +1,387 @@
+// MQTT against a real mosquitto broker, driven like Home Assistant drives it: the real
+// vigil binary on looped vtest with the built-in HOG people detector, a subscriber on
+// `frigate/#`, commands published on `…/set`.
+#include <signal.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "harness.h"
+#include "mqtt_harness.h"
+
+namespace vigil::test {
+namespace {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+std::string camera_yaml(const std::string& extra = "", const std::string& roles = "[detect]") {
+  return "cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+         "\n          input_args: -re -stream_loop -1\n          roles: " + roles +
+         "\n    width: 768\n    height: 576\n    fps: 5\n" + extra;
+}
+
+std::string mqtt_yaml(int port, const std::string& extra = "") {
+  return "mqtt:\n  host: 127.0.0.1\n  port: " + std::to_string(port) + "\n" + extra;
+}
+
+json api_json(int port, const std::string& path) {
+  auto r = http_get(port, path, 10);
+  return r.status == 200 ? json::parse(r.body, nullptr, false) : json();
+}
+
+bool is_int(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
+// Waits until `pred` holds, polling every 0.5 s.
+bool eventually(const std::function<bool()>& pred, double timeout = 60) {
+  double end = now_mono() + timeout;
+  while (now_mono() < end) {
+    if (pred()) return true;
+    sleep_s(0.5);
+  }
+  return pred();
+}
+
+const std::vector<std::string> kObjectKeys = {"id",    "camera", "frame_time", "label",  "top_score",
+                                              "false_positive", "start_time", "end_time", "score",  "box",
+                                              "area",  "region", "current_zones", "entered_zones", "thumbnail"};
+
+void check_object(const ojson& o, const std::string& what) {
+  std::vector<std::string> keys;
+  for (auto it = o.begin(); it != o.end(); ++it) keys.push_back(it.key());
+  EXPECT_EQ(keys, kObjectKeys) << what;
+  EXPECT_EQ(o["camera"], "walk") << what;
+  EXPECT_EQ(o["label"], "person") << what;
+  EXPECT_TRUE(o["frame_time"].is_number()) << what;
+  EXPECT_TRUE(o["top_score"].is_number()) << what;
+  EXPECT_TRUE(o["false_positive"].is_boolean()) << what;
+  EXPECT_TRUE(o["score"].is_number()) << what;
+  ASSERT_TRUE(o["box"].is_array() && o["box"].size() == 4) << what;
+  ASSERT_TRUE(o["region"].is_array() && o["region"].size() == 4) << what;
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(o["box"][i].is_number_integer()) << what;
+  auto b = o["box"];
+  EXPECT_EQ(o["area"].get<int>(), (b[2].get<int>() - b[0].get<int>()) * (b[3].get<int>() - b[1].get<int>())) << what;
+  EXPECT_TRUE(o["current_zones"].is_array()) << what;
+  EXPECT_TRUE(o["entered_zones"].is_array()) << what;
+  EXPECT_TRUE(o["thumbnail"].is_null()) << what;
+  std::string id = o["id"];
+  EXPECT_EQ(id.rfind(std::to_string(int64_t(o["start_time"].get<double>())), 0), 0u) << what;
+}
+
+cv::Mat decode(const std::string& jpeg) {
+  return cv::imdecode(std::vector<uint8_t>(jpeg.begin(), jpeg.end()), cv::IMREAD_COLOR);
+}
+
+}  // namespace
+
+// Availability, counts up and back to 0 (detect OFF/ON), zone counts, retained
+// snapshots, events new → update* → end, stats on schedule, /api/config.
+TEST(Mqtt, CountsSnapshotsEventsStatsAndDetectSwitch) {
+  Broker broker;
+  Subscriber sub(broker.port(), "frigate/#");
+  ASSERT_TRUE(sub.connected());
+  const double t0 = now_mono();
+  Vigil v(mqtt_yaml(broker.port(), "  stats_interval: 5\n") +
+          camera_yaml("    zones:\n      yard:\n        coordinates: 0,0,767,0,767,575,0,575\n"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  int p = v.port();
+
+  // §1.1: online, then the three switch states (config values).
+  ASSERT_TRUE(sub.wait_for("frigate/available", "online", 30)) << v.log();
+  EXPECT_TRUE(sub.wait_for("frigate/walk/detect/state", "ON", 10));
+  EXPECT_TRUE(sub.wait_for("frigate/walk/clips/state", "OFF", 10));
+  EXPECT_TRUE(sub.wait_for("frigate/walk/snapshots/state", "OFF", 10));
+  // Counts are re-sent on connect, zeros included.
+  EXPECT_TRUE(sub.wait_for("frigate/walk/person", "0", 10));
+  EXPECT_TRUE(sub.wait_for("frigate/yard/person", "0", 10));
+
+  // People walk in: camera and zone counts reach ≥ 1.
+  auto count_ge1 = [](const std::string& topic) {
+    return [topic](const MqttMessage& m) { return m.topic == topic && is_int(m.payload) && std::stoi(m.payload) >= 1; };
+  };
+  ASSERT_TRUE(sub.wait_for(count_ge1("frigate/walk/person"), 90)) << v.log();
+  ASSERT_TRUE(sub.wait_for(count_ge1("frigate/yard/person"), 30));
+
+  // The best person snapshot: retained JPEG, 270 px high (mqtt defaults).
+  auto snap = sub.wait_for("frigate/walk/person/snapshot", "", 60);
+  ASSERT_TRUE(snap);
+  cv::Mat img = decode(sub.messages()[*snap].payload);
+  ASSERT_FALSE(img.empty());
+  EXPECT_EQ(img.rows, 270);
+  {
+    Subscriber late(broker.port(), "frigate/walk/person/snapshot");
+    auto r = late.wait_for("frigate/walk/person/snapshot", "", 10);
+    ASSERT_TRUE(r);
+    auto m = late.messages()[*r];
+    EXPECT_TRUE(m.retain);
+    EXPECT_FALSE(decode(m.payload).empty());
+  }
+
+  // Stats: the /api/stats object, first ~10 s after start, then every 5 s.
+  auto first_stats = sub.wait_for("frigate/stats", "", 60);
+  ASSERT_TRUE(first_stats);
+  ASSERT_TRUE(sub.wait_for("frigate/stats", "", 60, *first_stats + 1));
+  std::vector<MqttMessage> stats;
+  for (const auto& m : sub.messages())
+    if (m.topic == "frigate/stats") stats.push_back(m);
+  ASSERT_GE(stats.size(), 2u);
+  EXPECT_GE(stats[0].t - t0, 9.5);  // not before 10 s after start
+  for (size_t i = 1; i < stats.size(); ++i) {
+    EXPECT_GE(stats[i].t - stats[i - 1].t, 2.5);
+    EXPECT_LE(stats[i].t - stats[i - 1].t, 30);
+  }
+  json s = json::parse(stats.back().payload, nullptr, false);
+  ASSERT_TRUE(s.is_object());
+  EXPECT_TRUE(s.contains("walk"));
+  EXPECT_TRUE(s.contains("service"));
+  EXPECT_TRUE(s.contains("detection_fps"));
+
+  // detect OFF: state echoed, /api/config shows it, objects age out (count 0, the best
+  // snapshot re-published), no detection.
+  size_t mark = sub.size();
+  sub.publish("frigate/walk/detect/set", "OFF");
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark));
+  EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["detect"]["enabled"], false);
+  auto zero = sub.wait_for("frigate/walk/person", "0", 60, mark);
+  ASSERT_TRUE(zero) << v.log();
+  EXPECT_TRUE(sub.wait_for("frigate/walk/person/snapshot", "", 10, *zero));
+  EXPECT_TRUE(sub.wait_for("frigate/yard/person", "0", 10, mark));
+  EXPECT_TRUE(eventually([&] { return api_json(p, "/api/stats")["walk"]["detection_fps"] == 0.0; }, 60));
+  sleep_s(3);
+  size_t quiet = sub.size();
+  sleep_s(3);
+  EXPECT_FALSE(sub.wait_for(count_ge1("frigate/walk/person"), 0, quiet)) << "counts while detection is off";
+
+  // Events: every object that became an event went new → update* → end, each message's
+  // `before` is the previous message's `after`.
+  std::map<std::string, std::vector<ojson>> events;
+  for (const auto& m : sub.messages()) {
+    if (m.topic != "frigate/events") continue;
+    ojson e = ojson::parse(m.payload, nullptr, false);
+    ASSERT_TRUE(e.is_object()) << m.payload;
+    std::vector<std::string> keys;
+    for (auto it = e.begin(); it != e.end(); ++it) keys.push_back(it.key());
+    EXPECT_EQ(keys, (std::vector<std::string>{"before", "after", "type"}));
+    events[e["after"]["id"]].push_back(e);
+  }
+  ASSERT_GE(events.size(), 1u);
+  for (const auto& [id, list] : events) {
+    ASSERT_EQ(list.front()["type"], "new") << id;
+    ASSERT_EQ(list.back()["type"], "end") << id << ": every event ended once detection was off";
+    for (size_t i = 0; i < list.size(); ++i) {
+      const ojson& e = list[i];
+      check_object(e["before"], id + " before");
+      check_object(e["after"], id + " after");
+      EXPECT_EQ(e["before"]["id"], id);
+      EXPECT_EQ(e["after"]["false_positive"], false);
+      if (i > 0 && i + 1 < list.size()) {
+        EXPECT_EQ(e["type"], "update");
+      }
+      if (i == 0) {
+        EXPECT_EQ(e["before"]["false_positive"], true);
+        EXPECT_EQ(e["before"]["top_score"].get<double>(), 0.0);
+        EXPECT_TRUE(e["before"]["entered_zones"].empty());
+      } else {
+        ojson prev = list[i - 1]["after"];
+        EXPECT_EQ(e["before"], prev) << id << " message " << i;
+        EXPECT_GE(e["after"]["top_score"].get<double>(), prev["top_score"].get<double>());
+      }
+      if (e["type"] == "end") {
+        EXPECT_TRUE(e["after"]["end_time"].is_number());
+        EXPECT_GE(e["after"]["end_time"].get<double>(), e["after"]["start_time"].get<double>());
+      } else {
+        EXPECT_TRUE(e["after"]["end_time"].is_null());
+      }
+      EXPECT_TRUE(e["before"]["end_time"].is_null());
+    }
+  }
+
+  // An invalid payload changes nothing and re-publishes the current state.
+  mark = sub.size();
+  sub.publish("frigate/walk/detect/set", "on");
+  auto st = sub.wait_for([](const MqttMessage& m) { return m.topic == "frigate/walk/detect/state"; }, 20, mark);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(sub.messages()[*st].payload, "OFF");
+  EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["detect"]["enabled"], false);
+
+  // detect ON: detection resumes, people are counted again.
+  mark = sub.size();
+  sub.publish("frigate/walk/detect/set", "ON");
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "ON", 20, mark));
+  EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["detect"]["enabled"], true);
+  EXPECT_TRUE(sub.wait_for(count_ge1("frigate/walk/person"), 90, mark)) << v.log();
+  EXPECT_TRUE(eventually([&] { return api_json(p, "/api/stats")["walk"]["detection_fps"].get<double>() > 0; }));
+
+  // Clean stop: `offline`, retained.
+  mark = sub.size();
+  v.process().signal(SIGTERM);
+  EXPECT_EQ(v.process().wait(30), 0);
+  EXPECT_TRUE(sub.wait_for("frigate/available", "offline", 10, mark));
+  EXPECT_EQ(v.log().find("invalid payload") != std::string::npos, true);
+}
+
+// clips and snapshots switches: the state is echoed, /api/config shows it, events that
+// end afterwards get no snapshot file; a retained command applies at start-up.
+TEST(Mqtt, SnapshotAndClipSwitches) {
+  Broker broker;
+  Subscriber sub(broker.port(), "frigate/#");
+  // A retained command from before the start (as Home Assistant leaves them) wins over
+  // the config value: snapshots are off in the config, on by the command.
+  sub.publish("frigate/walk/snapshots/set", "ON", true);
+  Vigil v(mqtt_yaml(broker.port()) + camera_yaml("    clips: {enabled: true}\n", "[detect, clips]"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  int p = v.port();
+  ASSERT_TRUE(sub.wait_for("frigate/available", "online", 30)) << v.log();
+  auto off0 = sub.wait_for("frigate/walk/snapshots/state", "OFF", 10);  // config value first
+  ASSERT_TRUE(off0);
+  ASSERT_TRUE(sub.wait_for("frigate/walk/snapshots/state", "ON", 10, *off0));  // then the retained command
+  EXPECT_TRUE(sub.wait_for("frigate/walk/clips/state", "ON", 10));
+  EXPECT_TRUE(
+      eventually([&] { return api_json(p, "/api/config")["cameras"]["walk"]["snapshots"]["enabled"] == true; }, 10));
+  sub.publish("frigate/walk/snapshots/set", "", true);  // clear the retained command
+
+  // Snapshots ON: events that end now get a snapshot file.
+  auto ended = [&](size_t from) {
+    std::vector<std::string> ids;
+    auto msgs = sub.messages();
+    for (size_t i = from; i < msgs.size(); ++i) {
+      if (msgs[i].topic != "frigate/events") continue;
+      json e = json::parse(msgs[i].payload);
+      if (e["type"] == "end") ids.push_back(e["after"]["id"]);
+    }
+    return ids;
+  };
+  const std::string clips = v.dir() + "/media/clips/";
+  ASSERT_TRUE(sub.wait_for([](const MqttMessage& m) { return m.topic == "frigate/events" && m.payload.find("\"type\":\"end\"") != std::string::npos; }, 120)) << v.log();
+  auto before = ended(0);
+  ASSERT_FALSE(before.empty());
+  EXPECT_TRUE(eventually([&] { return std::filesystem::exists(clips + "walk-" + before[0] + ".jpg"); }, 20));
+
+  // Snapshots and clips OFF (and detection off so every event ends): no snapshot
+  // files, no clips.
+  size_t mark = sub.size();
+  sub.publish("frigate/walk/snapshots/set", "OFF");
+  sub.publish("frigate/walk/clips/set", "OFF");
+  ASSERT_TRUE(sub.wait_for("frigate/walk/snapshots/state", "OFF", 20, mark));
+  ASSERT_TRUE(sub.wait_for("frigate/walk/clips/state", "OFF", 20, mark));
+  EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["snapshots"]["enabled"], false);
+  EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["clips"]["enabled"], false);
+  sleep_s(1);
+  size_t off = sub.size();
+  sub.publish("frigate/walk/detect/set", "OFF");
+  ASSERT_TRUE(sub.wait_for("frigate/walk/person", "0", 60, off));
+  sleep_s(3);  // the events thread finishes them
+  auto after = ended(off);
+  ASSERT_FALSE(after.empty()) << "objects tracked when detection went off end now";
+  for (const auto& id : after) EXPECT_FALSE(std::filesystem::exists(clips + "walk-" + id + ".jpg")) << id;
+  for (const auto& id : after) EXPECT_FALSE(std::filesystem::exists(clips + "walk-" + id + ".mp4")) << id;
+  EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["clips"]["enabled"], false);
+}
+
+// The broker goes away and comes back: vigil keeps serving and recording, reconnects,
+// re-subscribes and republishes; clean stop → `offline`; SIGKILL → the will.
+TEST(Mqtt, BrokerDownAtStartRestartStopAndKill) {
+  const int port = free_port();
+  // Broker down at start-up: vigil starts anyway.
+  Vigil v(mqtt_yaml(port) + "record: {enabled: true}\n" + camera_yaml("", "[detect, record]"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  int p = v.port();
+  auto broker = std::make_unique<Broker>(std::nullopt, port);
+  Subscriber sub(port, "frigate/#");
+  ASSERT_TRUE(sub.wait_for("frigate/available", "online", 60)) << v.log();
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "ON", 10));
+
+  // Broker gone: API, capture and recording go on.
+  broker->stop();
+  const std::string rec = v.dir() + "/media/recordings";
+  auto recorded_bytes = [&] {
+    uintmax_t n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(rec, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+      if (it->is_regular_file()) n += it->file_size();
+    return n;
+  };
+  uintmax_t bytes0 = recorded_bytes();
+  for (int i = 0; i < 10; ++i) {
+    auto r = http_get(p, "/api/stats", 5);
+    ASSERT_EQ(r.status, 200) << "API blocked while the broker is down";
+    sleep_s(1);
+  }
+  json s = api_json(p, "/api/stats");
+  EXPECT_GT(s["walk"]["camera_fps"].get<double>(), 0);
+  EXPECT_GT(s["walk"]["process_fps"].get<double>(), 0);
+  EXPECT_GT(recorded_bytes(), bytes0) << "recording stopped while the broker was down";
+  EXPECT_EQ(http_get(p, "/api/walk/latest.jpg", 5).status, 200);
+
+  // Broker back (no persistence: nothing retained survives): vigil reconnects and
+  // republishes `online` and the states, and a command works again.
+  size_t mark = sub.size();
+  broker->start();
+  ASSERT_TRUE(sub.wait_for("frigate/available", "online", 60, mark)) << v.log();
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "ON", 10, mark));
+  sleep_s(1);
+  mark = sub.size();
+  sub.publish("frigate/walk/detect/set", "OFF");
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark)) << "not re-subscribed";
+  EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["detect"]["enabled"], false);
+  {
+    Subscriber late(port, "frigate/available");  // retained again after the restart
+    auto r = late.wait_for("frigate/available", "online", 10);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(late.messages()[*r].retain);
+  }
+
+  // Clean stop: `offline`.
+  mark = sub.size();
+  v.process().signal(SIGTERM);
+  EXPECT_EQ(v.process().wait(30), 0);
+  EXPECT_TRUE(sub.wait_for("frigate/available", "offline", 10, mark));
+
+  // Killed: the broker publishes the will.
+  mark = sub.size();
+  Vigil v2(mqtt_yaml(port) + camera_yaml());
+  ASSERT_TRUE(v2.wait_ready()) << v2.log();
+  ASSERT_TRUE(sub.wait_for("frigate/available", "online", 30, mark)) << v2.log();
+  mark = sub.size();
+  v2.process().signal(SIGKILL);
+  v2.process().wait(10);
+  EXPECT_TRUE(sub.wait_for("frigate/available", "offline", 20, mark)) << broker->log();
+}
+
+// A broker that requires a user name and password.
+TEST(Mqtt, Authentication) {
+  const std::pair<std::string, std::string> user{"vigil", "s3cret-pw"};
+  Broker broker(user);
+  Subscriber sub(broker.port(), "#", user);
+  ASSERT_TRUE(sub.connected()) << broker.log();
+
+  // Wrong password: refused, logged, vigil runs on and publishes nothing.
+  Vigil bad(mqtt_yaml(broker.port(), "  user: vigil\n  password: wrong\n  client_id: bad\n  topic_prefix: bad\n") +
+            camera_yaml("    detect: {enabled: false}\n"));
+  ASSERT_TRUE(bad.wait_ready()) << bad.log();
+  EXPECT_TRUE(eventually([&] { return bad.log().find("connection refused") != std::string::npos; }, 30)) << bad.log();
+
+  // Right password (from the environment, as 0.8 configs do): online.
+  setenv("FRIGATE_MQTT_PASSWORD", user.second.c_str(), 1);
+  Vigil good(mqtt_yaml(broker.port(), "  user: vigil\n  password: '{FRIGATE_MQTT_PASSWORD}'\n") + camera_yaml());
+  ASSERT_TRUE(good.wait_ready()) << good.log();
+  ASSERT_TRUE(sub.wait_for("frigate/available", "online", 30)) << good.log();
+  EXPECT_TRUE(sub.wait_for("frigate/walk/detect/state", "ON", 10));
+  EXPECT_FALSE(sub.wait_for([](const MqttMessage& m) { return m.topic.rfind("bad/", 0) == 0; }, 0));
+  EXPECT_EQ(http_get(bad.port(), "/api/stats").status, 200);
+  // The password never shows in /api/config.
+  auto cfg = http_get(good.port(), "/api/config");
+  EXPECT_EQ(cfg.body.find(user.second), std::string::npos);
+  // Refusals are logged once per state change, not on every retry.
+  sleep_s(5);
+  std::string log = bad.log();
+  size_t n = 0;
+  for (size_t pos = 0; (pos = log.find("connection refused", pos)) != std::string::npos; ++pos) ++n;
+  EXPECT_EQ(n, 1u) << log;
+}
+
+}  // namespace vigil::test
