@@ -15,7 +15,7 @@ build: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: bootstrap build
-	$(BUILD)/vigil --config config/demo.yml
+	BUILD=$(BUILD) ./scripts/demo config/demo.yml
 
 test: bootstrap build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
