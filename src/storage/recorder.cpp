@@ -1,8 +1,5 @@
 #include "storage/recorder.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -70,17 +67,10 @@ bool Recorder::open(const AVStream* st) {
 void Recorder::close() {
   if (!seg_) return;
   std::unique_ptr<Segment> seg = std::move(seg_);
-  bool ok = seg->last_dts != AV_NOPTS_VALUE && av_write_trailer(seg->out) == 0;
+  bool ok = seg->last_dts != AV_NOPTS_VALUE && av_write_trailer(seg->out) >= 0;
   avio_closep(&seg->out->pb);
   // Durable before visible: fsync the data, rename, fsync the folder.
-  int fd = ::open(seg->part.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ok = ::fsync(fd) == 0 && ok;
-    ::close(fd);
-  }
-  if (ok && std::rename(seg->part.c_str(), seg->final.c_str()) == 0) {
-    sync_directory(std::filesystem::path(seg->final).parent_path().string());
-  } else {
+  if (!ok || !publish_file(seg->part, seg->final)) {
     std::remove(seg->part.c_str());
     logger("vigil.storage")->warn("recording segment {} could not be completed", seg->final);
   }

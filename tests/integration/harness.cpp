@@ -25,6 +25,28 @@ std::string media_dir() {
   const char* m = std::getenv("VIGIL_TEST_MEDIA");
   return m ? m : std::string(VIGIL_SOURCE_DIR) + "/build/media";
 }
+std::string models_dir() {
+  if (const char* env = std::getenv("VIGIL_MODELS"); env && *env) return env;
+  return std::string(VIGIL_SOURCE_DIR) + "/../shared/models";
+}
+
+std::string yolox_detectors_yaml() {
+  const std::string model = models_dir() + "/yolox-nano/yolox_nano.onnx";
+  if (access(model.c_str(), R_OK) != 0) return "";
+  return "detectors:\n  yolox:\n    type: opencv\n    num_threads: 1\n    model:\n      path: " + model + "\n";
+}
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
 std::string vtest_mp4() { return media_dir() + "/vtest.mp4"; }
 
 int free_port() {
