@@ -85,10 +85,16 @@ int run_vigil(const Config& cfg) {
     events.add_clip_cache(cache);
     caches[cc.name] = std::move(cache);
   }
+  // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s and
+  // before each new recording segment or clip.
+  Retention retention(cfg, *db);
+  auto may_write = [&retention] {
+    retention.enforce_floor();
+    return retention.writes_allowed();
+  };
+  events.set_write_gate(may_write);
   events.recover();
   events.start();
-  // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s.
-  Retention retention(cfg, *db);
   retention.start();
 
   const double started = SystemClock::instance().mono();
@@ -100,7 +106,7 @@ int run_vigil(const Config& cfg) {
   api.events = &events;
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
-    cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr);
+    cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr, may_write);
     cameras.back()->set_event_sink([&events](std::vector<EventMessage> m) { events.post(std::move(m)); });
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();

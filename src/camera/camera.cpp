@@ -52,13 +52,17 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
 
 Camera::~Camera() { stop(); }
 
-void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<ClipCache> clip_cache) {
+void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<ClipCache> clip_cache,
+                                std::function<bool()> may_write) {
   clip_cache_ = std::move(clip_cache);
   for (const InputConfig& in : cfg_.inputs) {
     const bool record = cfg_.record_enabled && !recordings_dir.empty() && in.has_role("record");
     const bool clips = clip_cache_ && in.has_role("clips");
     if (!record && !clips) continue;
-    if (record) recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
+    if (record) {
+      recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
+      recorder_->set_write_gate(may_write);
+    }
     Recorder* r = record ? recorder_.get() : nullptr;
     ClipCache* c = clips ? clip_cache_.get() : nullptr;
     auto sink = [r, c](const AVPacket* p, const AVStream* st) {

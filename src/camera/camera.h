@@ -90,8 +90,10 @@ class Camera {
   // Stream copy (storage.md §4, §6): the input with the `record` role into 24/7
   // segments under `recordings_dir` (when record.enabled and the folder is not empty),
   // the input with the `clips` role into `clip_cache` (when given). One connection per
-  // input, whatever its roles. Call before start().
-  void enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<class ClipCache> clip_cache);
+  // input, whatever its roles. `may_write` is asked before each new recording segment
+  // (the free-space floor). Call before start().
+  void enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<class ClipCache> clip_cache,
+                          std::function<bool()> may_write = nullptr);
 
   // Receives the camera's event messages (new/update/end), on the processing thread.
   // Call before start().

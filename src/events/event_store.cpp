@@ -228,6 +228,10 @@ bool EventStore::clip_wanted(const CameraConfig& cam, const std::string& label,
 bool EventStore::make_clip(const std::string& camera, const std::string& id, double a, double b) {
   auto it = caches_.find(camera);
   if (it == caches_.end()) return false;
+  if (gate_ && !gate_()) {
+    logger("vigil.events")->warn("event {} of camera {}: no clip, the disk is below its free-space floor", id, camera);
+    return false;
+  }
   const std::string path = cfg_.media_dir + "/clips/" + camera + "-" + id + ".mp4";
   ClipResult r = assemble_clip(it->second->segments(a, b), a, b, path);
   if (!r.ok) {

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,9 @@ class EventStore {
  public:
   EventStore(const Config& cfg, EventDb& db);
   ~EventStore();
+
+  // Asked before each clip is written (storage.md §9: the free-space floor). Before start().
+  void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
 
   // The clip cache of a camera (before recover()): event clips are cut from it.
   void add_clip_cache(std::shared_ptr<ClipCache> cache);
@@ -77,6 +81,7 @@ class EventStore {
   bool cache_progress_ = false;  // guarded by mu_: a cache has new data (wakes the thread)
   std::map<std::string, std::shared_ptr<ClipCache>> caches_;  // by camera; fixed after start()
   std::vector<ClipJob> jobs_;     // events thread only
+  std::function<bool()> gate_;    // may a clip be written now
   double last_prune_ = 0;         // events thread only: wall time of the last cache pruning
   std::thread thread_;
 };

@@ -84,7 +84,8 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st) {
   // A new segment starts on the first keyframe after segment_seconds.
   if (seg_ && key && (dts - seg_->first_dts) * av_q2d(seg_->in_tb) >= segment_seconds_) close();
   if (!seg_) {
-    if (!key) return;  // wait for a keyframe
+    if (!key) return;               // wait for a keyframe
+    if (gate_ && !gate_()) return;  // the disk is full: no new segment for now
     if (!open(st)) {
       seg_.reset();
       logger("vigil.storage")->error("cannot start a recording for {}", camera_);

@@ -126,11 +126,12 @@ void Process::kill_now() {
 }
 
 Vigil::Vigil(const std::string& config_yaml, const std::string& dir) : dir_(dir), port_(free_port()) {
-  // The free-space floor is off: how full the test machine's disk is must not decide
+  // The free-space floor is off unless the test sets `storage:`: how full the test machine's disk is must not decide
   // what a test sees (the floor has its own tests in tests/unit/retention_test.cpp).
+  const bool own_storage = config_yaml.find("\nstorage:") != std::string::npos || config_yaml.starts_with("storage:");
   std::ofstream(dir_ + "/config.yml") << "api:\n  host: 127.0.0.1\n  port: " << port_ << "\nmedia_dir: " << dir_
-                                      << "/media\nstorage: {min_free_mb: 0}\n"
-                                      << config_yaml;
+                                      << "/media\n"
+                                      << (own_storage ? "" : "storage: {min_free_mb: 0}\n") << config_yaml;
   const char* bin = std::getenv("VIGIL_BIN");
   proc_ = Process({bin ? bin : "vigil", "--config", dir_ + "/config.yml"}, dir_ + "/vigil.log");
 }
