@@ -17,74 +17,13 @@ extern "C" {
 #include "storage/clip_assembler.h"
 #include "storage/clip_cache.h"
 #include "storage/segment_reader.h"
+#include "test_media.h"
 #include "util/clock.h"
 
 namespace fs = std::filesystem;
 using namespace vigil;
 
-namespace {
-
-std::string media() {
-  const char* m = std::getenv("VIGIL_TEST_MEDIA");
-  return std::string(m ? m : "build/media") + "/vtest.mp4";
-}
-
-std::string temp_dir() {
-  std::string t = (fs::temp_directory_path() / "vigil-clip-XXXXXX").string();
-  return mkdtemp(t.data());
-}
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 512> buf{};
-  while (p && fgets(buf.data(), buf.size(), p)) out += buf.data();
-  if (p) pclose(p);
-  return out;
-}
-
-double probe_duration(const std::string& path) {
-  std::string s = run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + path + "'");
-  return s.empty() ? -1 : std::stod(s);
-}
-
-// Feeds `seconds` of vtest.mp4 (looped) into `cache`, the clock following the packets'
-// timestamps from `clock.wall_time` as a live camera's arrival times would.
-void feed(ClipCache& cache, ManualClock& clock, double seconds, double start_offset = 0) {
-  AVFormatContext* fmt = nullptr;
-  ASSERT_EQ(avformat_open_input(&fmt, media().c_str(), nullptr, nullptr), 0);
-  ASSERT_GE(avformat_find_stream_info(fmt, nullptr), 0);
-  int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  AVStream* st = fmt->streams[vs];
-  AVPacket* pkt = av_packet_alloc();
-  const double t0 = clock.wall_time;
-  double loop_offset = 0, last = 0;
-  for (;;) {
-    if (av_read_frame(fmt, pkt) < 0) {  // loop like -stream_loop: times keep increasing
-      loop_offset = last + 0.1;
-      av_seek_frame(fmt, vs, 0, AVSEEK_FLAG_BACKWARD);
-      continue;
-    }
-    if (pkt->stream_index != vs) {
-      av_packet_unref(pkt);
-      continue;
-    }
-    double t = pkt->pts * av_q2d(st->time_base) + loop_offset;
-    last = t;
-    if (t >= seconds) break;
-    int64_t shift = std::llround(loop_offset / av_q2d(st->time_base));
-    pkt->pts += shift;
-    pkt->dts += shift;
-    clock.wall_time = t0 + start_offset + t;
-    cache.on_packet(pkt, st);
-    av_packet_unref(pkt);
-  }
-  cache.on_packet(nullptr, nullptr);  // connection ends
-  av_packet_free(&pkt);
-  avformat_close_input(&fmt);
-}
-
-}  // namespace
+using namespace vigil::test;
 
 TEST(ClipCache, WritesTenSecondSegmentsStartingOnKeyframes) {
   std::string dir = temp_dir();
@@ -141,20 +80,7 @@ TEST(ClipCache, ClipOfAnOpenSegmentReadsItsFlushedFragments) {
   ClipCache cache("garden", dir, clock);
   const double t0 = clock.wall_time;
   // Feed 17 s without ending the connection: the second segment stays open as .part.
-  AVFormatContext* fmt = nullptr;
-  ASSERT_EQ(avformat_open_input(&fmt, media().c_str(), nullptr, nullptr), 0);
-  ASSERT_GE(avformat_find_stream_info(fmt, nullptr), 0);
-  AVStream* st = fmt->streams[0];
-  AVPacket* pkt = av_packet_alloc();
-  while (av_read_frame(fmt, pkt) >= 0) {
-    double t = pkt->pts * av_q2d(st->time_base);
-    if (t >= 17) break;
-    clock.wall_time = t0 + t;
-    cache.on_packet(pkt, st);
-    av_packet_unref(pkt);
-  }
-  av_packet_free(&pkt);
-  avformat_close_input(&fmt);
+  feed(cache, clock, 17, true);
   // Fragments are flushed per GOP: data up to the keyframe at 16 s is readable.
   EXPECT_NEAR(cache.available_until(), t0 + 16, 1e-3);
   auto segs = cache.segments(t0 + 9, t0 + 16);
@@ -215,19 +141,7 @@ TEST(ClipCache, RestartSalvagesPartsAndReindexesSegments) {
     ManualClock c2;
     c2.wall_time = t0 + 100;
     ClipCache writer("garden", dir + "/w", c2);
-    AVFormatContext* fmt = nullptr;
-    ASSERT_EQ(avformat_open_input(&fmt, media().c_str(), nullptr, nullptr), 0);
-    ASSERT_GE(avformat_find_stream_info(fmt, nullptr), 0);
-    AVPacket* pkt = av_packet_alloc();
-    while (av_read_frame(fmt, pkt) >= 0) {
-      double t = pkt->pts * av_q2d(fmt->streams[0]->time_base);
-      if (t >= 7) break;
-      c2.wall_time = t0 + 100 + t;
-      writer.on_packet(pkt, fmt->streams[0]);
-      av_packet_unref(pkt);
-    }
-    av_packet_free(&pkt);
-    avformat_close_input(&fmt);
+    feed(writer, c2, 7, true);
     auto open = writer.segments(0, 1e12);
     ASSERT_EQ(open.size(), 1u);
     fs::copy_file(open[0].part_path, part);  // as the crash left it: 6 s flushed
