@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -13,6 +15,7 @@
 #include "detect/detector_pool.h"
 #include "events/event_store.h"
 #include "mqtt/mqtt_service.h"
+#include "storage/clip_cache.h"
 #include "storage/event_db.h"
 #include "storage/recorder.h"
 #include "storage/retention.h"
@@ -70,12 +73,29 @@ int run_vigil(const Config& cfg) {
     log->critical("{}", e.what());
     return 1;
   }
-  remove_partial_recordings(cfg.media_dir + "/recordings");  // a crash left them incomplete
+  recover_partial_recordings(cfg.media_dir + "/recordings");  // what a crash left being written
   EventStore events(cfg, *db);
+  // One clip cache per camera with a `clips` input (storage.md §4.1), indexed (and what
+  // a crash left salvaged) before recovery cuts the clips of events left open.
+  std::map<std::string, std::shared_ptr<ClipCache>> caches;
+  for (const CameraConfig& cc : cfg.cameras) {
+    if (std::none_of(cc.inputs.begin(), cc.inputs.end(), [](const InputConfig& in) { return in.has_role("clips"); }))
+      continue;
+    auto cache = std::make_shared<ClipCache>(cc.name, cfg.media_dir + "/cache");
+    cache->load_existing();
+    events.add_clip_cache(cache);
+    caches[cc.name] = std::move(cache);
+  }
+  // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s and
+  // before each new recording segment or clip.
+  Retention retention(cfg, *db);
+  auto may_write = [&retention] {
+    retention.enforce_floor();
+    return retention.writes_allowed();
+  };
+  events.set_write_gate(may_write);
   events.recover();
   events.start();
-  // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s.
-  Retention retention(cfg, *db);
   retention.start();
 
   const double started = SystemClock::instance().mono();
@@ -88,7 +108,8 @@ int run_vigil(const Config& cfg) {
   SwitchesMap switches;
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
-    cameras.back()->enable_recording(cfg.media_dir + "/recordings");
+    cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr,
+                                       may_write);
     cameras.back()->enable_restream(cfg.rtmp_url);
     switches[cc.name] = cameras.back()->switches();
     camera_ptrs.push_back(cameras.back().get());

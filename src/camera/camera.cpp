@@ -6,6 +6,7 @@
 
 #include "detect/detector_pool.h"
 #include "restream/rtmp_restream.h"
+#include "storage/clip_cache.h"
 #include "storage/recorder.h"
 #include "util/log.h"
 
@@ -56,12 +57,18 @@ void Camera::add_packet_sink(size_t index, Capture::PacketSink sink) {
   packet_sinks_[index].push_back(std::move(sink));
 }
 
-void Camera::enable_recording(const std::string& recordings_dir) {
-  if (!cfg_.record_enabled) return;
+void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<ClipCache> clip_cache,
+                                std::function<bool()> may_write) {
+  clip_cache_ = std::move(clip_cache);
   for (size_t i = 0; i < cfg_.inputs.size(); ++i) {
-    if (!cfg_.inputs[i].has_role("record")) continue;
-    recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
-    add_packet_sink(i, [r = recorder_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); });
+    const InputConfig& in = cfg_.inputs[i];
+    if (cfg_.record_enabled && !recordings_dir.empty() && in.has_role("record")) {
+      recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
+      recorder_->set_write_gate(may_write);
+      add_packet_sink(i, [r = recorder_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); });
+    }
+    if (clip_cache_ && in.has_role("clips"))
+      add_packet_sink(i, [c = clip_cache_.get()](const AVPacket* p, const AVStream* st) { c->on_packet(p, st); });
   }
 }
 

@@ -259,6 +259,9 @@ TEST(Mqtt, SnapshotAndClipSwitches) {
   auto before = ended(0);
   ASSERT_FALSE(before.empty());
   EXPECT_TRUE(eventually([&] { return std::filesystem::exists(clips + "walk-" + before[0] + ".jpg"); }, 20));
+  // …and a clip, once the cache holds its span (post_capture and a 10 s segment later).
+  EXPECT_TRUE(eventually([&] { return std::filesystem::exists(clips + "walk-" + before[0] + ".mp4"); }, 90))
+      << v.log();
 
   // Snapshots and clips OFF (and detection off so every event ends): no snapshot
   // files, no clips.
@@ -273,7 +276,7 @@ TEST(Mqtt, SnapshotAndClipSwitches) {
   size_t off = sub.size();
   sub.publish("frigate/walk/detect/set", "OFF");
   ASSERT_TRUE(sub.wait_for("frigate/walk/person", "0", 60, off));
-  sleep_s(3);  // the events thread finishes them
+  sleep_s(20);  // the events thread finishes them (a clip would need its span cached)
   auto after = ended(off);
   ASSERT_FALSE(after.empty()) << "objects tracked when detection went off end now";
   for (const auto& id : after) EXPECT_FALSE(std::filesystem::exists(clips + "walk-" + id + ".jpg")) << id;

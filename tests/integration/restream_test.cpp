@@ -2,24 +2,12 @@
 #include <signal.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
 
 namespace vigil::test {
 namespace {
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  pclose(f);
-  return out;
-}
 
 // nginx with the RTMP module in the foreground, stopped with SIGTERM (its master then
 // stops the worker).
