@@ -126,7 +126,10 @@ int run_vigil(const Config& cfg) {
 
   // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md).
   std::unique_ptr<MqttService> mqtt;
-  if (cfg.mqtt.enabled) mqtt = std::make_unique<MqttService>(cfg, switches, stats);
+  if (cfg.mqtt.enabled) {
+    mqtt = std::make_unique<MqttService>(cfg, switches, stats);
+    mqtt->set_recovered_ends(events.take_recovered_ends());
+  }
   for (auto& cam : cameras) {
     MqttService* m = mqtt.get();
     cam->set_event_sink([&events, m](std::vector<EventMessage> msgs) {

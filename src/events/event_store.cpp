@@ -28,7 +28,7 @@ bool zones_allow(const std::vector<std::string>& required, const std::vector<std
   });
 }
 
-OpenEvent open_row(const EventMessage& m, const CameraConfig& cam) {
+OpenEvent open_row(const EventMessage& m, const CameraConfig& cam, bool mqtt_enabled) {
   const TrackedObject& o = m.after;
   OpenEvent e;
   e.id = o.id;
@@ -41,6 +41,8 @@ OpenEvent open_row(const EventMessage& m, const CameraConfig& cam) {
   e.thumbnail = base64_encode(render_thumbnail(o.best, cam));
   e.state = m.type == EventMessage::kEnd ? "ending" : "open";
   if (m.type == EventMessage::kEnd) e.end_time = m.end_time;
+  // With MQTT the camera queued the `end` for it before handing it to the events thread.
+  e.end_announced = m.type == EventMessage::kEnd && mqtt_enabled;
   return e;
 }
 
@@ -93,6 +95,18 @@ void EventStore::recover() {
     }
     db_.finish_event(e, e.has_clip || e.has_snapshot);
     log->warn("recovered event {}", o.id);
+    if (!o.end_announced && cfg_.mqtt.enabled) {
+      // What the row knows: no box or region (zeros) after a crash.
+      TrackedObject t;
+      t.id = o.id;
+      t.label = o.label;
+      t.start_time = o.start_time;
+      t.frame_time = o.last_seen;
+      t.top_score = o.top_score;
+      t.true_positive = true;
+      t.entered_zones = o.zones;
+      recovered_ends_.push_back({EventMessage::kEnd, o.camera, t, t, e.end_time});
+    }
   }
   std::vector<std::string> names;
   for (const auto& c : cfg_.cameras) names.push_back(c.name);
@@ -253,15 +267,15 @@ void EventStore::handle(const EventMessage& m) {
   if (!cam) return;
   switch (m.type) {
     case EventMessage::kNew:
-      db_.open_event(open_row(m, *cam));
+      db_.open_event(open_row(m, *cam, cfg_.mqtt.enabled));
       write_pending_snapshot(*cam, m);
       break;
     case EventMessage::kUpdate:
-      db_.update_open_event(open_row(m, *cam));
+      db_.update_open_event(open_row(m, *cam, cfg_.mqtt.enabled));
       write_pending_snapshot(*cam, m);
       break;
     case EventMessage::kEnd:
-      db_.update_open_event(open_row(m, *cam));
+      db_.update_open_event(open_row(m, *cam, cfg_.mqtt.enabled));
       if (clip_wanted(*cam, m.after.label, m.after.entered_zones)) {
         // Wait for the cache to hold [a, b] (storage.md §4.2), at most until b + 30 s.
         ClipJob j{m, 0, 0, 0};

@@ -43,6 +43,10 @@ class EventStore {
   // from then on follow them instead of the config values. Call before cameras start.
   void set_switches(SwitchesMap s) { switches_ = std::move(s); }
 
+  // The `end` messages of events recover() finished whose `end` MQTT never sent
+  // (mqtt.md §1.1 step 5); MQTT announces them on its next connect.
+  std::vector<EventMessage> take_recovered_ends() { return std::move(recovered_ends_); }
+
   void start();
   // Handles every queued message, then stops.
   void stop();
@@ -81,6 +85,7 @@ class EventStore {
   const Config& cfg_;
   EventDb& db_;
   SwitchesMap switches_;
+  std::vector<EventMessage> recovered_ends_;  // filled by recover()
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<EventMessage> queue_;                                             // guarded by mu_

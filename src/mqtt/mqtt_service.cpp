@@ -160,6 +160,8 @@ void MqttService::on_connect() {
     for (const auto& [label, n] : labels) enqueue({topic(camera, label), std::to_string(n), false, std::nullopt, nullptr});
   for (const auto& [zone, labels] : zone_totals_)
     for (const auto& [label, n] : labels) enqueue({topic(zone, label), std::to_string(n), false, std::nullopt, nullptr});
+  on_events(recovered_ends_);
+  recovered_ends_.clear();
 }
 
 void MqttService::on_message(const std::string& t, const std::string& payload, bool) {

@@ -39,6 +39,10 @@ class MqttService {
   MqttService(const MqttService&) = delete;
   MqttService& operator=(const MqttService&) = delete;
 
+  // `end` messages of events recovered after a crash, sent once on the first connect
+  // (mqtt.md §1.1 step 5). Call before start().
+  void set_recovered_ends(std::vector<EventMessage> ends) { recovered_ends_ = std::move(ends); }
+
   void start();
   // Sends what is queued, publishes `offline` and disconnects.
   void stop();
@@ -73,6 +77,8 @@ class MqttService {
   std::map<std::string, std::map<std::string, std::map<std::string, int>>> zone_counts_;  // zone → label → camera → n
   std::map<std::string, std::map<std::string, int>> zone_totals_;                         // zone → label → total
   std::map<std::string, std::map<std::string, TrackedObject>> best_;  // camera → label → best object
+
+  std::vector<EventMessage> recovered_ends_;  // network thread after start()
 
   std::mutex mu_;
   std::condition_variable cv_;

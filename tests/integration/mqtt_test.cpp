@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -353,6 +354,57 @@ TEST(Mqtt, BrokerDownAtStartRestartStopAndKill) {
   v2.process().signal(SIGKILL);
   v2.process().wait(10);
   EXPECT_TRUE(sub.wait_for("frigate/available", "offline", 20, mark)) << broker->log();
+}
+
+// vigil is killed during events: after the restart their `end` messages go out.
+TEST(Mqtt, RecoveredEventsAreEndedAfterACrash) {
+  Broker broker;
+  Subscriber sub(broker.port(), "frigate/events");
+  const std::string config = mqtt_yaml(broker.port()) + camera_yaml("    snapshots: {enabled: true}\n");
+  const std::string dir = temp_dir();
+  std::set<std::string> open;
+  {
+    Vigil v(config, dir);
+    ASSERT_TRUE(v.wait_ready()) << v.log();
+    ASSERT_TRUE(sub.wait_for([](const MqttMessage& m) { return m.payload.find("\"type\":\"new\"") != std::string::npos; }, 90))
+        << v.log();
+    sleep_s(2);  // the events thread has stored them
+    v.process().signal(SIGKILL);
+    v.process().wait(10);
+  }
+  sleep_s(0.5);
+  for (const auto& m : sub.messages()) {
+    json e = json::parse(m.payload);
+    if (e["type"] == "end")
+      open.erase(e["after"]["id"].get<std::string>());
+    else
+      open.insert(e["after"]["id"].get<std::string>());
+  }
+  ASSERT_FALSE(open.empty());
+  size_t mark = sub.size();
+  Vigil again(config, dir);
+  ASSERT_TRUE(again.wait_ready()) << again.log();
+  for (const std::string& id : open) {
+    auto r = sub.wait_for(
+        [&](const MqttMessage& m) {
+          json e = json::parse(m.payload);
+          return e["type"] == "end" && e["after"]["id"] == id;
+        },
+        30, mark);
+    ASSERT_TRUE(r) << id << "\n" << again.log();
+    json e = json::parse(sub.messages()[*r].payload);
+    EXPECT_TRUE(e["after"]["end_time"].is_number());
+    EXPECT_EQ(e["after"]["camera"], "walk");
+    EXPECT_EQ(e["after"]["false_positive"], false);
+  }
+  // Each announced once.
+  sleep_s(2);
+  size_t count = 0;
+  for (size_t i = mark; i < sub.size(); ++i) {
+    json e = json::parse(sub.messages()[i].payload);
+    if (e["type"] == "end" && open.count(e["after"]["id"])) ++count;
+  }
+  EXPECT_EQ(count, open.size());
 }
 
 // A broker that requires a user name and password.
