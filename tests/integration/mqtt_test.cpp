@@ -356,6 +356,42 @@ TEST(Mqtt, BrokerDownAtStartRestartStopAndKill) {
   EXPECT_TRUE(sub.wait_for("frigate/available", "offline", 20, mark)) << broker->log();
 }
 
+// A zone of the same name on two cameras is one zone: its count is the sum of both.
+TEST(Mqtt, ZoneCountsAreSummedOverCameras) {
+  Broker broker;
+  Subscriber sub(broker.port(), "frigate/#");
+  std::string cams = "cameras:\n";
+  for (const char* name : {"walk", "walk2"})
+    cams += std::string("  ") + name + ":\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+            "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n    width: 768\n"
+            "    height: 576\n    fps: 3\n    zones:\n      yard:\n        coordinates: 0,0,767,0,767,575,0,575\n";
+  Vigil v(mqtt_yaml(broker.port()) + cams);
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  // Both cameras count people at the same time at some point: the zone shows the sum.
+  auto both_counting = [&] {
+    std::map<std::string, int> last;
+    for (const auto& x : sub.messages()) {
+      if (x.topic == "frigate/walk/person" || x.topic == "frigate/walk2/person") last[x.topic] = std::stoi(x.payload);
+      if (x.topic == "frigate/yard/person" && last["frigate/walk/person"] >= 1 && last["frigate/walk2/person"] >= 1)
+        return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(eventually(both_counting, 120)) << v.log();
+  sleep_s(5);
+  // Every zone message is the total of the cameras' counts published before it (counts
+  // and zone counts of one frame go out in that order).
+  std::map<std::string, int> last;
+  int checked = 0;
+  for (const auto& m : sub.messages()) {
+    if (m.topic == "frigate/walk/person" || m.topic == "frigate/walk2/person") last[m.topic] = std::stoi(m.payload);
+    if (m.topic != "frigate/yard/person") continue;
+    EXPECT_EQ(std::stoi(m.payload), last["frigate/walk/person"] + last["frigate/walk2/person"]);
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
+
 // vigil is killed during events: after the restart their `end` messages go out.
 TEST(Mqtt, RecoveredEventsAreEndedAfterACrash) {
   Broker broker;
