@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -14,6 +16,7 @@
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
 #include "events/event_store.h"
+#include "storage/clip_cache.h"
 #include "storage/event_db.h"
 #include "storage/recorder.h"
 #include "storage/retention.h"
@@ -73,10 +76,27 @@ int run_vigil(const Config& cfg) {
   }
   remove_partial_recordings(cfg.media_dir + "/recordings");  // a crash left them incomplete
   EventStore events(cfg, *db);
+  // One clip cache per camera with a `clips` input (storage.md §4.1), indexed (and what
+  // a crash left salvaged) before recovery cuts the clips of events left open.
+  std::map<std::string, std::shared_ptr<ClipCache>> caches;
+  for (const CameraConfig& cc : cfg.cameras) {
+    if (std::none_of(cc.inputs.begin(), cc.inputs.end(), [](const InputConfig& in) { return in.has_role("clips"); }))
+      continue;
+    auto cache = std::make_shared<ClipCache>(cc.name, cfg.media_dir + "/cache");
+    cache->load_existing();
+    events.add_clip_cache(cache);
+    caches[cc.name] = std::move(cache);
+  }
+  // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s and
+  // before each new recording segment or clip.
+  Retention retention(cfg, *db);
+  auto may_write = [&retention] {
+    retention.enforce_floor();
+    return retention.writes_allowed();
+  };
+  events.set_write_gate(may_write);
   events.recover();
   events.start();
-  // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s.
-  Retention retention(cfg, *db);
   retention.start();
 
   const double started = SystemClock::instance().mono();
@@ -93,7 +113,7 @@ int run_vigil(const Config& cfg) {
     log->warn("web UI not found in {} (run `make`, or set VIGIL_WEB_DIR); / answers 404", api.web_dir);
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
-    cameras.back()->enable_recording(cfg.media_dir + "/recordings");
+    cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr, may_write);
     cameras.back()->set_event_sink([&events](std::vector<EventMessage> m) { events.post(std::move(m)); });
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();

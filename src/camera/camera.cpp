@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "detect/detector_pool.h"
+#include "storage/clip_cache.h"
 #include "storage/recorder.h"
 #include "util/log.h"
 
@@ -51,14 +52,25 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
 
 Camera::~Camera() { stop(); }
 
-void Camera::enable_recording(const std::string& recordings_dir) {
-  if (!cfg_.record_enabled) return;
+void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<ClipCache> clip_cache,
+                                std::function<bool()> may_write) {
+  clip_cache_ = std::move(clip_cache);
   for (const InputConfig& in : cfg_.inputs) {
-    if (!in.has_role("record")) continue;
-    recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
-    auto sink = [r = recorder_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); };
+    const bool record = cfg_.record_enabled && !recordings_dir.empty() && in.has_role("record");
+    const bool clips = clip_cache_ && in.has_role("clips");
+    if (!record && !clips) continue;
+    if (record) {
+      recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
+      recorder_->set_write_gate(may_write);
+    }
+    Recorder* r = record ? recorder_.get() : nullptr;
+    ClipCache* c = clips ? clip_cache_.get() : nullptr;
+    auto sink = [r, c](const AVPacket* p, const AVStream* st) {
+      if (r) r->on_packet(p, st);
+      if (c) c->on_packet(p, st);
+    };
     if (in.has_role("detect")) {
-      capture_->set_packet_sink(sink);  // one connection per input, even for two roles
+      capture_->set_packet_sink(sink);  // one connection per input, even for several roles
     } else {
       CaptureSettings s;
       s.camera = cfg_.name;

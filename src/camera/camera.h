@@ -87,9 +87,13 @@ class Camera {
   // Offline analysis (tests, benchmarks): the capture waits for the processing thread
   // instead of dropping frames. Call before start().
   void set_lossless(bool on) { lossless_ = on; }
-  // Records the input with the `record` role by stream copy into `recordings_dir`
-  // (when record.enabled). Call before start().
-  void enable_recording(const std::string& recordings_dir);
+  // Stream copy (storage.md §4, §6): the input with the `record` role into 24/7
+  // segments under `recordings_dir` (when record.enabled and the folder is not empty),
+  // the input with the `clips` role into `clip_cache` (when given). One connection per
+  // input, whatever its roles. `may_write` is asked before each new recording segment
+  // (the free-space floor). Call before start().
+  void enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<class ClipCache> clip_cache,
+                          std::function<bool()> may_write = nullptr);
 
   // Receives the camera's event messages (new/update/end), on the processing thread.
   // Call before start().
@@ -114,6 +118,7 @@ class Camera {
   std::unique_ptr<Capture> capture_;                     // the detect input
   std::vector<std::unique_ptr<Capture>> copy_captures_;  // other inputs (stream copy only)
   std::unique_ptr<class Recorder> recorder_;             // 24/7 recording, if enabled
+  std::shared_ptr<ClipCache> clip_cache_;                // shared with the events thread
   DetectorPool* pool_;                                   // shared by all cameras; null = no detection
   std::unique_ptr<FrameDetector> detector_;
   const RegionMode region_mode_ = region_mode_from_env();

@@ -8,9 +8,12 @@
 #include <filesystem>
 
 #include "api/render.h"
+#include "storage/clip_assembler.h"
+#include "storage/clip_cache.h"
 #include "storage/event_db.h"
 #include "storage/files.h"
 #include "util/base64.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -76,10 +79,29 @@ void EventStore::recover() {
       sync_directory(cfg_.media_dir + "/clips");
     }
     fs::remove(pending, ec);
+    // The clip from the cache segments that survived (no waiting: nothing more comes).
     e.has_clip = false;
+    if (cam && clip_wanted(*cam, o.label, o.zones)) {
+      double a = std::max(o.start_time - cam->clips.pre_capture, e.end_time - cfg_.clips_max_seconds);
+      e.has_clip = make_clip(o.camera, o.id, a, e.end_time + cam->clips.post_capture);
+    }
     db_.finish_event(e, e.has_clip || e.has_snapshot);
     log->warn("recovered event {}", o.id);
   }
+  std::vector<std::string> names;
+  for (const auto& c : cfg_.cameras) names.push_back(c.name);
+  remove_foreign_cache_segments(cfg_.media_dir + "/cache", names);
+}
+
+void EventStore::add_clip_cache(std::shared_ptr<ClipCache> cache) {
+  cache->set_on_progress([this] {
+    {
+      std::lock_guard lock(mu_);
+      cache_progress_ = true;
+    }
+    cv_.notify_one();
+  });
+  caches_[cache->camera()] = std::move(cache);
 }
 
 void EventStore::start() {
@@ -117,20 +139,107 @@ std::optional<std::pair<TrackedObject, const CameraConfig*>> EventStore::in_prog
 
 void EventStore::run() {
   for (;;) {
-    EventMessage m;
+    std::deque<EventMessage> batch;
+    bool stopping = false;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      m = std::move(queue_.front());
-      queue_.pop_front();
+      auto ready = [this] { return stopping_ || !queue_.empty() || cache_progress_; };
+      // Wake for messages, new cached video, a clip deadline and cache pruning (10 s).
+      double wait = std::min(10.0, next_job_deadline() - SystemClock::instance().wall());
+      cv_.wait_for(lock, std::chrono::duration<double>(std::max(0.0, wait)), ready);
+      cache_progress_ = false;
+      batch.swap(queue_);
+      stopping = stopping_;
     }
-    try {
-      handle(m);
-    } catch (const std::exception& e) {
-      logger("vigil.events")->error("event {}: {}", m.after.id, e.what());
+    for (const EventMessage& m : batch) {
+      try {
+        handle(m);
+      } catch (const std::exception& e) {
+        logger("vigil.events")->error("event {}: {}", m.after.id, e.what());
+      }
+    }
+    // Stopping: the cameras have stopped, no more video comes; cut clips from what exists.
+    finish_ready_jobs(stopping);
+    prune_caches();
+    if (stopping) {
+      std::lock_guard lock(mu_);
+      if (queue_.empty()) return;
     }
   }
+}
+
+double EventStore::next_job_deadline() const {
+  double d = 1e18;
+  for (const ClipJob& j : jobs_) d = std::min(d, j.deadline);
+  return d;
+}
+
+void EventStore::finish_ready_jobs(bool all) {
+  const double now = SystemClock::instance().wall();
+  for (size_t i = 0; i < jobs_.size();) {
+    const ClipJob& j = jobs_[i];
+    auto it = caches_.find(j.end.camera);
+    const bool cached = it != caches_.end() && it->second->available_until() >= j.b;
+    if (!(all || cached || now >= j.deadline)) {
+      ++i;
+      continue;
+    }
+    ClipJob job = std::move(jobs_[i]);
+    jobs_.erase(jobs_.begin() + long(i));
+    try {
+      finish(job.end, &job);
+    } catch (const std::exception& e) {
+      logger("vigil.events")->error("event {}: {}", job.end.after.id, e.what());
+    }
+  }
+}
+
+void EventStore::prune_caches() {
+  const double now = SystemClock::instance().wall();
+  if (now - last_prune_ < 10 || caches_.empty()) return;
+  last_prune_ = now;
+  std::map<std::string, double> keep;  // camera → keep_from (storage.md §4.3)
+  for (const auto& [name, cache] : caches_) {
+    const CameraConfig* cam = cfg_.camera(name);
+    keep[name] = now - (cam ? cam->clips.pre_capture : 0) - 30;
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, state] : live_) {
+      const auto& [o, cam] = state;
+      if (!cam || !keep.count(cam->name)) continue;
+      double need = std::max(o.start_time - cam->clips.pre_capture, now - cfg_.clips_max_seconds) - 30;
+      keep[cam->name] = std::min(keep[cam->name], need);
+    }
+  }
+  for (const ClipJob& j : jobs_)
+    if (keep.count(j.end.camera)) keep[j.end.camera] = std::min(keep[j.end.camera], j.a - 30);
+  for (const auto& [name, cache] : caches_) cache->prune(keep[name]);
+}
+
+bool EventStore::clip_wanted(const CameraConfig& cam, const std::string& label,
+                             const std::vector<std::string>& zones) const {
+  if (!cam.clips.enabled || !caches_.count(cam.name)) return false;
+  const auto& objects = cam.clips.objects;
+  if (objects && std::find(objects->begin(), objects->end(), label) == objects->end()) return false;
+  return zones_allow(cam.clips.required_zones, zones);
+}
+
+bool EventStore::make_clip(const std::string& camera, const std::string& id, double a, double b) {
+  auto it = caches_.find(camera);
+  if (it == caches_.end()) return false;
+  if (gate_ && !gate_()) {
+    logger("vigil.events")->warn("event {} of camera {}: no clip, the disk is below its free-space floor", id, camera);
+    return false;
+  }
+  const std::string path = cfg_.media_dir + "/clips/" + camera + "-" + id + ".mp4";
+  ClipResult r = assemble_clip(it->second->segments(a, b), a, b, path);
+  if (!r.ok) {
+    logger("vigil.events")->warn("no cached video for event {} of camera {} ({})", id, camera, r.why);
+    return false;
+  }
+  logger("vigil.events")->debug("clip {} ({:.1f} s)", path, r.duration);
+  return true;
 }
 
 void EventStore::handle(const EventMessage& m) {
@@ -147,7 +256,16 @@ void EventStore::handle(const EventMessage& m) {
       break;
     case EventMessage::kEnd:
       db_.update_open_event(open_row(m, *cam));
-      finish(m);
+      if (clip_wanted(*cam, m.after.label, m.after.entered_zones)) {
+        // Wait for the cache to hold [a, b] (storage.md §4.2), at most until b + 30 s.
+        ClipJob j{m, 0, 0, 0};
+        j.b = m.end_time + cam->clips.post_capture;
+        j.a = std::max(m.after.start_time - cam->clips.pre_capture, m.end_time - cfg_.clips_max_seconds);
+        j.deadline = j.b + 30;
+        jobs_.push_back(std::move(j));
+      } else {
+        finish(m, nullptr);
+      }
       break;
   }
 }
@@ -171,8 +289,8 @@ void EventStore::write_pending_snapshot(const CameraConfig& cam, const EventMess
   write_snapshot(cam, m.after, true);
 }
 
-// pipeline.md §11 "finishing an event": snapshot, (clip: not yet), row if either exists.
-void EventStore::finish(const EventMessage& m) {
+// pipeline.md §11 "finishing an event": snapshot, clip, row if either exists.
+void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   const CameraConfig& cam = *cfg_.camera(m.camera);
   const TrackedObject& o = m.after;
   bool has_snapshot = false;
@@ -189,7 +307,7 @@ void EventStore::finish(const EventMessage& m) {
   e.top_score = o.top_score;
   e.zones = o.entered_zones;
   e.thumbnail = base64_encode(render_thumbnail(o.best, cam));
-  e.has_clip = false;
+  e.has_clip = job && make_clip(cam.name, o.id, job->a, job->b);
   e.has_snapshot = has_snapshot;
   db_.finish_event(e, e.has_clip || e.has_snapshot);
   std::filesystem::remove(snapshot_path(cam.name, o.id, true));

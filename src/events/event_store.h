@@ -6,12 +6,14 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 #include "events/event_lifecycle.h"
@@ -19,13 +21,21 @@
 namespace vigil {
 
 class EventDb;
+class ClipCache;
 
 class EventStore {
  public:
   EventStore(const Config& cfg, EventDb& db);
   ~EventStore();
 
-  // Before cameras start: finishes the events a crash left open (storage.md §3.1).
+  // Asked before each clip is written (storage.md §9: the free-space floor). Before start().
+  void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
+
+  // The clip cache of a camera (before recover()): event clips are cut from it.
+  void add_clip_cache(std::shared_ptr<ClipCache> cache);
+
+  // Before cameras start: finishes the events a crash left open (storage.md §3.1), then
+  // deletes cache segments of cameras no longer configured.
   void recover();
 
   void start();
@@ -39,9 +49,24 @@ class EventStore {
   std::optional<std::pair<TrackedObject, const CameraConfig*>> in_progress(const std::string& id) const;
 
  private:
+  // An ended event waiting for the cache to hold its clip's span (storage.md §4.2).
+  struct ClipJob {
+    EventMessage end;
+    double a = 0, b = 0;  // the clip's span, wall time
+    double deadline = 0;  // wall time after which the clip is cut from what exists
+  };
+
   void run();
   void handle(const EventMessage& m);
-  void finish(const EventMessage& m);
+  // Snapshot, clip (if `job`), then the `event` row (pipeline.md §11).
+  void finish(const EventMessage& m, const ClipJob* job);
+  bool clip_wanted(const CameraConfig& cam, const std::string& label, const std::vector<std::string>& zones) const;
+  bool make_clip(const std::string& camera, const std::string& id, double a, double b);
+  // Finishes the jobs whose span is cached (or whose deadline passed; all when `all`).
+  void finish_ready_jobs(bool all);
+  // Deletes cache segments no event needs (storage.md §4.3); every 10 s.
+  void prune_caches();
+  double next_job_deadline() const;
   bool write_snapshot(const CameraConfig& cam, const TrackedObject& o, bool pending);
   void write_pending_snapshot(const CameraConfig& cam, const EventMessage& m);
   std::string snapshot_path(const std::string& camera, const std::string& id, bool pending) const;
@@ -53,6 +78,11 @@ class EventStore {
   std::deque<EventMessage> queue_;                                             // guarded by mu_
   bool stopping_ = false;                                                      // guarded by mu_
   std::map<std::string, std::pair<TrackedObject, const CameraConfig*>> live_;  // guarded by mu_
+  bool cache_progress_ = false;  // guarded by mu_: a cache has new data (wakes the thread)
+  std::map<std::string, std::shared_ptr<ClipCache>> caches_;  // by camera; fixed after start()
+  std::vector<ClipJob> jobs_;     // events thread only
+  std::function<bool()> gate_;    // may a clip be written now
+  double last_prune_ = 0;         // events thread only: wall time of the last cache pruning
   std::thread thread_;
 };
 

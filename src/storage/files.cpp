@@ -35,6 +35,18 @@ bool write_file_atomically(const std::string& path, const std::string& bytes) {
   return true;
 }
 
+bool publish_file(const std::string& tmp_path, const std::string& final_path) {
+  int fd = ::open(tmp_path.c_str(), O_RDONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok || std::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
+    ::unlink(tmp_path.c_str());
+    return false;
+  }
+  sync_directory(std::filesystem::path(final_path).parent_path().string());
+  return true;
+}
+
 void sync_directory(const std::string& dir) {
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {

@@ -1,8 +1,5 @@
 #include "storage/recorder.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -70,17 +67,10 @@ bool Recorder::open(const AVStream* st) {
 void Recorder::close() {
   if (!seg_) return;
   std::unique_ptr<Segment> seg = std::move(seg_);
-  bool ok = seg->last_dts != AV_NOPTS_VALUE && av_write_trailer(seg->out) == 0;
+  bool ok = seg->last_dts != AV_NOPTS_VALUE && av_write_trailer(seg->out) >= 0;
   avio_closep(&seg->out->pb);
   // Durable before visible: fsync the data, rename, fsync the folder.
-  int fd = ::open(seg->part.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ok = ::fsync(fd) == 0 && ok;
-    ::close(fd);
-  }
-  if (ok && std::rename(seg->part.c_str(), seg->final.c_str()) == 0) {
-    sync_directory(std::filesystem::path(seg->final).parent_path().string());
-  } else {
+  if (!ok || !publish_file(seg->part, seg->final)) {
     std::remove(seg->part.c_str());
     logger("vigil.storage")->warn("recording segment {} could not be completed", seg->final);
   }
@@ -94,7 +84,8 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st) {
   // A new segment starts on the first keyframe after segment_seconds.
   if (seg_ && key && (dts - seg_->first_dts) * av_q2d(seg_->in_tb) >= segment_seconds_) close();
   if (!seg_) {
-    if (!key) return;  // wait for a keyframe
+    if (!key) return;               // wait for a keyframe
+    if (gate_ && !gate_()) return;  // the disk is full: no new segment for now
     if (!open(st)) {
       seg_.reset();
       logger("vigil.storage")->error("cannot start a recording for {}", camera_);

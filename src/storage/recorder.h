@@ -4,6 +4,7 @@
 // (local time of the segment start) only once complete and fsynced.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,10 @@ class Recorder {
            const Clock& clock = SystemClock::instance());
   ~Recorder();  // completes the segment being written
 
+  // Asked before each new segment (storage.md §9: the free-space floor); false = start
+  // none now, ask again at the next keyframe. Call before packets arrive.
+  void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
+
   // A packet of the input (Capture's packet sink); (nullptr, nullptr) = the
   // connection ended: complete the current segment.
   void on_packet(const AVPacket* pkt, const AVStream* st);
@@ -32,6 +37,7 @@ class Recorder {
   std::string camera_, dir_;
   double segment_seconds_;
   const Clock& clock_;
+  std::function<bool()> gate_;
   std::unique_ptr<Segment> seg_;  // the segment being written, if any
 };
 

@@ -380,11 +380,13 @@ void Retention::enforce_floor_locked(RetentionReport& r) {
     if (v.has_clips && free < target) free = free_event_media(Medium::Snapshot, v, target, r);
     if (r.floor_clips > clips || r.floor_snapshots > snaps) r.rows_deleted += db_.delete_rows_without_media();
 
-    log()->warn(
-        "free space on {} was {:.0f} MB, below the floor of {:.0f} MB: deleted {} recording segments, {} clips, "
-        "{} snapshots ({:.1f} MB); now {:.0f} MB free",
-        v.probe, mb(before), mb(floor), r.floor_recordings - recs, r.floor_clips - clips, r.floor_snapshots - snaps,
-        mb(r.bytes_deleted - bytes), mb(free));
+    const bool deleted = r.floor_recordings > recs || r.floor_clips > clips || r.floor_snapshots > snaps;
+    if (deleted)  // an activation that found nothing to delete is reported by report_still_below
+      log()->warn(
+          "free space on {} was {:.0f} MB, below the floor of {:.0f} MB: deleted {} recording segments, {} clips, "
+          "{} snapshots ({:.1f} MB); now {:.0f} MB free",
+          v.probe, mb(before), mb(floor), r.floor_recordings - recs, r.floor_clips - clips, r.floor_snapshots - snaps,
+          mb(r.bytes_deleted - bytes), mb(free));
     if (free < floor) {
       still_below = true;
       report_still_below(v.probe, free);

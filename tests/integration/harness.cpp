@@ -25,6 +25,28 @@ std::string media_dir() {
   const char* m = std::getenv("VIGIL_TEST_MEDIA");
   return m ? m : std::string(VIGIL_SOURCE_DIR) + "/build/media";
 }
+std::string models_dir() {
+  if (const char* env = std::getenv("VIGIL_MODELS"); env && *env) return env;
+  return std::string(VIGIL_SOURCE_DIR) + "/../shared/models";
+}
+
+std::string yolox_detectors_yaml() {
+  const std::string model = models_dir() + "/yolox-nano/yolox_nano.onnx";
+  if (access(model.c_str(), R_OK) != 0) return "";
+  return "detectors:\n  yolox:\n    type: opencv\n    num_threads: 1\n    model:\n      path: " + model + "\n";
+}
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
 std::string vtest_mp4() { return media_dir() + "/vtest.mp4"; }
 
 int free_port() {
@@ -104,11 +126,12 @@ void Process::kill_now() {
 }
 
 Vigil::Vigil(const std::string& config_yaml, const std::string& dir) : dir_(dir), port_(free_port()) {
-  // The free-space floor is off: how full the test machine's disk is must not decide
+  // The free-space floor is off unless the test sets `storage:`: how full the test machine's disk is must not decide
   // what a test sees (the floor has its own tests in tests/unit/retention_test.cpp).
+  const bool own_storage = config_yaml.find("\nstorage:") != std::string::npos || config_yaml.starts_with("storage:");
   std::ofstream(dir_ + "/config.yml") << "api:\n  host: 127.0.0.1\n  port: " << port_ << "\nmedia_dir: " << dir_
-                                      << "/media\nstorage: {min_free_mb: 0}\n"
-                                      << config_yaml;
+                                      << "/media\n"
+                                      << (own_storage ? "" : "storage: {min_free_mb: 0}\n") << config_yaml;
   const char* bin = std::getenv("VIGIL_BIN");
   proc_ = Process({bin ? bin : "vigil", "--config", dir_ + "/config.yml"}, dir_ + "/vigil.log");
 }

@@ -12,11 +12,18 @@ namespace vigil::test {
 // Folder with the bootstrap's test media (vtest.mp4, …).
 std::string media_dir();
 std::string vtest_mp4();
+// Folder of the pretrained models: $VIGIL_MODELS, else ../shared/models beside the repo.
+std::string models_dir();
+// The `detectors:` section for YOLOX-Nano when that model is present, else "" (the
+// embedded default HOG detector then runs).
+std::string yolox_detectors_yaml();
 // A TCP port nobody listens on right now.
 int free_port();
 // A fresh empty folder under /tmp, removed by the OS eventually.
 std::string temp_dir();
 void sleep_s(double s);
+// Runs a shell command; returns what it wrote to stdout.
+std::string run(const std::string& cmd);
 double now_mono();
 
 // A child process; killed (SIGKILL) on destruction if still running.

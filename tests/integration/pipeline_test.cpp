@@ -17,11 +17,6 @@
 namespace vigil::test {
 namespace {
 
-std::string models_dir() {
-  if (const char* env = std::getenv("VIGIL_MODELS"); env && *env) return env;
-  return std::string(VIGIL_SOURCE_DIR) + "/../shared/models";
-}
-
 // People who walk through vtest (each pass through the view counts once), counted by
 // eye on a contact sheet of one frame every 2 s: about 6 people are in view at any
 // time and each stays 15–25 s, so about 30 passes over the 80 s.

@@ -10,16 +10,6 @@
 namespace vigil::test {
 namespace {
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
 std::vector<std::filesystem::path> files_under(const std::string& dir) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;

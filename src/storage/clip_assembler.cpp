@@ -1,0 +1,155 @@
+#include "storage/clip_assembler.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <memory>
+
+extern "C" {
+#include <libavformat/avformat.h>
+}
+
+#include "storage/files.h"
+#include "storage/segment_reader.h"
+
+namespace vigil {
+namespace {
+
+constexpr double kGap = 1.0;  // a jump in wall time longer than this is a gap in the cache
+
+// The output file being written.
+struct Output {
+  AVFormatContext* fmt = nullptr;
+  std::string tmp;
+  ~Output() {
+    if (fmt) {
+      if (fmt->pb) avio_closep(&fmt->pb);
+      avformat_free_context(fmt);
+    }
+  }
+  bool open(const AVStream* in) {
+    if (avformat_alloc_output_context2(&fmt, nullptr, "mp4", tmp.c_str()) < 0) return false;
+    AVStream* os = avformat_new_stream(fmt, nullptr);
+    if (!os || avcodec_parameters_copy(os->codecpar, in->codecpar) < 0) return false;
+    os->codecpar->codec_tag = 0;
+    os->time_base = in->time_base;
+    if (avio_open(&fmt->pb, tmp.c_str(), AVIO_FLAG_WRITE) < 0) return false;
+    AVDictionary* opts = nullptr;
+    av_dict_set(&opts, "movflags", "+faststart", 0);  // index first (0.8: -movflags +faststart)
+    int ret = avformat_write_header(fmt, &opts);
+    av_dict_free(&opts);
+    return ret >= 0;
+  }
+};
+
+// The keyframe the clip starts on: the last at or before `a`, else the first after it.
+double start_keyframe(const std::vector<CacheSegment>& segs, double a, double b) {
+  double before = -std::numeric_limits<double>::infinity(), after = std::numeric_limits<double>::infinity();
+  for (const auto& s : segs)
+    for (double k : s.keyframes) {
+      if (k <= a + 1e-6) before = std::max(before, k);
+      if (k > a && k <= b) after = std::min(after, k);
+    }
+  return std::isfinite(before) ? before : after;
+}
+
+}  // namespace
+
+ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double b, const std::string& out_path) {
+  ClipResult r;
+  const double k0 = start_keyframe(segs, a, b);
+  if (!std::isfinite(k0)) {
+    r.why = "no keyframe in the cache between start and end";
+    return r;
+  }
+  namespace fs = std::filesystem;
+  Output out;
+  fs::path final_path(out_path);
+  out.tmp = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
+
+  double shift = 0;          // seconds of gaps skipped so far
+  double prev_end = NAN;     // wall time at which the previous copied packet ends
+  int64_t last_dts = INT64_MIN;
+  double first_out = NAN, last_out_end = 0;
+  bool done = false;
+  for (const CacheSegment& seg : segs) {
+    if (done) break;
+    if (seg.end < k0) continue;
+    // The segment may have been closed (renamed) since the index was copied.
+    auto reader = std::make_unique<SegmentReader>();
+    if (!reader->open(seg.path())) {
+      if (seg.closed) continue;
+      reader = std::make_unique<SegmentReader>();
+      if (!reader->open(seg.final_path)) continue;
+    }
+    SegmentReader& in = *reader;
+    const AVStream* ist = in.stream();
+    double t = 0;
+    while (const AVPacket* p = in.next(&t)) {
+      const double wall = seg.wall0 + t;
+      if (wall < k0 - 1e-6) continue;
+      if (wall > b + 1e-6) {
+        done = true;
+        break;
+      }
+      if (!out.fmt && !out.open(ist)) {
+        r.why = "cannot write " + out.tmp;
+        std::remove(out.tmp.c_str());
+        return r;
+      }
+      const double dur = in.duration_of(p);
+      if (!std::isnan(prev_end) && wall - prev_end > kGap) shift += wall - prev_end;  // camera was down
+      const AVRational otb = out.fmt->streams[0]->time_base;
+      // Rebase: output time = wall − a − gaps, in the output's time base.
+      const int64_t delta = std::llround((seg.wall0 - a - shift) / av_q2d(otb));
+      AVPacket* q = av_packet_clone(p);
+      if (!q) break;
+      av_packet_rescale_ts(q, ist->time_base, otb);
+      q->stream_index = 0;
+      q->pos = -1;
+      if (q->pts != AV_NOPTS_VALUE) q->pts += delta;
+      q->dts = q->dts == AV_NOPTS_VALUE ? q->pts : q->dts + delta;
+      if (q->dts <= last_dts) {  // overlap after a re-anchor: keep time increasing
+        av_packet_free(&q);
+        continue;
+      }
+      last_dts = q->dts;
+      const double out_t = wall - a - shift;
+      if (std::isnan(first_out)) first_out = out_t;
+      last_out_end = out_t + dur;
+      prev_end = wall + dur;
+      int ret = av_write_frame(out.fmt, q);
+      av_packet_free(&q);
+      if (ret < 0) {
+        r.why = "write error";
+        break;
+      }
+      ++r.packets;
+    }
+  }
+  if (!out.fmt) {
+    r.why = "no cached video in the clip's span";
+    return r;
+  }
+  bool ok = r.why.empty() && av_write_trailer(out.fmt) >= 0;
+  avio_closep(&out.fmt->pb);
+  r.duration = last_out_end - std::max(0.0, first_out);
+  if (ok && r.duration < 1.0) {
+    ok = false;
+    r.why = "less than 1 s of cached video";
+  }
+  if (!ok) {
+    std::remove(out.tmp.c_str());
+    if (r.why.empty()) r.why = "cannot finish " + out.tmp;
+    return r;
+  }
+  if (!publish_file(out.tmp, out_path)) {
+    r.why = "cannot publish " + out_path;
+    return r;
+  }
+  r.ok = true;
+  return r;
+}
+
+}  // namespace vigil

@@ -1,0 +1,365 @@
+#include "storage/clip_cache.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+}
+
+#include <spdlog/spdlog.h>
+
+#include "storage/segment_reader.h"
+#include "util/log.h"
+
+namespace vigil {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string local_stamp(double wall) {
+  std::time_t t = std::time_t(wall);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char s[32];
+  std::strftime(s, sizeof s, "%Y%m%d%H%M%S", &tm);
+  return s;
+}
+
+// Wall time of a `YYYYmmddHHMMSS` local stamp (second precision).
+double parse_local_stamp(const std::string& s) {
+  std::tm tm{};
+  if (!strptime(s.c_str(), "%Y%m%d%H%M%S", &tm)) return 0;
+  tm.tm_isdst = -1;
+  return double(std::mktime(&tm));
+}
+
+// Builds the index entry of a closed segment from its contents; false if unusable.
+bool index_file(const std::string& path, double name_wall, CacheSegment& seg) {
+  SegmentReader r;
+  if (!r.open(path)) return false;
+  seg.wall0 = r.stored_wall0().value_or(name_wall);
+  double t = 0, end = -1;
+  while (const AVPacket* p = r.next(&t)) {
+    if (p->flags & AV_PKT_FLAG_KEY) seg.keyframes.push_back(seg.wall0 + t);
+    end = std::max(end, t + r.duration_of(p));
+  }
+  if (seg.keyframes.empty() || end <= 0) return false;
+  seg.end = seg.wall0 + end;
+  return true;
+}
+
+}  // namespace
+
+struct ClipCache::Writer {
+  AVFormatContext* out = nullptr;
+  AVRational in_tb{1, 1};
+  int64_t first_dts = AV_NOPTS_VALUE;
+  int64_t last_dts = AV_NOPTS_VALUE;
+  double wall0 = 0;
+  double last_end = 0;  // wall time at which the last written packet ends
+  bool any = false;     // a packet was written
+  std::string part, final;
+  ~Writer() {
+    if (out) {
+      if (out->pb) avio_closep(&out->pb);
+      avformat_free_context(out);
+    }
+  }
+};
+
+ClipCache::ClipCache(std::string camera, std::string cache_dir, const Clock& clock)
+    : camera_(std::move(camera)), dir_(std::move(cache_dir)), clock_(clock) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+}
+
+ClipCache::~ClipCache() { close_segment(); }
+
+void ClipCache::set_on_progress(std::function<void()> f) {
+  std::lock_guard lock(mu_);
+  on_progress_ = std::move(f);
+}
+
+void ClipCache::notify() {
+  std::function<void()> f;
+  {
+    std::lock_guard lock(mu_);
+    f = on_progress_;
+  }
+  if (f) f();
+}
+
+bool ClipCache::open_segment(const AVStream* st, double wall) {
+  const AVOutputFormat* mp4 = av_guess_format("mp4", nullptr, nullptr);
+  if (avformat_query_codec(mp4, st->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+    unusable_ = true;
+    logger("vigil.storage")
+          ->error("camera {}: the clips input's codec {} cannot be stored in MP4; no clips", camera_,
+                  avcodec_get_name(st->codecpar->codec_id));
+    return false;
+  }
+  auto w = std::make_unique<Writer>();
+  // Local time of the first packet, to the second; the next free second if taken.
+  {
+    std::lock_guard lock(mu_);
+    for (double t = wall;; t += 1) {
+      std::string base = camera_ + "-" + local_stamp(t) + ".mp4";
+      w->final = dir_ + "/" + base;
+      w->part = dir_ + "/." + base + ".part";
+      bool taken = fs::exists(w->final) || fs::exists(w->part);
+      for (const auto& s : index_) taken = taken || s.final_path == w->final;
+      if (!taken) break;
+    }
+  }
+  w->in_tb = st->time_base;
+  w->wall0 = wall;
+  if (avformat_alloc_output_context2(&w->out, nullptr, "mp4", w->part.c_str()) < 0) return false;
+  AVStream* os = avformat_new_stream(w->out, nullptr);
+  if (!os || avcodec_parameters_copy(os->codecpar, st->codecpar) < 0) return false;
+  os->codecpar->codec_tag = 0;
+  os->time_base = st->time_base;
+  av_dict_set(&w->out->metadata, kWall0MetadataKey, std::to_string(int64_t(std::llround(wall * 1e6))).c_str(), 0);
+  if (avio_open(&w->out->pb, w->part.c_str(), AVIO_FLAG_WRITE) < 0) return false;
+  // One fragment per GOP, written when the next keyframe arrives (§4.1).
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "movflags", "+frag_keyframe+empty_moov+default_base_moof", 0);
+  int ret = avformat_write_header(w->out, &opts);
+  av_dict_free(&opts);
+  if (ret < 0) return false;
+  avio_flush(w->out->pb);
+  {
+    std::lock_guard lock(mu_);
+    CacheSegment s;
+    s.part_path = w->part;
+    s.final_path = w->final;
+    s.wall0 = s.end = wall;
+    index_.push_back(std::move(s));
+  }
+  w_ = std::move(w);
+  return true;
+}
+
+void ClipCache::close_segment() {
+  if (!w_) return;
+  std::unique_ptr<Writer> w = std::move(w_);
+  bool ok = w->any && av_write_trailer(w->out) >= 0;  // fragmented: returns the mfra size
+  avio_closep(&w->out->pb);
+  // Intermediate data: no fsync (§4.1). Rename under the lock so readers that look the
+  // path up in the index always find the file.
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(index_.begin(), index_.end(), [&](const CacheSegment& s) { return s.part_path == w->part; });
+  if (ok && std::rename(w->part.c_str(), w->final.c_str()) == 0) {
+    if (it != index_.end()) {
+      it->closed = true;
+      it->end = std::max(it->end, w->last_end);
+      available_ = std::max(available_, it->end);
+    }
+  } else {
+    std::remove(w->part.c_str());
+    if (it != index_.end()) index_.erase(it);
+  }
+}
+
+void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
+  if (!pkt) {
+    close_segment();
+    anchored_ = false;
+    {
+      std::lock_guard lock(mu_);
+      receiving_ = false;
+    }
+    notify();
+    return;
+  }
+  int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+  if (ts == AV_NOPTS_VALUE || unusable_) return;
+  const double tb = av_q2d(st->time_base), now = clock_.wall();
+  if (!anchored_) {
+    anchored_ = true;
+    anchor_wall_ = now;
+    anchor_pts_ = ts;
+    std::lock_guard lock(mu_);
+    receiving_ = true;
+  }
+  double wall = anchor_wall_ + (ts - anchor_pts_) * tb;
+  if (std::abs(wall - now) > kMaxDrift) {
+    anchor_wall_ = wall = now;
+    anchor_pts_ = ts;
+    close_segment();
+  }
+  const bool key = pkt->flags & AV_PKT_FLAG_KEY;
+  if (w_ && key && wall - w_->wall0 >= kSegmentSeconds) close_segment();
+  if (!w_) {
+    if (!key) return;  // a segment starts on a keyframe
+    if (!open_segment(st, wall)) {
+      w_.reset();
+      return;
+    }
+  }
+  int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+  if (w_->first_dts == AV_NOPTS_VALUE) w_->first_dts = dts;
+  if (w_->last_dts != AV_NOPTS_VALUE && dts <= w_->last_dts) return;  // the muxer needs increasing dts
+  AVPacket* p = av_packet_clone(pkt);
+  if (!p) return;
+  p->stream_index = 0;
+  if (p->pts != AV_NOPTS_VALUE) p->pts -= w_->first_dts;
+  p->dts = dts - w_->first_dts;
+  av_packet_rescale_ts(p, w_->in_tb, w_->out->streams[0]->time_base);
+  p->pos = -1;
+  w_->last_dts = dts;
+  const bool flushed_fragment = key && w_->any;  // a keyframe closes the previous GOP's fragment
+  int ret = av_write_frame(w_->out, p);
+  av_packet_free(&p);
+  if (ret < 0) {
+    logger("vigil.storage")->warn("camera {}: clip cache write failed", camera_);
+    close_segment();
+    return;
+  }
+  w_->any = true;
+  double frame = pkt->duration > 0 ? pkt->duration * tb : 0;
+  if (flushed_fragment) avio_flush(w_->out->pb);
+  {
+    std::lock_guard lock(mu_);
+    CacheSegment& s = index_.back();
+    if (key) s.keyframes.push_back(wall);
+    if (flushed_fragment) {
+      s.end = std::max(s.end, wall);  // everything before this keyframe is on disk
+      available_ = std::max(available_, s.end);
+    }
+  }
+  w_->last_end = wall + frame;
+  if (flushed_fragment) notify();
+}
+
+std::vector<CacheSegment> ClipCache::segments(double a, double b) const {
+  std::lock_guard lock(mu_);
+  std::vector<CacheSegment> out;
+  for (const auto& s : index_)
+    if (s.end >= a && s.wall0 <= b && !s.keyframes.empty()) out.push_back(s);
+  return out;
+}
+
+double ClipCache::available_until() const {
+  std::lock_guard lock(mu_);
+  return available_;
+}
+
+bool ClipCache::receiving() const {
+  std::lock_guard lock(mu_);
+  return receiving_;
+}
+
+int ClipCache::prune(double keep_from) {
+  std::lock_guard lock(mu_);
+  int n = 0;
+  for (auto it = index_.begin(); it != index_.end();) {
+    if (it->closed && it->end < keep_from) {
+      std::error_code ec;
+      fs::remove(it->final_path, ec);
+      it = index_.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
+void ClipCache::load_existing() {
+  auto log = logger("vigil.storage");
+  const std::regex closed_re(std::regex_replace(camera_, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                             R"(-(\d{14})\.mp4)");
+  const std::regex part_re("\\." + std::regex_replace(camera_, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                           R"(-(\d{14})\.mp4\.part)");
+  std::error_code ec;
+  std::vector<std::pair<std::string, std::string>> found;  // path, stamp
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    const std::string name = e.path().filename().string();
+    std::smatch m;
+    if (std::regex_match(name, m, part_re)) {
+      // Salvage (storage.md §7.1): keep the complete fragments, finalise as at close.
+      const std::string path = e.path().string();
+      uint64_t keep = complete_fragments_end(path);
+      CacheSegment probe;
+      if (keep > 0 && ::truncate(path.c_str(), off_t(keep)) == 0 &&
+          index_file(path, parse_local_stamp(m[1]), probe) && probe.end - probe.wall0 >= 1.0) {
+        std::string final = dir_ + "/" + camera_ + "-" + m[1].str() + ".mp4";
+        for (double t = parse_local_stamp(m[1]) + 1; fs::exists(final); t += 1)
+          final = dir_ + "/" + camera_ + "-" + local_stamp(t) + ".mp4";
+        fs::rename(path, final, ec);
+        if (!ec) found.emplace_back(final, m[1]);
+        log->warn("camera {}: kept the complete part of the cache segment {}", camera_, name);
+      } else {
+        fs::remove(path, ec);
+      }
+    } else if (std::regex_match(name, m, closed_re)) {
+      found.emplace_back(e.path().string(), m[1]);
+    }
+  }
+  std::vector<CacheSegment> segs;
+  for (const auto& [path, stamp] : found) {
+    CacheSegment s;
+    s.part_path = s.final_path = path;
+    s.closed = true;
+    if (index_file(path, parse_local_stamp(stamp), s)) {
+      segs.push_back(std::move(s));
+    } else {
+      fs::remove(path, ec);
+    }
+  }
+  std::sort(segs.begin(), segs.end(), [](const auto& x, const auto& y) { return x.wall0 < y.wall0; });
+  std::lock_guard lock(mu_);
+  for (auto& s : segs) {
+    available_ = std::max(available_, s.end);
+    index_.push_back(std::move(s));
+  }
+}
+
+void remove_foreign_cache_segments(const std::string& cache_dir, const std::vector<std::string>& cameras) {
+  std::error_code ec;
+  const std::regex any(R"(\.?(.+)-\d{14}\.mp4(\.part)?)");
+  for (const auto& e : fs::directory_iterator(cache_dir, ec)) {
+    std::smatch m;
+    const std::string name = e.path().filename().string();
+    if (!std::regex_match(name, m, any)) continue;
+    if (std::find(cameras.begin(), cameras.end(), m[1].str()) == cameras.end()) fs::remove(e.path(), ec);
+  }
+}
+
+uint64_t complete_fragments_end(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return 0;
+  f.seekg(0, std::ios::end);
+  const uint64_t size = uint64_t(f.tellg());
+  uint64_t pos = 0, good = 0;
+  bool moof = false;
+  while (pos + 8 <= size) {
+    unsigned char h[16];
+    f.seekg(std::streamoff(pos));
+    if (!f.read(reinterpret_cast<char*>(h), 8)) break;
+    uint64_t box = (uint64_t(h[0]) << 24) | (h[1] << 16) | (h[2] << 8) | h[3];
+    const std::string type(reinterpret_cast<char*>(h + 4), 4);
+    if (box == 1) {  // 64-bit size follows
+      if (!f.read(reinterpret_cast<char*>(h + 8), 8)) break;
+      box = 0;
+      for (int i = 8; i < 16; ++i) box = (box << 8) | h[i];
+    }
+    if (box < 8 || pos + box > size) break;  // size 0 (to the end) or truncated: incomplete
+    if (type == "moof") moof = true;
+    if (type == "mdat" && moof) {
+      good = pos + box;
+      moof = false;
+    }
+    pos += box;
+  }
+  return good;
+}
+
+}  // namespace vigil

@@ -1,0 +1,111 @@
+// The events thread and the clip cache together (storage.md §4.2, §4.3): an ending
+// event gets its clip once the cache holds its span; cache segments no event needs are
+// pruned, those an open event needs are kept.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "config/config.h"
+#include "events/event_store.h"
+#include "storage/clip_cache.h"
+#include "storage/event_db.h"
+#include "test_media.h"
+
+using namespace vigil;
+using namespace vigil::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+EventMessage message(EventMessage::Type type, double start, double last_seen) {
+  EventMessage m{type, "walk", {}, {}, 0};
+  m.after.id = "ev1";
+  m.after.label = "person";
+  m.after.start_time = start;
+  m.after.frame_time = last_seen;
+  m.after.top_score = m.after.score = 0.9;
+  m.after.true_positive = true;
+  if (type == EventMessage::kEnd) m.end_time = last_seen + 1;
+  return m;
+}
+
+template <class F>
+bool eventually(F f, double seconds = 10) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return f();
+}
+
+int cache_files(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().extension() == ".mp4";
+  return n;
+}
+
+}  // namespace
+
+TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
+  const std::string media = temp_dir();
+  fs::create_directories(media + "/clips");
+  Config cfg = parse_config("media_dir: " + media +
+                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
+                                "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
+                                "    clips: {enabled: true, pre_capture: 5, post_capture: 5}\n",
+                            false);
+  EventDb db(media + "/clips/frigate.db");
+  // 100 s of cached video, from 200 s ago to 100 s ago: ten segments.
+  const double now = SystemClock::instance().wall();
+  ManualClock clock;
+  clock.wall_time = now - 200;
+  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  feed(*cache, clock, 100);
+  ASSERT_EQ(cache_files(media + "/cache"), 10);
+
+  EventStore store(cfg, db);
+  store.add_clip_cache(cache);
+  store.start();
+  // An open event that started 150 s ago needs the cache from 150 + 5 + 30 s ago on:
+  // the one segment ending before that is deleted, the others are kept.
+  store.post({message(EventMessage::kNew, now - 150, now - 140)});
+  ASSERT_TRUE(eventually([&] { return cache_files(media + "/cache") == 9; })) << cache_files(media + "/cache");
+
+  // It ends 119 s ago: the clip spans [start − 5, end + 5] = 41 s, all cached already.
+  store.post({message(EventMessage::kEnd, now - 150, now - 120)});
+  const std::string clip = media + "/clips/walk-ev1.mp4";
+  ASSERT_TRUE(eventually([&] { return db.get("ev1").has_value(); })) << "the event row is written";
+  EXPECT_TRUE(db.get("ev1")->has_clip);
+  EXPECT_NEAR(probe_duration(clip), 41, 0.2);
+  store.stop();
+}
+
+TEST(EventClips, AClipWaitsForItsSpanToBeCachedAndStoppingCutsWhatExists) {
+  const std::string media = temp_dir();
+  fs::create_directories(media + "/clips");
+  Config cfg = parse_config("media_dir: " + media +
+                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
+                                "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
+                                "    clips: {enabled: true, pre_capture: 2, post_capture: 20}\n",
+                            false);
+  EventDb db(media + "/clips/frigate.db");
+  const double now = SystemClock::instance().wall();
+  ManualClock clock;
+  clock.wall_time = now - 30;
+  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  feed(*cache, clock, 20, true);  // cached up to 10 s ago, the connection still open
+  EventStore store(cfg, db);
+  store.add_clip_cache(cache);
+  store.start();
+  // Ends 24 s ago; with 20 s of post capture the clip needs video up to 4 s ago.
+  store.post({message(EventMessage::kNew, now - 27, now - 25), message(EventMessage::kEnd, now - 27, now - 25)});
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_FALSE(db.get("ev1").has_value()) << "waits for the cache (deadline: 30 s after the span)";
+  // The camera stops: the clip is cut from what exists at shutdown (20 s of video).
+  cache->on_packet(nullptr, nullptr);
+  store.stop();
+  ASSERT_TRUE(db.get("ev1").has_value());
+  EXPECT_TRUE(db.get("ev1")->has_clip);
+  EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 20 - 1, 0.3);  // from start − 2 s to the cache's end
+}

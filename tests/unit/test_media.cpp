@@ -1,0 +1,76 @@
+#include "test_media.h"
+
+#include <stdlib.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+extern "C" {
+#include <libavformat/avformat.h>
+}
+
+#include "storage/clip_cache.h"
+
+namespace vigil::test {
+
+std::string vtest_mp4() {
+  const char* m = std::getenv("VIGIL_TEST_MEDIA");
+  return std::string(m ? m : "build/media") + "/vtest.mp4";
+}
+
+std::string temp_dir() {
+  std::string t = (std::filesystem::temp_directory_path() / "vigil-unit-XXXXXX").string();
+  return mkdtemp(t.data());
+}
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 512> buf{};
+  while (p && fgets(buf.data(), buf.size(), p)) out += buf.data();
+  if (p) pclose(p);
+  return out;
+}
+
+double probe_duration(const std::string& path) {
+  std::string s = run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + path + "'");
+  return s.empty() ? -1 : std::stod(s);
+}
+
+void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open) {
+  AVFormatContext* fmt = nullptr;
+  if (avformat_open_input(&fmt, vtest_mp4().c_str(), nullptr, nullptr) < 0) return;
+  avformat_find_stream_info(fmt, nullptr);
+  int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  AVStream* st = fmt->streams[vs];
+  AVPacket* pkt = av_packet_alloc();
+  const double t0 = clock.wall_time;
+  double loop_offset = 0, last = 0;
+  for (;;) {
+    if (av_read_frame(fmt, pkt) < 0) {  // loop like -stream_loop
+      loop_offset = last + 0.1;
+      av_seek_frame(fmt, vs, 0, AVSEEK_FLAG_BACKWARD);
+      continue;
+    }
+    if (pkt->stream_index != vs) {
+      av_packet_unref(pkt);
+      continue;
+    }
+    double t = pkt->pts * av_q2d(st->time_base) + loop_offset;
+    last = t;
+    if (t >= seconds) break;
+    int64_t shift = std::llround(loop_offset / av_q2d(st->time_base));
+    pkt->pts += shift;
+    pkt->dts += shift;
+    clock.wall_time = t0 + t;
+    cache.on_packet(pkt, st);
+    av_packet_unref(pkt);
+  }
+  if (!keep_open) cache.on_packet(nullptr, nullptr);
+  av_packet_free(&pkt);
+  avformat_close_input(&fmt);
+}
+
+}  // namespace vigil::test

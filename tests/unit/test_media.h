@@ -1,0 +1,28 @@
+// Helpers for unit tests that need the bootstrap's test media.
+#pragma once
+
+#include <string>
+
+#include "util/clock.h"
+
+namespace vigil {
+class ClipCache;
+}
+
+namespace vigil::test {
+
+// build/media/vtest.mp4 (or $VIGIL_TEST_MEDIA/vtest.mp4): 10 fps H.264, 2 s GOP.
+std::string vtest_mp4();
+// A fresh empty folder under the system's temp folder.
+std::string temp_dir();
+// Runs a shell command; returns what it wrote to stdout.
+std::string run(const std::string& cmd);
+// ffprobe's format duration of a file (-1 if unreadable).
+double probe_duration(const std::string& path);
+
+// Feeds `seconds` of vtest.mp4 (looped, times kept increasing) into `cache`, the clock
+// following the packets' timestamps from its current wall time, as a live camera's
+// arrival times would; then ends the connection unless `keep_open`.
+void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open = false);
+
+}  // namespace vigil::test
