@@ -46,7 +46,7 @@ export function Event({ id }) {
           )}
           {e.has_snapshot ? (
             <figure>
-              <img src={snapshot} alt={`Snapshot of ${e.label} on ${e.camera}`} data-testid="snapshot" />
+              <img src={snapshot} alt={`Snapshot of ${e.label} on ${e.camera}`} class="snapshot" data-testid="snapshot" />
               <figcaption class="muted small">Snapshot</figcaption>
             </figure>
           ) : (
