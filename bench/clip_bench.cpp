@@ -22,9 +22,7 @@ using namespace vigil;
 
 namespace {
 
-double now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // Feeds `seconds` of `path` (looped) into the cache; returns the wall time it took.
 double fill(ClipCache& cache, ManualClock& clock, const std::string& path, double seconds) {
@@ -100,10 +98,11 @@ int main(int argc, char** argv) {
   const auto size = fs::file_size(dir + "/clip0.mp4");
   std::printf("media %s\n", media.c_str());
   std::printf("cache fill: 85 s of video written in %.3f s (%.0fx real time)\n", fill_s, 85 / fill_s);
-  std::printf("clip assembly, 60 s event (+5 s pre, +5 s post): median %.1f ms over %d runs (min %.1f, max %.1f); "
-              "%d packets, %.1f s, %.1f MB\n",
-              times[times.size() / 2] * 1e3, repeats, times.front() * 1e3, times.back() * 1e3, r.packets, r.duration,
-              size / 1e6);
+  std::printf(
+      "clip assembly, 60 s event (+5 s pre, +5 s post): median %.1f ms over %d runs (min %.1f, max %.1f); "
+      "%d packets, %.1f s, %.1f MB\n",
+      times[times.size() / 2] * 1e3, repeats, times.front() * 1e3, times.back() * 1e3, r.packets, r.duration,
+      size / 1e6);
   fs::remove_all(dir);
   return 0;
 }

@@ -74,7 +74,7 @@ int run_vigil(const Config& cfg) {
     log->critical("{}", e.what());
     return 1;
   }
-  remove_partial_recordings(cfg.media_dir + "/recordings");  // a crash left them incomplete
+  recover_partial_recordings(cfg.media_dir + "/recordings");  // what a crash left being written
   EventStore events(cfg, *db);
   // One clip cache per camera with a `clips` input (storage.md §4.1), indexed (and what
   // a crash left salvaged) before recovery cuts the clips of events left open.
@@ -113,7 +113,8 @@ int run_vigil(const Config& cfg) {
     log->warn("web UI not found in {} (run `make`, or set VIGIL_WEB_DIR); / answers 404", api.web_dir);
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
-    cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr, may_write);
+    cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr,
+                                       may_write);
     cameras.back()->set_event_sink([&events](std::vector<EventMessage> m) { events.post(std::move(m)); });
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();

@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "api/render.h"
 #include "storage/clip_assembler.h"
 #include "storage/clip_cache.h"
 #include "storage/event_db.h"
 #include "storage/files.h"
+#include "storage/reconcile.h"
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -56,7 +58,11 @@ void EventStore::recover() {
     std::string name = entry.path().filename().string();
     if (name.size() > 4 && name[0] == '.' && name.ends_with(".tmp")) fs::remove(entry.path(), ec);
   }
-  for (const OpenEvent& o : db_.open_events()) {
+  const std::vector<OpenEvent> open = db_.open_events();
+  std::set<std::string> open_ids;
+  for (const OpenEvent& o : open) open_ids.insert(o.id);
+  reconcile_media(db_, cfg_.media_dir + "/clips", open_ids);
+  for (const OpenEvent& o : open) {
     EventRecord e;
     e.id = o.id;
     e.label = o.label;

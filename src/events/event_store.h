@@ -78,11 +78,11 @@ class EventStore {
   std::deque<EventMessage> queue_;                                             // guarded by mu_
   bool stopping_ = false;                                                      // guarded by mu_
   std::map<std::string, std::pair<TrackedObject, const CameraConfig*>> live_;  // guarded by mu_
-  bool cache_progress_ = false;  // guarded by mu_: a cache has new data (wakes the thread)
+  bool cache_progress_ = false;                               // guarded by mu_: a cache has new data (wakes the thread)
   std::map<std::string, std::shared_ptr<ClipCache>> caches_;  // by camera; fixed after start()
-  std::vector<ClipJob> jobs_;     // events thread only
-  std::function<bool()> gate_;    // may a clip be written now
-  double last_prune_ = 0;         // events thread only: wall time of the last cache pruning
+  std::vector<ClipJob> jobs_;                                 // events thread only
+  std::function<bool()> gate_;                                // may a clip be written now
+  double last_prune_ = 0;                                     // events thread only: wall time of the last cache pruning
   std::thread thread_;
 };
 

@@ -54,7 +54,62 @@ double start_keyframe(const std::vector<CacheSegment>& segs, double a, double b)
   return std::isfinite(before) ? before : after;
 }
 
+std::string temp_for(const std::string& out_path) {
+  std::filesystem::path p(out_path);
+  return (p.parent_path() / ("." + p.filename().string() + ".tmp")).string();
+}
+
 }  // namespace
+
+ClipResult finalize_segment(const std::string& in_path, const std::string& out_path, double min_seconds) {
+  ClipResult r;
+  SegmentReader in;
+  if (!in.open(in_path)) {
+    r.why = in.error();
+    return r;
+  }
+  Output out;
+  out.tmp = temp_for(out_path);
+  if (!out.open(in.stream())) {
+    r.why = "cannot write " + out.tmp;
+    std::remove(out.tmp.c_str());
+    return r;
+  }
+  double t = 0, first = NAN, end = 0;
+  int64_t last_dts = INT64_MIN;
+  while (const AVPacket* p = in.next(&t)) {
+    AVPacket* q = av_packet_clone(p);
+    if (!q) break;
+    av_packet_rescale_ts(q, in.stream()->time_base, out.fmt->streams[0]->time_base);
+    q->stream_index = 0;
+    q->pos = -1;
+    if (q->dts == AV_NOPTS_VALUE) q->dts = q->pts;
+    if (q->dts <= last_dts) {
+      av_packet_free(&q);
+      continue;
+    }
+    last_dts = q->dts;
+    if (std::isnan(first)) first = t;
+    end = std::max(end, t + in.duration_of(p));
+    int ret = av_write_frame(out.fmt, q);
+    av_packet_free(&q);
+    if (ret < 0) {
+      r.why = "write error";
+      break;
+    }
+    ++r.packets;
+  }
+  r.duration = std::isnan(first) ? 0 : end - first;
+  bool ok = r.why.empty() && r.packets > 0 && r.duration >= min_seconds && av_write_trailer(out.fmt) >= 0;
+  avio_closep(&out.fmt->pb);
+  if (!ok || !publish_file(out.tmp, out_path)) {
+    std::remove(out.tmp.c_str());
+    if (r.why.empty()) r.why = "too short or not publishable";
+    return r;
+  }
+  r.ok = true;
+  return r;
+}
 
 ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double b, const std::string& out_path) {
   ClipResult r;
@@ -63,13 +118,11 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double
     r.why = "no keyframe in the cache between start and end";
     return r;
   }
-  namespace fs = std::filesystem;
   Output out;
-  fs::path final_path(out_path);
-  out.tmp = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
+  out.tmp = temp_for(out_path);
 
-  double shift = 0;          // seconds of gaps skipped so far
-  double prev_end = NAN;     // wall time at which the previous copied packet ends
+  double shift = 0;       // seconds of gaps skipped so far
+  double prev_end = NAN;  // wall time at which the previous copied packet ends
   int64_t last_dts = INT64_MIN;
   double first_out = NAN, last_out_end = 0;
   bool done = false;

@@ -14,12 +14,17 @@ namespace vigil {
 
 struct ClipResult {
   bool ok = false;
-  std::string why;        // when !ok
-  double duration = 0;    // seconds of video from `a` (the edit list's start)
+  std::string why;      // when !ok
+  double duration = 0;  // seconds of video from `a` (the edit list's start)
   int packets = 0;
 };
 
 // `segments` oldest first (ClipCache::segments(a, b)). Never throws.
 ClipResult assemble_clip(const std::vector<CacheSegment>& segments, double a, double b, const std::string& out_path);
+
+// A finished fragmented segment (`in`) as a regular MP4 at `out` with the index first,
+// same packets and timestamps (stream copy), published atomically (§6, §7). Fails when
+// it holds less than `min_seconds` of video. Never throws.
+ClipResult finalize_segment(const std::string& in, const std::string& out, double min_seconds = 0);
 
 }  // namespace vigil

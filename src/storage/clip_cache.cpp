@@ -101,8 +101,8 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
   if (avformat_query_codec(mp4, st->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
     unusable_ = true;
     logger("vigil.storage")
-          ->error("camera {}: the clips input's codec {} cannot be stored in MP4; no clips", camera_,
-                  avcodec_get_name(st->codecpar->codec_id));
+        ->error("camera {}: the clips input's codec {} cannot be stored in MP4; no clips", camera_,
+                avcodec_get_name(st->codecpar->codec_id));
     return false;
   }
   auto w = std::make_unique<Writer>();
@@ -288,8 +288,8 @@ void ClipCache::load_existing() {
       const std::string path = e.path().string();
       uint64_t keep = complete_fragments_end(path);
       CacheSegment probe;
-      if (keep > 0 && ::truncate(path.c_str(), off_t(keep)) == 0 &&
-          index_file(path, parse_local_stamp(m[1]), probe) && probe.end - probe.wall0 >= 1.0) {
+      if (keep > 0 && ::truncate(path.c_str(), off_t(keep)) == 0 && index_file(path, parse_local_stamp(m[1]), probe) &&
+          probe.end - probe.wall0 >= 1.0) {
         std::string final = dir_ + "/" + camera_ + "-" + m[1].str() + ".mp4";
         for (double t = parse_local_stamp(m[1]) + 1; fs::exists(final); t += 1)
           final = dir_ + "/" + camera_ + "-" + local_stamp(t) + ".mp4";

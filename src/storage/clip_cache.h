@@ -28,8 +28,8 @@ struct CacheSegment {
   std::string part_path;   // `.<camera>-YYYYmmddHHMMSS.mp4.part` while written
   std::string final_path;  // `<camera>-YYYYmmddHHMMSS.mp4` once closed
   bool closed = false;
-  double wall0 = 0;  // wall time of file time 0 (the first packet)
-  double end = 0;    // wall time up to which the file holds flushed data
+  double wall0 = 0;               // wall time of file time 0 (the first packet)
+  double end = 0;                 // wall time up to which the file holds flushed data
   std::vector<double> keyframes;  // wall times of the keyframes (GOP starts)
   const std::string& path() const { return closed ? final_path : part_path; }
 };

@@ -1,7 +1,8 @@
-// 24/7 recording of one camera input by stream copy (storage.md, 24/7 layout):
-// segments of about 60 s, each starting on a keyframe, written as
-// `recordings/YYYY-MM/DD/HH/<camera>/.MM.SS.mp4.part` and renamed to `MM.SS.mp4`
-// (local time of the segment start) only once complete and fsynced.
+// 24/7 recording of one camera input by stream copy (storage.md §6): a segment starts
+// at the first keyframe at or after each full minute, is written as fragmented MP4
+// `recordings/YYYY-MM/DD/HH/<camera>/.MM.SS.mp4.part` (a fragment per GOP, flushed),
+// and once complete is remuxed to `MM.SS.mp4` (local time of its start) with the index
+// first, fsynced and renamed.
 #pragma once
 
 #include <functional>
@@ -41,7 +42,8 @@ class Recorder {
   std::unique_ptr<Segment> seg_;  // the segment being written, if any
 };
 
-// Removes the `.part` files a crash left in `recordings_dir` (they were never complete).
-void remove_partial_recordings(const std::string& recordings_dir);
+// Start-up: each `.part` a crash left in `recordings_dir` becomes a finished segment
+// holding its complete fragments (if ≥ 1 s), or is deleted.
+void recover_partial_recordings(const std::string& recordings_dir);
 
 }  // namespace vigil

@@ -84,7 +84,8 @@ TEST(Events, FinishedEventsThroughTheApi) {
   const std::string clip = v.dir() + "/media/clips/walk-" + id + ".mp4";
   const double expected = one["end_time"].get<double>() - one["start_time"].get<double>() + 3 + 2;
   EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 '" + clip + "'"), "video\n");
-  const double duration = std::stod("0" + run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + clip + "'"));
+  const double duration =
+      std::stod("0" + run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + clip + "'"));
   EXPECT_NEAR(duration, expected, 1.0) << clip;
   EXPECT_EQ(run("ffmpeg -v error -i '" + clip + "' -f null - 2>&1"), "") << "decodes without errors";
   // Served with byte ranges: a browser's seek.

@@ -55,8 +55,12 @@ TEST(Recording, SixtySecondSegmentsByStreamCopy) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(probe, m, std::regex(R"(duration=([0-9.]+))"))) << probe;
   double duration = std::stod(m[1]);
-  EXPECT_GE(duration, 59.5);  // cut on the first keyframe after 60 s (2 s GOP)
-  EXPECT_LE(duration, 62.5);
+  // Cut at the first keyframe at or after the next full minute (2 s GOP): the name's
+  // second plus the duration reaches the minute.
+  const std::string name = done.filename().string();  // MM.SS.mp4
+  const double start_second = std::stod(name.substr(3, 2));
+  EXPECT_GE(start_second + duration, 59.0) << name << " " << duration;
+  EXPECT_LE(start_second + duration, 63.5) << name << " " << duration;
   // Decodes from start to end without errors.
   EXPECT_EQ(run("ffmpeg -v error -i '" + done.string() + "' -f null - 2>&1"), "");
 
@@ -64,10 +68,16 @@ TEST(Recording, SixtySecondSegmentsByStreamCopy) {
   v.process().signal(SIGTERM);
   EXPECT_EQ(v.process().wait(15), 0);
   for (auto& f : files_under(rec)) EXPECT_NE(f.extension(), ".part") << f;
-  EXPECT_GE(files_under(rec).size(), 2u);
+  ASSERT_GE(files_under(rec).size(), 2u);
+  // The segment after the first starts on the minute (within a GOP and the frame's arrival).
+  for (auto& f : files_under(rec)) {
+    if (f == done) continue;
+    const std::string second = f.filename().string().substr(3, 2);
+    EXPECT_LE(std::stoi(second), 3) << f;
+  }
 
-  // SIGKILL while a segment is being written: the next start removes the partial file
-  // and every finished segment still decodes cleanly.
+  // SIGKILL while a segment is being written: the next start keeps its complete
+  // fragments as a finished segment, and every segment decodes cleanly.
   auto finished = files_under(rec);
   {
     Vigil again(
@@ -85,8 +95,10 @@ TEST(Recording, SixtySecondSegmentsByStreamCopy) {
   EXPECT_TRUE(part_left) << "the kill should leave a partial segment behind";
   Vigil third("cameras: {}\n", dir);
   ASSERT_TRUE(third.wait_ready()) << third.log();
-  for (auto& f : files_under(rec)) EXPECT_NE(f.extension(), ".part") << f;
-  for (auto& f : finished) EXPECT_EQ(run("ffmpeg -v error -i '" + f.string() + "' -f null - 2>&1"), "") << f;
+  auto after = files_under(rec);
+  for (auto& f : after) EXPECT_NE(f.extension(), ".part") << f;
+  EXPECT_GE(after.size(), finished.size() + 1) << "the killed segment is kept: " << third.log();
+  for (auto& f : after) EXPECT_EQ(run("ffmpeg -v error -i '" + f.string() + "' -f null - 2>&1"), "") << f;
 }
 
 }  // namespace vigil::test

@@ -15,10 +15,9 @@ namespace vigil::test {
 namespace {
 namespace fs = std::filesystem;
 
-const std::string kCamera =
-    "cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
-    "\n          input_args: -re -stream_loop -1\n          roles: [detect, clips, record]\n"
-    "    width: 768\n    height: 576\n    fps: 5\n";
+const std::string kCamera = "cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+                            "\n          input_args: -re -stream_loop -1\n          roles: [detect, clips, record]\n"
+                            "    width: 768\n    height: 576\n    fps: 5\n";
 
 // recordings/YYYY-MM/DD/HH/<camera>/MM.SS.mp4 for the local time `t`.
 std::string recording_path(const std::string& media, double t) {
@@ -78,8 +77,9 @@ TEST(Retention, BackdatedMediaExpiresOnARunningVigil) {
   write(old_rec, 5000);
   write(new_rec, 5000);
 
-  Vigil v(kCamera + "    clips: {enabled: true, retain: {default: 5}}\n    snapshots: {enabled: true, retain: "
-                    "{default: 30}}\n    record: {enabled: true, retain_days: 3}\n",
+  Vigil v(kCamera +
+              "    clips: {enabled: true, retain: {default: 5}}\n    snapshots: {enabled: true, retain: "
+              "{default: 30}}\n    record: {enabled: true, retain_days: 3}\n",
           dir);
   ASSERT_TRUE(v.wait_ready()) << v.log();
   // Retention runs once at start, then every 5 minutes.
@@ -135,7 +135,8 @@ TEST(DiskFloor, ADiskBelowTheFloorLosesOldMediaAndVigilKeepsRunning) {
   // Nothing more to delete: no new recording segment starts, the rest keeps running.
   sleep_s(8);
   int segments = 0;
-  for (auto it = fs::recursive_directory_iterator(media + "/recordings"); it != fs::recursive_directory_iterator(); ++it)
+  for (auto it = fs::recursive_directory_iterator(media + "/recordings"); it != fs::recursive_directory_iterator();
+       ++it)
     segments += it->path().extension() == ".mp4";
   EXPECT_EQ(segments, 0);
   EXPECT_TRUE(v.process().running());

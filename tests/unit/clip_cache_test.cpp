@@ -98,9 +98,9 @@ TEST(ClipCache, GapsAreSkippedAndNothingCachedMeansNoClip) {
   ManualClock clock;
   ClipCache cache("garden", dir, clock);
   const double t0 = clock.wall_time;
-  feed(cache, clock, 12);           // 0–12 s
-  clock.wall_time = t0 + 60;        // camera down for ~48 s
-  feed(cache, clock, 12);           // 60–72 s
+  feed(cache, clock, 12);     // 0–12 s
+  clock.wall_time = t0 + 60;  // camera down for ~48 s
+  feed(cache, clock, 12);     // 60–72 s
   const double a = t0 + 6, b = t0 + 66;
   ClipResult r = assemble_clip(cache.segments(a, b), a, b, dir + "/garden-3.mp4");
   ASSERT_TRUE(r.ok) << r.why;
@@ -144,7 +144,7 @@ TEST(ClipCache, RestartSalvagesPartsAndReindexesSegments) {
     feed(writer, c2, 7, true);
     auto open = writer.segments(0, 1e12);
     ASSERT_EQ(open.size(), 1u);
-    fs::copy_file(open[0].part_path, part);  // as the crash left it: 6 s flushed
+    fs::copy_file(open[0].part_path, part);                        // as the crash left it: 6 s flushed
     std::ofstream(part, std::ios::app) << std::string(1000, 'x');  // torn fragment
   }
   EXPECT_EQ(complete_fragments_end(part) + 1000, fs::file_size(part));
@@ -156,7 +156,7 @@ TEST(ClipCache, RestartSalvagesPartsAndReindexesSegments) {
   EXPECT_FALSE(fs::exists(dir + "/.garden-20300101000100.mp4.part"));
   EXPECT_TRUE(fs::exists(dir + "/other-20300101000000.mp4"));  // another camera's
   auto segs = cache.segments(0, 1e12);
-  ASSERT_EQ(segs.size(), 4u);  // three from the first run + the salvaged one
+  ASSERT_EQ(segs.size(), 4u);            // three from the first run + the salvaged one
   EXPECT_NEAR(segs[0].wall0, t0, 1e-3);  // exact start times come back from the files
   EXPECT_NEAR(segs[3].wall0, t0 + 100, 1e-3);
   EXPECT_NEAR(segs[3].end, t0 + 106, 0.15);

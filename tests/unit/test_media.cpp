@@ -40,6 +40,10 @@ double probe_duration(const std::string& path) {
 }
 
 void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open) {
+  feed([&cache](const AVPacket* p, const AVStream* st) { cache.on_packet(p, st); }, clock, seconds, keep_open);
+}
+
+void feed(const PacketFn& sink, ManualClock& clock, double seconds, bool keep_open) {
   AVFormatContext* fmt = nullptr;
   if (avformat_open_input(&fmt, vtest_mp4().c_str(), nullptr, nullptr) < 0) return;
   avformat_find_stream_info(fmt, nullptr);
@@ -65,10 +69,10 @@ void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open) 
     pkt->pts += shift;
     pkt->dts += shift;
     clock.wall_time = t0 + t;
-    cache.on_packet(pkt, st);
+    sink(pkt, st);
     av_packet_unref(pkt);
   }
-  if (!keep_open) cache.on_packet(nullptr, nullptr);
+  if (!keep_open) sink(nullptr, nullptr);
   av_packet_free(&pkt);
   avformat_close_input(&fmt);
 }

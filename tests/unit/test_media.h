@@ -1,10 +1,13 @@
 // Helpers for unit tests that need the bootstrap's test media.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "util/clock.h"
 
+struct AVPacket;
+struct AVStream;
 namespace vigil {
 class ClipCache;
 }
@@ -24,5 +27,8 @@ double probe_duration(const std::string& path);
 // following the packets' timestamps from its current wall time, as a live camera's
 // arrival times would; then ends the connection unless `keep_open`.
 void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open = false);
+// The same into any packet sink (a Capture's packet sink signature).
+using PacketFn = std::function<void(const AVPacket*, const AVStream*)>;
+void feed(const PacketFn& sink, ManualClock& clock, double seconds, bool keep_open = false);
 
 }  // namespace vigil::test
