@@ -385,6 +385,26 @@ describe('web UI', { timeout: 600000 }, () => {
     await page.context().close();
   });
 
+  test('slow API and failing images: clear states instead of broken images', async () => {
+    const page = await newPage(browser);
+    // /api/config answers after 1.5 s; walk's live image fails with 503.
+    await page.route('**/api/config', async (route) => {
+      await sleep(1500);
+      await route.continue();
+    });
+    await page.route('**/api/walk/latest.jpg*', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"message":"camera busy","success":false}' }));
+    await page.goto(`${vigil.base}/`);
+    await page.getByText('Loading cameras…').waitFor({ timeout: 1400 });
+    const card = page.locator('[data-testid=camera-grid] > li:has(a[aria-label="Camera walk"])');
+    await card.getByText(/No live view: camera busy\. Retrying…/).waitFor();
+    assert.equal(await card.locator('img[data-testid=live]').count(), 0, 'no broken image');
+    await shot(page, 'cameras-failing');
+    // The failures are the ones provoked here, nothing else.
+    const other = page.errors.filter((m) => !/503/.test(m));
+    assert.deepEqual(other, []);
+    await page.context().close();
+  });
+
   test('deep links and unknown pages load the app', async () => {
     const page = await newPage(browser);
     await page.goto(`${vigil.base}/events/does-not-exist`);
