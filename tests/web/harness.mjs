@@ -45,6 +45,7 @@ export class Vigil {
   }
 
   static async start(camerasYaml) {
+    if (!fs.existsSync(path.join(env.webDir, 'index.html'))) throw new Error(`the web UI is not built (no ${env.webDir}/index.html): run make`);
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-'));
     const config = `api:\n  host: 127.0.0.1\n  port: ${port}\nmedia_dir: ${dir}/media\nstorage: {min_free_mb: 0}\n${camerasYaml}`;
@@ -118,7 +119,7 @@ export class Vigil {
 
 export async function launchBrowser() {
   if (!fs.existsSync(env.chromium)) throw new Error(`no Chromium at ${env.chromium} (scripts/bootstrap installs Debian's chromium)`);
-  const args = ['--disable-gpu', '--mute-audio', '--autoplay-policy=no-user-gesture-required'];
+  const args = ['--disable-gpu', '--disable-dev-shm-usage', '--mute-audio', '--autoplay-policy=no-user-gesture-required'];
   if (process.getuid?.() === 0) args.push('--no-sandbox');
   return chromium.launch({ executablePath: env.chromium, headless: true, args });
 }
