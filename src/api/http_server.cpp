@@ -13,6 +13,7 @@
 #include "api/media_routes.h"
 #include "api/params.h"
 #include "api/render.h"
+#include "api/static_routes.h"
 #include "camera/camera.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -172,6 +173,7 @@ void HttpServer::Impl::routes() {
     if (cam) mjpeg(cam, req, res);
   });
   svr.Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) { text(res, 404, "Not Found"); });
+  if (!src.web_dir.empty()) add_static_routes(svr, src.web_dir);  // last: everything else is the web UI
 
   svr.Options(R"(.*)", [](const httplib::Request& req, httplib::Response& res) {
     res.status = 204;

@@ -23,6 +23,7 @@ struct ApiSources {
   std::function<std::string()> stats_json;   // /api/stats document
   EventDb* events_db = nullptr;              // finished events (null: no events API)
   EventStore* events = nullptr;              // events in progress
+  std::string web_dir;                       // built web UI served at / (empty: none)
 };
 
 class HttpServer {

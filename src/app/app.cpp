@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -10,6 +11,7 @@
 #include <mutex>
 
 #include "api/http_server.h"
+#include "api/static_routes.h"
 #include "app/stats.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
@@ -105,6 +107,11 @@ int run_vigil(const Config& cfg) {
   api.config = &cfg;
   api.events_db = db.get();
   api.events = &events;
+  api.web_dir = default_web_dir();
+  if (access((api.web_dir + "/index.html").c_str(), R_OK) == 0)
+    log->info("web UI from {}", api.web_dir);
+  else
+    log->warn("web UI not found in {} (run `make`, or set VIGIL_WEB_DIR); / answers 404", api.web_dir);
   SwitchesMap switches;
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));

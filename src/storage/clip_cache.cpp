@@ -15,6 +15,7 @@ extern "C" {
 
 #include <spdlog/spdlog.h>
 
+#include "storage/fragmented_writer.h"
 #include "storage/segment_reader.h"
 #include "util/log.h"
 
@@ -58,20 +59,10 @@ bool index_file(const std::string& path, double name_wall, CacheSegment& seg) {
 }  // namespace
 
 struct ClipCache::Writer {
-  AVFormatContext* out = nullptr;
-  AVRational in_tb{1, 1};
-  int64_t first_dts = AV_NOPTS_VALUE;
-  int64_t last_dts = AV_NOPTS_VALUE;
+  FragmentedWriter file;
   double wall0 = 0;
   double last_end = 0;  // wall time at which the last written packet ends
-  bool any = false;     // a packet was written
   std::string part, final;
-  ~Writer() {
-    if (out) {
-      if (out->pb) avio_closep(&out->pb);
-      avformat_free_context(out);
-    }
-  }
 };
 
 ClipCache::ClipCache(std::string camera, std::string cache_dir, const Clock& clock)
@@ -97,8 +88,7 @@ void ClipCache::notify() {
 }
 
 bool ClipCache::open_segment(const AVStream* st, double wall) {
-  const AVOutputFormat* mp4 = av_guess_format("mp4", nullptr, nullptr);
-  if (avformat_query_codec(mp4, st->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+  if (!mp4_can_store(st)) {
     unusable_ = true;
     logger("vigil.storage")
         ->error("camera {}: the clips input's codec {} cannot be stored in MP4; no clips", camera_,
@@ -118,22 +108,12 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
       if (!taken) break;
     }
   }
-  w->in_tb = st->time_base;
   w->wall0 = wall;
-  if (avformat_alloc_output_context2(&w->out, nullptr, "mp4", w->part.c_str()) < 0) return false;
-  AVStream* os = avformat_new_stream(w->out, nullptr);
-  if (!os || avcodec_parameters_copy(os->codecpar, st->codecpar) < 0) return false;
-  os->codecpar->codec_tag = 0;
-  os->time_base = st->time_base;
-  av_dict_set(&w->out->metadata, kWall0MetadataKey, std::to_string(int64_t(std::llround(wall * 1e6))).c_str(), 0);
-  if (avio_open(&w->out->pb, w->part.c_str(), AVIO_FLAG_WRITE) < 0) return false;
-  // One fragment per GOP, written when the next keyframe arrives (§4.1).
-  AVDictionary* opts = nullptr;
-  av_dict_set(&opts, "movflags", "+frag_keyframe+empty_moov+default_base_moof", 0);
-  int ret = avformat_write_header(w->out, &opts);
-  av_dict_free(&opts);
-  if (ret < 0) return false;
-  avio_flush(w->out->pb);
+  // The exact start goes into the file, so a restart re-indexes it exactly.
+  if (!w->file.open(w->part, st, std::to_string(int64_t(std::llround(wall * 1e6))))) {
+    std::remove(w->part.c_str());
+    return false;
+  }
   {
     std::lock_guard lock(mu_);
     CacheSegment s;
@@ -149,8 +129,7 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
 void ClipCache::close_segment() {
   if (!w_) return;
   std::unique_ptr<Writer> w = std::move(w_);
-  bool ok = w->any && av_write_trailer(w->out) >= 0;  // fragmented: returns the mfra size
-  avio_closep(&w->out->pb);
+  bool ok = w->file.finish();
   // Intermediate data: no fsync (§4.1). Rename under the lock so readers that look the
   // path up in the index always find the file.
   std::lock_guard lock(mu_);
@@ -203,28 +182,15 @@ void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
       return;
     }
   }
-  int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
-  if (w_->first_dts == AV_NOPTS_VALUE) w_->first_dts = dts;
-  if (w_->last_dts != AV_NOPTS_VALUE && dts <= w_->last_dts) return;  // the muxer needs increasing dts
-  AVPacket* p = av_packet_clone(pkt);
-  if (!p) return;
-  p->stream_index = 0;
-  if (p->pts != AV_NOPTS_VALUE) p->pts -= w_->first_dts;
-  p->dts = dts - w_->first_dts;
-  av_packet_rescale_ts(p, w_->in_tb, w_->out->streams[0]->time_base);
-  p->pos = -1;
-  w_->last_dts = dts;
-  const bool flushed_fragment = key && w_->any;  // a keyframe closes the previous GOP's fragment
-  int ret = av_write_frame(w_->out, p);
-  av_packet_free(&p);
-  if (ret < 0) {
+  const FragmentedWriter::Result written = w_->file.write(pkt);
+  if (written == FragmentedWriter::Result::kSkipped) return;
+  if (written == FragmentedWriter::Result::kError) {
     logger("vigil.storage")->warn("camera {}: clip cache write failed", camera_);
     close_segment();
     return;
   }
-  w_->any = true;
-  double frame = pkt->duration > 0 ? pkt->duration * tb : 0;
-  if (flushed_fragment) avio_flush(w_->out->pb);
+  const bool flushed_fragment = written == FragmentedWriter::Result::kFragmentFlushed;
+  const double frame = pkt->duration > 0 ? pkt->duration * tb : 0;
   {
     std::lock_guard lock(mu_);
     CacheSegment& s = index_.back();

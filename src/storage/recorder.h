@@ -30,6 +30,9 @@ class Recorder {
   // connection ended: complete the current segment.
   void on_packet(const AVPacket* pkt, const AVStream* st);
 
+  // Makes `final` from the complete fragments of an unfinished `part` (≥ 1 s).
+  static bool salvage(const std::string& part, const std::string& final);
+
  private:
   struct Segment;
   bool open(const AVStream* st);

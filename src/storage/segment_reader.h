@@ -39,7 +39,8 @@ class SegmentReader {
   std::string error_;
 };
 
-// Metadata key under which the cache stores a segment's wall0 (µs since the epoch).
+// Metadata key under which the cache stores a segment's wall0 (µs since the epoch;
+// FragmentedWriter's `comment`).
 inline constexpr const char* kWall0MetadataKey = "comment";
 
 }  // namespace vigil

@@ -1,0 +1,213 @@
+#include "api/static_routes.h"
+
+#include <httplib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#ifndef VIGIL_WEB_DIR
+#define VIGIL_WEB_DIR "web/dist"
+#endif
+
+namespace vigil {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kText = "text/plain; charset=utf-8";
+constexpr uintmax_t kMaxFile = 32u << 20;  // the UI's files are small; refuse anything odd
+
+void not_found(httplib::Response& res, const std::string& body = "Not Found") {
+  res.status = 404;
+  res.set_content(body, kText);
+}
+
+std::string collapse_slashes(const std::string& path) {
+  std::string out;
+  for (char c : path)
+    if (c != '/' || out.empty() || out.back() != '/') out += c;
+  return out;
+}
+
+// No NUL, no segment starting with '.' (covers "." and ".." and dot-files).
+bool safe_path(const std::string& p) {
+  if (p.find('\0') != std::string::npos) return false;
+  for (size_t i = 0; i < p.size(); ++i)
+    if (p[i] == '/' && i + 1 < p.size() && p[i + 1] == '.') return false;
+  return true;
+}
+
+bool inside(const fs::path& p, const fs::path& root) {
+  auto [r, q] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
+  return r == root.end();
+}
+
+// Paths that belong to the API and media routes: never the app, even if one of those
+// routes did not match (http-api.md §6 serves the app for "anything else").
+bool reserved(const std::string& p) {
+  for (const char* prefix : {"/api", "/clips", "/recordings"}) {
+    size_t n = std::char_traits<char>::length(prefix);
+    if (p.compare(0, n, prefix) == 0 && (p.size() == n || p[n] == '/')) return true;
+  }
+  return false;
+}
+
+std::string content_type_for(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  static const std::pair<const char*, const char*> types[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".webmanifest", "application/manifest+json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".webp", "image/webp"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".woff", "font/woff"},
+      {".txt", kText},
+  };
+  for (const auto& [e, t] : types)
+    if (ext == e) return t;
+  return "application/octet-stream";
+}
+
+// Vite names build outputs "<name>-<8+ char hash>.<ext>" under assets/: their content
+// never changes under that name.
+bool is_hashed_asset(const std::string& rel) {
+  static const std::regex hashed(R"(^assets/(.+/)?[^/]+-[A-Za-z0-9_-]{8,}\.[A-Za-z0-9]+$)");
+  return std::regex_match(rel, hashed);
+}
+
+bool read_file(const fs::path& p, std::string* out) {
+  std::error_code ec;
+  auto size = fs::file_size(p, ec);
+  if (ec || size > kMaxFile) return false;
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+std::string etag_of(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return "";
+  std::ostringstream o;
+  o << '"' << std::hex << st.st_mtime << '-' << st.st_size << '"';
+  return o.str();
+}
+
+bool etag_matches(const httplib::Request& req, const std::string& tag) {
+  if (tag.empty() || !req.has_header("If-None-Match")) return false;
+  std::istringstream in(req.get_header_value("If-None-Match"));
+  for (std::string item; std::getline(in, item, ',');) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item.rfind("W/", 0) == 0) item = item.substr(2);
+    if (item == "*" || item == tag) return true;
+  }
+  return false;
+}
+
+// A usable X-Ingress-Path: "/a/b" made of URL path characters only (it is written into
+// HTML and JavaScript). Returned without a trailing slash; "" when absent or unusable.
+std::string ingress_prefix(const httplib::Request& req) {
+  if (!req.has_header("X-Ingress-Path")) return "";
+  std::string p = req.get_header_value("X-Ingress-Path");
+  if (p.empty() || p[0] != '/') return "";
+  for (unsigned char c : p)
+    if (!(std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%')) return "";
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  return p;
+}
+
+void serve(const httplib::Request& req, httplib::Response& res, const fs::path& file, const std::string& rel,
+           const std::string& prefix) {
+  std::string body;
+  if (!read_file(file, &body)) return not_found(res);
+  const bool index = rel == "index.html";
+  std::string tag = etag_of(file);
+  if (index && !prefix.empty()) {
+    body = apply_ingress_prefix(body, prefix);
+    tag.clear();  // the body depends on the header: no validator
+  }
+  res.set_header("Cache-Control", is_hashed_asset(rel) ? "public, max-age=31536000, immutable" : "no-cache");
+  res.set_header("Vary", "Accept-Encoding");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  if (!tag.empty()) res.set_header("ETag", tag);
+  if (etag_matches(req, tag)) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  // httplib compresses text types (gzip or brotli, per Accept-Encoding).
+  res.set_content(std::move(body), content_type_for(file));
+}
+
+void handle(const fs::path& root, const httplib::Request& req, httplib::Response& res) {
+  const std::string path = collapse_slashes(req.path);  // already percent-decoded
+  if (reserved(path)) return not_found(res);
+  if (!safe_path(path)) return not_found(res);
+  std::error_code ec;
+  const fs::path base = fs::canonical(root, ec);
+  if (ec || !fs::is_regular_file(base / "index.html", ec))
+    return not_found(res, "vigil's web UI is not built (no index.html in " + root.string() +
+                              "): run `make` in the source tree, or set VIGIL_WEB_DIR. The API is at /api/.");
+  const std::string prefix = ingress_prefix(req);
+  std::string rel = path.size() > 1 ? path.substr(1) : "";
+  if (!rel.empty() && rel.back() != '/') {
+    const fs::path target = fs::canonical(base / rel, ec);
+    if (!ec && inside(target, base) && fs::is_regular_file(target, ec)) {
+      return serve(req, res, target, fs::relative(target, base, ec).generic_string(), prefix);
+    }
+  }
+  // A missing build output is a 404, not the app: a stale page asking for an old
+  // asset must not get HTML as JavaScript.
+  if (rel.rfind("assets/", 0) == 0) return not_found(res);
+  serve(req, res, base / "index.html", "index.html", prefix);
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+    s.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+std::string default_web_dir() {
+  if (const char* env = std::getenv("VIGIL_WEB_DIR"); env && *env) return env;
+  return VIGIL_WEB_DIR;
+}
+
+std::string apply_ingress_prefix(const std::string& html, const std::string& prefix) {
+  std::string out = html;
+  replace_all(out, "href=\"/", "href=\"" + prefix + "/");
+  replace_all(out, "src=\"/", "src=\"" + prefix + "/");
+  const std::string script = "<script>window.baseUrl=\"" + prefix + "/\";</script>";
+  size_t head = out.find("<head>");
+  if (head != std::string::npos)
+    out.insert(head + 6, script);
+  else
+    out.insert(0, script);
+  return out;
+}
+
+void add_static_routes(httplib::Server& svr, const std::string& web_dir) {
+  svr.Get(R"(/.*)",
+          [root = fs::path(web_dir)](const httplib::Request& req, httplib::Response& res) { handle(root, req, res); });
+}
+
+}  // namespace vigil

@@ -1,0 +1,46 @@
+// One fragmented MP4 being written by stream copy (storage.md §4.1, §6): one fragment
+// per GOP, written and flushed when the next keyframe arrives, so the file is readable
+// (and salvageable after a crash) up to its last complete GOP. Shared by the clip cache
+// and the 24/7 recorder. Timestamps are rebased so the first packet is at time 0.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+struct AVFormatContext;
+struct AVPacket;
+struct AVStream;
+
+namespace vigil {
+
+class FragmentedWriter {
+ public:
+  enum class Result { kSkipped, kWritten, kFragmentFlushed, kError };
+
+  FragmentedWriter() = default;
+  ~FragmentedWriter();  // closes the file without finishing it (see finish())
+  FragmentedWriter(const FragmentedWriter&) = delete;
+  FragmentedWriter& operator=(const FragmentedWriter&) = delete;
+
+  // Creates `path` for the stream `st`; `comment` goes into the file's metadata.
+  bool open(const std::string& path, const AVStream* st, const std::string& comment = "");
+  // Writes a packet of `st`. kSkipped: no timestamp, or not after the previous one (the
+  // muxer needs increasing dts); kFragmentFlushed: a keyframe completed the previous
+  // GOP's fragment, which is now on disk.
+  Result write(const AVPacket* pkt);
+  // Writes the last fragment and the trailer, closes the file. False when nothing was
+  // written or writing failed.
+  bool finish();
+  bool empty() const { return last_dts_ == INT64_MIN; }
+
+ private:
+  AVFormatContext* out_ = nullptr;
+  int in_tb_num_ = 1, in_tb_den_ = 1;
+  int64_t first_dts_ = INT64_MIN;
+  int64_t last_dts_ = INT64_MIN;
+};
+
+// Whether packets of `st` can go into an MP4 file.
+bool mp4_can_store(const AVStream* st);
+
+}  // namespace vigil

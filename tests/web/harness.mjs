@@ -1,0 +1,149 @@
+// Browser test harness: starts the real vigil binary on a free port with a temporary
+// media folder and a config looping vtest.mp4, and a headless Debian Chromium through
+// playwright-core (no browser download).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const sourceDir = path.resolve(here, '../..');
+// playwright-core is a devDependency of web/ (installed by `npm ci` there).
+const require = createRequire(path.join(sourceDir, 'web/package.json'));
+const { chromium } = require('playwright-core');
+
+export const env = {
+  bin: process.env.VIGIL_BIN || path.join(sourceDir, 'build/vigil'),
+  media: process.env.VIGIL_TEST_MEDIA || path.join(sourceDir, 'build/media'),
+  webDir: process.env.VIGIL_WEB_DIR || path.join(sourceDir, 'web/dist'),
+  screenshots: process.env.VIGIL_SCREENSHOTS || path.join(sourceDir, 'build/web-screenshots'),
+  chromium: process.env.CHROMIUM || '/usr/bin/chromium',
+};
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export class Vigil {
+  constructor(port, dir, proc) {
+    this.port = port;
+    this.dir = dir;
+    this.proc = proc;
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  static async start(camerasYaml) {
+    if (!fs.existsSync(path.join(env.webDir, 'index.html'))) throw new Error(`the web UI is not built (no ${env.webDir}/index.html): run make`);
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-'));
+    const config = `api:\n  host: 127.0.0.1\n  port: ${port}\nmedia_dir: ${dir}/media\nstorage: {min_free_mb: 0}\n${camerasYaml}`;
+    fs.writeFileSync(path.join(dir, 'config.yml'), config);
+    const log = fs.openSync(path.join(dir, 'vigil.log'), 'a');
+    const proc = spawn(env.bin, ['--config', path.join(dir, 'config.yml')], {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, VIGIL_WEB_DIR: env.webDir },
+    });
+    const v = new Vigil(port, dir, proc);
+    // Never leave vigil behind when this process ends early.
+    const kill = () => proc.exitCode === null && proc.kill('SIGKILL');
+    process.once('exit', kill);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'])
+      process.once(sig, () => {
+        kill();
+        process.exit(128);
+      });
+    const end = Date.now() + 20000;
+    while (Date.now() < end) {
+      if (proc.exitCode !== null) throw new Error(`vigil exited (${proc.exitCode}):\n${v.log()}`);
+      try {
+        if ((await fetch(`${v.base}/api/`)).ok) return v;
+      } catch {
+        /* not listening yet */
+      }
+      await sleep(100);
+    }
+    v.stop();
+    throw new Error(`vigil did not answer within 20 s:\n${v.log()}`);
+  }
+
+  log() {
+    try {
+      return fs.readFileSync(path.join(this.dir, 'vigil.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async json(p) {
+    const r = await fetch(this.base + p);
+    if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+    return r.json();
+  }
+
+  // Polls `p` until `ok(json)` is truthy; returns that JSON or throws `message`.
+  async waitFor(p, ok, timeoutMs, message) {
+    const end = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < end) {
+      last = await this.json(p);
+      if (ok(last)) return last;
+      await sleep(1000);
+    }
+    throw new Error(`${message} (waited ${timeoutMs / 1000} s; last ${p}: ${JSON.stringify(last).slice(0, 300)})`);
+  }
+
+  async stop() {
+    if (this.proc.exitCode !== null) return;
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGTERM');
+    await Promise.race([exited, sleep(10000)]);
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+  }
+
+  removeDir() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function launchBrowser() {
+  if (!fs.existsSync(env.chromium)) throw new Error(`no Chromium at ${env.chromium} (scripts/bootstrap installs Debian's chromium)`);
+  const args = ['--disable-gpu', '--disable-dev-shm-usage', '--mute-audio', '--autoplay-policy=no-user-gesture-required'];
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  return chromium.launch({ executablePath: env.chromium, headless: true, args });
+}
+
+// A page that records console errors and uncaught exceptions.
+export async function newPage(browser, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') page.errors.push(`console: ${m.text()} (${m.location().url || ''})`);
+  });
+  page.on('pageerror', (e) => page.errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    const f = r.failure()?.errorText || '';
+    // Aborted requests are normal (navigation away, refreshes replaced); anything else is not.
+    if (!/ERR_ABORTED/.test(f)) page.errors.push(`request failed: ${r.url()} ${f}`);
+  });
+  return page;
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(env.screenshots, { recursive: true });
+  const file = path.join(env.screenshots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

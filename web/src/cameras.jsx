@@ -1,0 +1,91 @@
+// "/": every camera with its live image, state and the best image per tracked label.
+import { useEffect, useState } from 'preact/hooks';
+import { url, useApi, useConfig } from './api.js';
+import { ErrorBox, LiveImage, Loading, usePageTitle } from './components.jsx';
+import { Link } from './router.jsx';
+
+// Marks the moment the grid is usable (read by the browser test's timing).
+function markInteractive() {
+  if (!performance.getEntriesByName('vigil-interactive').length) performance.mark('vigil-interactive');
+}
+
+export function CameraState({ stats }) {
+  if (!stats) return null;
+  const down = !(stats.camera_fps > 0);
+  return (
+    <span class={`badge ${down ? 'bad' : 'ok'}`} title="frames per second received / processed">
+      {down ? 'no frames' : `${stats.camera_fps.toFixed(1)} fps`}
+    </span>
+  );
+}
+
+export function DownNotice({ stats }) {
+  if (!stats || stats.camera_fps > 0) return null;
+  return (
+    <div class="overlay-msg" role="status">
+      No frames from this camera right now: it is connecting or offline.
+    </div>
+  );
+}
+
+function BestImages({ camera, labels }) {
+  const [stamp] = useState(() => Date.now());
+  if (!labels?.length) return null;
+  return (
+    <ul class="best" aria-label={`Best images on ${camera}`}>
+      {labels.map((label) => (
+        <li key={label}>
+          <img
+            src={url(`api/${encodeURIComponent(camera)}/${encodeURIComponent(label)}/best.jpg`, { crop: 1, h: 150, cache: stamp })}
+            alt={`Best ${label} image on ${camera}`}
+            width="64"
+            height="64"
+            loading="lazy"
+            decoding="async"
+          />
+          <span>{label}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Cameras() {
+  usePageTitle('Cameras');
+  const { config, error, reload } = useConfig();
+  const stats = useApi('api/stats', { refresh: 5000 });
+  useEffect(() => {
+    if (config) markInteractive();
+  }, [config]);
+  if (error) return <ErrorBox error={error} retry={reload} what="Cannot load the configuration" />;
+  if (!config) return <Loading what="Loading cameras" />;
+  const cams = Object.values(config.cameras || {});
+  return (
+    <>
+      <h1>Cameras</h1>
+      {!cams.length && <p>No cameras are configured.</p>}
+      {/* The image links are for the mouse; keyboard users get one stop per camera, the name. */}
+      <ul class="grid cameras" data-testid="camera-grid">
+        {cams.map((c) => {
+          const s = stats.data?.[c.name];
+          return (
+            <li key={c.name} class="card">
+              <Link to={`/cameras/${encodeURIComponent(c.name)}`} class="card-link" aria-label={`Camera ${c.name}`} tabIndex={-1}>
+                <LiveImage camera={c.name} params={{ h: Math.min(360, c.height) }} width={c.width} height={c.height} alt={`Live view of ${c.name}`} />
+                <DownNotice stats={s} />
+              </Link>
+              <div class="card-body">
+                <h2>
+                  <Link to={`/cameras/${encodeURIComponent(c.name)}`}>{c.name}</Link>
+                </h2>
+                <CameraState stats={s} />
+              </div>
+              <BestImages camera={c.name} labels={c.objects?.track} />
+            </li>
+          );
+        })}
+      </ul>
+      {stats.error && <p class="muted">Camera states unavailable: {stats.error.message}</p>}
+    </>
+  );
+}

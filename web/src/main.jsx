@@ -1,0 +1,93 @@
+// vigil's web UI: one page app over the public HTTP API.
+import { render } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import './style.css';
+import { Camera } from './camera.jsx';
+import { Cameras } from './cameras.jsx';
+import { Debug } from './debug.jsx';
+import { Editor } from './editor.jsx';
+import { Event } from './event.jsx';
+import { Events } from './events.jsx';
+import { Link, match, useLocation } from './router.jsx';
+
+const ROUTES = [
+  ['/', () => <Cameras />],
+  ['/cameras/:name', (p) => <Camera name={p.name} key={p.name} />],
+  ['/cameras/:name/editor', (p) => <Editor name={p.name} key={p.name} />],
+  ['/events', (p, search) => <Events search={search} />],
+  ['/events/:id', (p) => <Event id={p.id} key={p.id} />],
+  ['/debug', () => <Debug />],
+];
+
+function NotFound() {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        <Link to="/">Back to the cameras</Link>
+      </p>
+    </>
+  );
+}
+
+const NAV = [
+  ['/', 'Cameras', (p) => p === '/' || p.startsWith('/cameras')],
+  ['/events', 'Events', (p) => p.startsWith('/events')],
+  ['/debug', 'Debug', (p) => p.startsWith('/debug')],
+];
+
+function App() {
+  const { path, search } = useLocation();
+  const main = useRef(null);
+  const first = useRef(true);
+  // After a navigation, move focus to the new page (screen readers announce it) and
+  // scroll to the top.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    main.current?.focus({ preventScroll: true });
+  }, [path]);
+  let page = null;
+  for (const [pattern, view] of ROUTES) {
+    const params = match(pattern, path);
+    if (params) {
+      page = view(params, search);
+      break;
+    }
+  }
+  return (
+    <>
+      <a href="#main" class="skip">
+        Skip to content
+      </a>
+      <header class="top">
+        <Link to="/" class="brand" aria-label="vigil home">
+          <svg viewBox="0 0 32 32" width="22" height="22" aria-hidden="true">
+            <circle cx="16" cy="16" r="14" fill="#1f6feb" />
+            <circle cx="16" cy="16" r="6" fill="#fff" />
+          </svg>
+          vigil
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map(([to, label, active]) => (
+              <li key={to}>
+                <Link to={to} aria-current={active(path) ? 'page' : undefined}>
+                  {label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        {page || <NotFound />}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app'));
