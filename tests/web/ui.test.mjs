@@ -311,9 +311,13 @@ describe('web UI', { timeout: 600000 }, () => {
       return rows.length > 0 && rows.every((r) => r.textContent.includes('left_side'));
     });
     await page.locator('[aria-busy=false]').waitFor();
-    const inZone = (await vigil.json('/api/events?zone=left_side&limit=25&include_thumbnails=0')).map((e) => e.id);
     const shownZone = await pageIds();
-    assert.deepEqual(shownZone.slice(0, 5), inZone.slice(0, 5));
+    const inZone = (await vigil.json('/api/events?zone=left_side&limit=25&include_thumbnails=0')).map((e) => e.id);
+    // Events keep finishing while vigil runs: the API, asked after the page, may list a
+    // few newer ones first; from there on both lists agree.
+    const k = inZone.indexOf(shownZone[0]);
+    assert.ok(k >= 0 && k <= 3, `the page's first zone event ${shownZone[0]} is not among the API's newest`);
+    assert.deepEqual(shownZone.slice(0, 5), inZone.slice(k, k + 5));
     const zoneTotal = (await vigil.json('/api/events?zone=left_side&limit=-1&include_thumbnails=0')).length;
     assert.ok(zoneTotal < all.length, 'the zone filter must narrow the list');
     await shot(page, 'events-filtered');
