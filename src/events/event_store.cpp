@@ -180,6 +180,7 @@ void EventStore::run() {
     }
     // Stopping: the cameras have stopped, no more video comes; cut clips from what exists.
     finish_ready_jobs(stopping);
+    retry_unwritten(stopping);
     prune_caches();
     if (stopping) {
       std::lock_guard lock(mu_);
@@ -339,10 +340,38 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   e.thumbnail = base64_encode(render_thumbnail(o.best, cam));
   e.has_clip = job && make_clip(cam.name, o.id, job->a, job->b);
   e.has_snapshot = has_snapshot;
-  db_.finish_event(e, e.has_clip || e.has_snapshot);
-  std::filesystem::remove(snapshot_path(cam.name, o.id, true));
+  if (!write_finished(e)) unwritten_.push_back(std::move(e));
+}
+
+// The `event` row and the end of the open row, in one transaction. A failure (disk
+// full, I/O error) keeps the event in memory — still served as in progress — and it is
+// retried every 10 s (storage.md §9); its files are already complete.
+bool EventStore::write_finished(const EventRecord& e) {
+  try {
+    db_.finish_event(e, e.has_clip || e.has_snapshot);
+  } catch (const std::exception& ex) {
+    if (std::find_if(unwritten_.begin(), unwritten_.end(), [&](const EventRecord& u) { return u.id == e.id; }) ==
+        unwritten_.end())
+      logger("vigil.events")
+          ->error("event {}: database write failed ({}); kept in memory, retried every 10 s", e.id, ex.what());
+    return false;
+  }
+  std::filesystem::remove(snapshot_path(e.camera, e.id, true));
   std::lock_guard lock(mu_);
-  live_.erase(o.id);
+  live_.erase(e.id);
+  return true;
+}
+
+void EventStore::retry_unwritten(bool now) {
+  const double t = SystemClock::instance().wall();
+  if (unwritten_.empty() || (!now && t - last_retry_ < 10)) return;
+  last_retry_ = t;
+  std::vector<EventRecord> again;
+  for (EventRecord& e : unwritten_)
+    if (!write_finished(e)) again.push_back(std::move(e));
+  if (again.size() < unwritten_.size())
+    logger("vigil.events")->info("{} finished events written after a database error", unwritten_.size() - again.size());
+  unwritten_ = std::move(again);
 }
 
 }  // namespace vigil

@@ -18,10 +18,10 @@
 #include "config/config.h"
 #include "config/switches.h"
 #include "events/event_lifecycle.h"
+#include "storage/event_db.h"
 
 namespace vigil {
 
-class EventDb;
 class ClipCache;
 
 class EventStore {
@@ -76,6 +76,9 @@ class EventStore {
   // Deletes cache segments no event needs (storage.md §4.3); every 10 s.
   void prune_caches();
   double next_job_deadline() const;
+  bool write_finished(const EventRecord& e);
+  // Retries the rows a database error kept in memory (every 10 s; at once if `now`).
+  void retry_unwritten(bool now);
   bool write_snapshot(const CameraConfig& cam, const TrackedObject& o, bool pending);
   void write_pending_snapshot(const CameraConfig& cam, const EventMessage& m);
   bool snapshots_enabled(const CameraConfig& cam) const;
@@ -95,7 +98,9 @@ class EventStore {
   std::map<std::string, std::shared_ptr<ClipCache>> caches_;  // by camera; fixed after start()
   std::vector<ClipJob> jobs_;                                 // events thread only
   std::function<bool()> gate_;                                // may a clip be written now
-  double last_prune_ = 0;                                     // events thread only: wall time of the last cache pruning
+  std::vector<EventRecord> unwritten_;  // events thread only: finished, row write failed (retried)
+  double last_retry_ = 0;               // events thread only: wall time of the last retry
+  double last_prune_ = 0;               // events thread only: wall time of the last cache pruning
   std::thread thread_;
 };
 

@@ -1,14 +1,14 @@
 // MQTT against a real mosquitto broker, driven like Home Assistant drives it: the real
 // vigil binary on looped vtest with the built-in HOG people detector, a subscriber on
 // `frigate/#`, commands published on `…/set`.
-#include <signal.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <set>
 
 #include "harness.h"
 #include "mqtt_harness.h"
@@ -46,9 +46,9 @@ bool eventually(const std::function<bool()>& pred, double timeout = 60) {
   return pred();
 }
 
-const std::vector<std::string> kObjectKeys = {"id",    "camera", "frame_time", "label",  "top_score",
-                                              "false_positive", "start_time", "end_time", "score",  "box",
-                                              "area",  "region", "current_zones", "entered_zones", "thumbnail"};
+const std::vector<std::string> kObjectKeys = {
+    "id",    "camera", "frame_time", "label",  "top_score",     "false_positive", "start_time", "end_time",
+    "score", "box",    "area",       "region", "current_zones", "entered_zones",  "thumbnail"};
 
 void check_object(const ojson& o, const std::string& what) {
   std::vector<std::string> keys;
@@ -85,7 +85,8 @@ TEST(Mqtt, CountsSnapshotsEventsStatsAndDetectSwitch) {
   Subscriber sub(broker.port(), "frigate/#");
   ASSERT_TRUE(sub.connected());
   const double t0 = now_mono();
-  Vigil v(mqtt_yaml(broker.port(), "  stats_interval: 5\n") +
+  // YOLOX-Nano when the model is present (VIGIL_MODELS or ../shared/models), else HOG.
+  Vigil v(yolox_detectors_yaml() + mqtt_yaml(broker.port(), "  stats_interval: 5\n") +
           camera_yaml("    zones:\n      yard:\n        coordinates: 0,0,767,0,767,575,0,575\n"));
   ASSERT_TRUE(v.wait_ready()) << v.log();
   int p = v.port();
@@ -256,13 +257,17 @@ TEST(Mqtt, SnapshotAndClipSwitches) {
     return ids;
   };
   const std::string clips = v.dir() + "/media/clips/";
-  ASSERT_TRUE(sub.wait_for([](const MqttMessage& m) { return m.topic == "frigate/events" && m.payload.find("\"type\":\"end\"") != std::string::npos; }, 120)) << v.log();
+  ASSERT_TRUE(sub.wait_for(
+      [](const MqttMessage& m) {
+        return m.topic == "frigate/events" && m.payload.find("\"type\":\"end\"") != std::string::npos;
+      },
+      120))
+      << v.log();
   auto before = ended(0);
   ASSERT_FALSE(before.empty());
   EXPECT_TRUE(eventually([&] { return std::filesystem::exists(clips + "walk-" + before[0] + ".jpg"); }, 20));
   // …and a clip, once the cache holds its span (post_capture and a 10 s segment later).
-  EXPECT_TRUE(eventually([&] { return std::filesystem::exists(clips + "walk-" + before[0] + ".mp4"); }, 90))
-      << v.log();
+  EXPECT_TRUE(eventually([&] { return std::filesystem::exists(clips + "walk-" + before[0] + ".mp4"); }, 90)) << v.log();
 
   // Snapshots and clips OFF (and detection off so every event ends): no snapshot
   // files, no clips.
@@ -402,7 +407,8 @@ TEST(Mqtt, RecoveredEventsAreEndedAfterACrash) {
   {
     Vigil v(config, dir);
     ASSERT_TRUE(v.wait_ready()) << v.log();
-    ASSERT_TRUE(sub.wait_for([](const MqttMessage& m) { return m.payload.find("\"type\":\"new\"") != std::string::npos; }, 90))
+    ASSERT_TRUE(
+        sub.wait_for([](const MqttMessage& m) { return m.payload.find("\"type\":\"new\"") != std::string::npos; }, 90))
         << v.log();
     sleep_s(2);  // the events thread has stored them
     v.process().signal(SIGKILL);

@@ -1,0 +1,72 @@
+// The events thread when the database refuses a write (disk full, I/O error): the
+// finished event stays in memory, is still served as in progress, and is written by a
+// retry once the database accepts writes again (storage.md §9).
+#include "events/event_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "config/config.h"
+#include "storage/event_db.h"
+#include "test_media.h"
+
+using namespace vigil;
+namespace fs = std::filesystem;
+
+namespace {
+
+void exec(const std::string& db, const std::string& sql) {
+  sqlite3* c = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
+  sqlite3_busy_timeout(c, 5000);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(c);
+}
+
+EventMessage message(EventMessage::Type type) {
+  EventMessage m{type, "walk", {}, {}, 0};
+  m.after.id = "ev1";
+  m.after.label = "person";
+  m.after.start_time = 1600000000;
+  m.after.frame_time = 1600000010;
+  m.after.top_score = 0.9;
+  m.after.true_positive = true;
+  if (type == EventMessage::kEnd) m.end_time = 1600000011;
+  return m;
+}
+
+}  // namespace
+
+TEST(EventStore, AFailedDatabaseWriteIsKeptAndRetried) {
+  const std::string media = test::temp_dir();
+  fs::create_directories(media + "/clips");
+  Config cfg = parse_config("media_dir: " + media +
+                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
+                                "          roles: [detect]\n    width: 768\n    height: 576\n",
+                            false);
+  const std::string path = media + "/clips/frigate.db";
+  EventDb db(path);
+  EventStore store(cfg, db);
+  store.start();
+  store.post({message(EventMessage::kNew)});
+  for (int i = 0; i < 100 && db.open_events().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(db.open_events().size(), 1u);
+  // Finishing an event deletes its open row: make that fail as a full disk would.
+  exec(path, "CREATE TRIGGER full BEFORE DELETE ON vigil_open_event BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  store.post({message(EventMessage::kEnd)});
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(db.open_events().size(), 1u) << "the transaction was rolled back";
+  EXPECT_TRUE(store.in_progress("ev1").has_value()) << "kept in memory, still served";
+  // Space returns: the retry (every 10 s) finishes it.
+  exec(path, "DROP TRIGGER full");
+  for (int i = 0; i < 150 && !db.open_events().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(db.open_events().empty());
+  EXPECT_FALSE(store.in_progress("ev1").has_value());
+  store.stop();
+}
