@@ -212,4 +212,14 @@ std::string mask_credentials(const std::string& text);
 // list when `path` is empty. Empty map when the file cannot be read.
 std::map<int, std::string> load_labelmap(const std::string& path);
 
+// A `required_zones` rule (clips, snapshots, mqtt): met when the list is empty or the
+// object entered at least one of its zones.
+inline bool required_zones_met(const std::vector<std::string>& required, const std::vector<std::string>& entered) {
+  if (required.empty()) return true;
+  for (const auto& z : required)
+    for (const auto& e : entered)
+      if (z == e) return true;
+  return false;
+}
+
 }  // namespace vigil

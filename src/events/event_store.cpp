@@ -21,13 +21,6 @@
 namespace vigil {
 namespace {
 
-bool zones_allow(const std::vector<std::string>& required, const std::vector<std::string>& entered) {
-  if (required.empty()) return true;
-  return std::any_of(required.begin(), required.end(), [&](const std::string& z) {
-    return std::find(entered.begin(), entered.end(), z) != entered.end();
-  });
-}
-
 OpenEvent open_row(const EventMessage& m, const CameraConfig& cam, bool mqtt_enabled) {
   const TrackedObject& o = m.after;
   OpenEvent e;
@@ -80,7 +73,7 @@ void EventStore::recover() {
     const std::string pending = snapshot_path(o.camera, o.id, true);
     e.has_snapshot = fs::is_regular_file(final_path);
     const CameraConfig* cam = cfg_.camera(o.camera);
-    if (!e.has_snapshot && cam && cam->snapshots.enabled && zones_allow(cam->snapshots.required_zones, o.zones) &&
+    if (!e.has_snapshot && cam && cam->snapshots.enabled && required_zones_met(cam->snapshots.required_zones, o.zones) &&
         fs::is_regular_file(pending)) {
       fs::rename(pending, final_path, ec);
       e.has_snapshot = !ec;
@@ -243,7 +236,7 @@ bool EventStore::clip_wanted(const CameraConfig& cam, const std::string& label,
   if (!clips_enabled(cam) || !caches_.count(cam.name)) return false;
   const auto& objects = cam.clips.objects;
   if (objects && std::find(objects->begin(), objects->end(), label) == objects->end()) return false;
-  return zones_allow(cam.clips.required_zones, zones);
+  return required_zones_met(cam.clips.required_zones, zones);
 }
 
 bool EventStore::make_clip(const std::string& camera, const std::string& id, double a, double b) {
@@ -325,7 +318,7 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   const CameraConfig& cam = *cfg_.camera(m.camera);
   const TrackedObject& o = m.after;
   bool has_snapshot = false;
-  if (snapshots_enabled(cam) && zones_allow(cam.snapshots.required_zones, o.entered_zones)) {
+  if (snapshots_enabled(cam) && required_zones_met(cam.snapshots.required_zones, o.entered_zones)) {
     has_snapshot = write_snapshot(cam, o, false);
     if (!has_snapshot) logger("vigil.events")->warn("event {}: snapshot could not be written", o.id);
   }

@@ -15,13 +15,6 @@
 namespace vigil {
 namespace {
 
-bool zones_allow(const std::vector<std::string>& required, const std::vector<std::string>& entered) {
-  if (required.empty()) return true;
-  return std::any_of(required.begin(), required.end(), [&](const std::string& z) {
-    return std::find(entered.begin(), entered.end(), z) != entered.end();
-  });
-}
-
 const char* on_off(bool v) { return v ? "ON" : "OFF"; }
 
 }  // namespace
@@ -95,7 +88,7 @@ void MqttService::enqueue_locked(Outgoing m) {
 
 void MqttService::queue_snapshot(const CameraConfig& cam, const TrackedObject& o) {
   if (!cam.mqtt.enabled || !o.best || !o.best->frame) return;
-  if (!zones_allow(cam.mqtt.required_zones, o.entered_zones)) return;
+  if (!required_zones_met(cam.mqtt.required_zones, o.entered_zones)) return;
   Outgoing m;
   m.topic = topic(cam.name, o.label, "snapshot");
   m.retain = true;
