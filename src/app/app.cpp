@@ -91,8 +91,10 @@ int run_vigil(const Config& cfg) {
   // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s and
   // before each new recording segment or clip.
   Retention retention(cfg, *db);
+  // While writes are blocked the retention thread re-checks every 10 s; a blocked gate
+  // does not run a floor pass (a listing of every recording) per keyframe and camera.
   auto may_write = [&retention] {
-    retention.enforce_floor();
+    if (retention.writes_allowed()) retention.enforce_floor();
     return retention.writes_allowed();
   };
   events.set_write_gate(may_write);
@@ -159,7 +161,7 @@ int run_vigil(const Config& cfg) {
   for (auto& c : cameras) c->stop();  // ends open events
   pool->stop();
   if (mqtt) mqtt->stop();  // sends the cameras' last messages, then `offline`
-  events.stop();  // writes everything queued
+  events.stop();           // writes everything queued
   retention.stop();
   log->info("stopped");
   return 0;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 #include "api/render.h"
 #include "storage/clip_assembler.h"
@@ -73,8 +74,8 @@ void EventStore::recover() {
     const std::string pending = snapshot_path(o.camera, o.id, true);
     e.has_snapshot = fs::is_regular_file(final_path);
     const CameraConfig* cam = cfg_.camera(o.camera);
-    if (!e.has_snapshot && cam && cam->snapshots.enabled && required_zones_met(cam->snapshots.required_zones, o.zones) &&
-        fs::is_regular_file(pending)) {
+    if (!e.has_snapshot && cam && cam->snapshots.enabled &&
+        required_zones_met(cam->snapshots.required_zones, o.zones) && fs::is_regular_file(pending)) {
       fs::rename(pending, final_path, ec);
       e.has_snapshot = !ec;
       sync_directory(cfg_.media_dir + "/clips");
@@ -83,8 +84,8 @@ void EventStore::recover() {
     // The clip from the cache segments that survived (no waiting: nothing more comes).
     e.has_clip = false;
     if (cam && clip_wanted(*cam, o.label, o.zones)) {
-      double a = std::max(o.start_time - cam->clips.pre_capture, e.end_time - cfg_.clips_max_seconds);
-      e.has_clip = make_clip(o.camera, o.id, a, e.end_time + cam->clips.post_capture);
+      auto [a, b] = clip_span(*cam, o.start_time, e.end_time);
+      e.has_clip = make_clip(o.camera, o.id, a, b);
     }
     db_.finish_event(e, e.has_clip || e.has_snapshot);
     log->warn("recovered event {}", o.id);
@@ -222,13 +223,18 @@ void EventStore::prune_caches() {
     for (const auto& [id, state] : live_) {
       const auto& [o, cam] = state;
       if (!cam || !keep.count(cam->name)) continue;
-      double need = std::max(o.start_time - cam->clips.pre_capture, now - cfg_.clips_max_seconds) - 30;
+      double need = clip_span(*cam, o.start_time, now).first - 30;  // as if it ended now
       keep[cam->name] = std::min(keep[cam->name], need);
     }
   }
   for (const ClipJob& j : jobs_)
     if (keep.count(j.end.camera)) keep[j.end.camera] = std::min(keep[j.end.camera], j.a - 30);
   for (const auto& [name, cache] : caches_) cache->prune(keep[name]);
+}
+
+// storage.md §4.2: [max(start − pre_capture, end − max_seconds), end + post_capture].
+std::pair<double, double> EventStore::clip_span(const CameraConfig& cam, double start, double end) const {
+  return {std::max(start - cam.clips.pre_capture, end - cfg_.clips_max_seconds), end + cam.clips.post_capture};
 }
 
 bool EventStore::clip_wanted(const CameraConfig& cam, const std::string& label,
@@ -273,8 +279,7 @@ void EventStore::handle(const EventMessage& m) {
       if (clip_wanted(*cam, m.after.label, m.after.entered_zones)) {
         // Wait for the cache to hold [a, b] (storage.md §4.2), at most until b + 30 s.
         ClipJob j{m, 0, 0, 0};
-        j.b = m.end_time + cam->clips.post_capture;
-        j.a = std::max(m.after.start_time - cam->clips.pre_capture, m.end_time - cfg_.clips_max_seconds);
+        std::tie(j.a, j.b) = clip_span(*cam, m.after.start_time, m.end_time);
         j.deadline = j.b + 30;
         jobs_.push_back(std::move(j));
       } else {

@@ -70,6 +70,8 @@ class EventStore {
   // Snapshot, clip (if `job`), then the `event` row (pipeline.md §11).
   void finish(const EventMessage& m, const ClipJob* job);
   bool clip_wanted(const CameraConfig& cam, const std::string& label, const std::vector<std::string>& zones) const;
+  // The clip's span for an event from `start` to `end` (wall/frame time).
+  std::pair<double, double> clip_span(const CameraConfig& cam, double start, double end) const;
   bool make_clip(const std::string& camera, const std::string& id, double a, double b);
   // Finishes the jobs whose span is cached (or whose deadline passed; all when `all`).
   void finish_ready_jobs(bool all);

@@ -41,6 +41,36 @@ struct Output {
     av_dict_free(&opts);
     return ret >= 0;
   }
+  // Copies a packet of an input with time base `in_tb`, its timestamps moved by `delta`
+  // (output time base). Skipped when not after the previous one (the muxer needs
+  // increasing dts, e.g. an overlap after a re-anchor).
+  enum class Written { kSkipped, kOk, kError };
+  Written write(const AVPacket* p, AVRational in_tb, int64_t delta = 0) {
+    AVPacket* q = av_packet_clone(p);
+    if (!q) return Written::kError;
+    av_packet_rescale_ts(q, in_tb, fmt->streams[0]->time_base);
+    q->stream_index = 0;
+    q->pos = -1;
+    if (q->pts != AV_NOPTS_VALUE) q->pts += delta;
+    q->dts = q->dts == AV_NOPTS_VALUE ? q->pts : q->dts + delta;
+    if (q->dts <= last_dts) {
+      av_packet_free(&q);
+      return Written::kSkipped;
+    }
+    last_dts = q->dts;
+    int ret = av_write_frame(fmt, q);
+    av_packet_free(&q);
+    return ret < 0 ? Written::kError : Written::kOk;
+  }
+  // Trailer, close, then (if `ok`) publish under `final_path` (§7); the temporary goes otherwise.
+  bool finish(bool ok, const std::string& final_path) {
+    ok = ok && av_write_trailer(fmt) >= 0;
+    ok = avio_closep(&fmt->pb) >= 0 && ok;
+    if (ok && publish_file(tmp, final_path)) return true;
+    std::remove(tmp.c_str());
+    return false;
+  }
+  int64_t last_dts = INT64_MIN;
 };
 
 // The keyframe the clip starts on: the last at or before `a`, else the first after it.
@@ -76,34 +106,19 @@ ClipResult finalize_segment(const std::string& in_path, const std::string& out_p
     return r;
   }
   double t = 0, first = NAN, end = 0;
-  int64_t last_dts = INT64_MIN;
   while (const AVPacket* p = in.next(&t)) {
-    AVPacket* q = av_packet_clone(p);
-    if (!q) break;
-    av_packet_rescale_ts(q, in.stream()->time_base, out.fmt->streams[0]->time_base);
-    q->stream_index = 0;
-    q->pos = -1;
-    if (q->dts == AV_NOPTS_VALUE) q->dts = q->pts;
-    if (q->dts <= last_dts) {
-      av_packet_free(&q);
-      continue;
-    }
-    last_dts = q->dts;
-    if (std::isnan(first)) first = t;
-    end = std::max(end, t + in.duration_of(p));
-    int ret = av_write_frame(out.fmt, q);
-    av_packet_free(&q);
-    if (ret < 0) {
+    Output::Written w = out.write(p, in.stream()->time_base);
+    if (w == Output::Written::kSkipped) continue;
+    if (w == Output::Written::kError) {
       r.why = "write error";
       break;
     }
+    if (std::isnan(first)) first = t;
+    end = std::max(end, t + in.duration_of(p));
     ++r.packets;
   }
   r.duration = std::isnan(first) ? 0 : end - first;
-  bool ok = r.why.empty() && r.packets > 0 && r.duration >= min_seconds && av_write_trailer(out.fmt) >= 0;
-  avio_closep(&out.fmt->pb);
-  if (!ok || !publish_file(out.tmp, out_path)) {
-    std::remove(out.tmp.c_str());
+  if (!out.finish(r.why.empty() && r.packets > 0 && r.duration >= min_seconds, out_path)) {
     if (r.why.empty()) r.why = "too short or not publishable";
     return r;
   }
@@ -123,7 +138,6 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double
 
   double shift = 0;       // seconds of gaps skipped so far
   double prev_end = NAN;  // wall time at which the previous copied packet ends
-  int64_t last_dts = INT64_MIN;
   double first_out = NAN, last_out_end = 0;
   bool done = false;
   for (const CacheSegment& seg : segs) {
@@ -137,7 +151,6 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double
       if (!reader->open(seg.final_path)) continue;
     }
     SegmentReader& in = *reader;
-    const AVStream* ist = in.stream();
     double t = 0;
     while (const AVPacket* p = in.next(&t)) {
       const double wall = seg.wall0 + t;
@@ -146,38 +159,25 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double
         done = true;
         break;
       }
-      if (!out.fmt && !out.open(ist)) {
+      if (!out.fmt && !out.open(in.stream())) {
         r.why = "cannot write " + out.tmp;
         std::remove(out.tmp.c_str());
         return r;
       }
       const double dur = in.duration_of(p);
       if (!std::isnan(prev_end) && wall - prev_end > kGap) shift += wall - prev_end;  // camera was down
-      const AVRational otb = out.fmt->streams[0]->time_base;
       // Rebase: output time = wall − a − gaps, in the output's time base.
-      const int64_t delta = std::llround((seg.wall0 - a - shift) / av_q2d(otb));
-      AVPacket* q = av_packet_clone(p);
-      if (!q) break;
-      av_packet_rescale_ts(q, ist->time_base, otb);
-      q->stream_index = 0;
-      q->pos = -1;
-      if (q->pts != AV_NOPTS_VALUE) q->pts += delta;
-      q->dts = q->dts == AV_NOPTS_VALUE ? q->pts : q->dts + delta;
-      if (q->dts <= last_dts) {  // overlap after a re-anchor: keep time increasing
-        av_packet_free(&q);
-        continue;
+      const int64_t delta = std::llround((seg.wall0 - a - shift) / av_q2d(out.fmt->streams[0]->time_base));
+      Output::Written w = out.write(p, in.stream()->time_base, delta);
+      if (w == Output::Written::kSkipped) continue;
+      if (w == Output::Written::kError) {
+        r.why = "write error";
+        break;
       }
-      last_dts = q->dts;
       const double out_t = wall - a - shift;
       if (std::isnan(first_out)) first_out = out_t;
       last_out_end = out_t + dur;
       prev_end = wall + dur;
-      int ret = av_write_frame(out.fmt, q);
-      av_packet_free(&q);
-      if (ret < 0) {
-        r.why = "write error";
-        break;
-      }
       ++r.packets;
     }
   }
@@ -185,20 +185,10 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double
     r.why = "no cached video in the clip's span";
     return r;
   }
-  bool ok = r.why.empty() && av_write_trailer(out.fmt) >= 0;
-  avio_closep(&out.fmt->pb);
-  r.duration = last_out_end - std::max(0.0, first_out);
-  if (ok && r.duration < 1.0) {
-    ok = false;
-    r.why = "less than 1 s of cached video";
-  }
-  if (!ok) {
-    std::remove(out.tmp.c_str());
-    if (r.why.empty()) r.why = "cannot finish " + out.tmp;
-    return r;
-  }
-  if (!publish_file(out.tmp, out_path)) {
-    r.why = "cannot publish " + out_path;
+  r.duration = std::isnan(first_out) ? 0 : last_out_end - std::max(0.0, first_out);
+  if (r.why.empty() && r.duration < 1.0) r.why = "less than 1 s of cached video";
+  if (!out.finish(r.why.empty(), out_path)) {
+    if (r.why.empty()) r.why = "cannot finish or publish " + out_path;
     return r;
   }
   r.ok = true;

@@ -191,7 +191,7 @@ void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
   }
   const bool flushed_fragment = written == FragmentedWriter::Result::kFragmentFlushed;
   const double frame = pkt->duration > 0 ? pkt->duration * tb : 0;
-  {
+  if (key) {  // the index changes only on keyframes (a new GOP, the previous one flushed)
     std::lock_guard lock(mu_);
     CacheSegment& s = index_.back();
     if (key) s.keyframes.push_back(wall);
