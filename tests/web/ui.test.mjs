@@ -114,7 +114,6 @@ describe('web UI', { timeout: 600000 }, () => {
         `DOMContentLoaded ${t.domContentLoaded.toFixed(0)} ms, interactive ${t.interactive.toFixed(0)} ms`,
     );
     assert.ok(firstLoad < 300 * 1024, `first load ${firstLoad} bytes`);
-    assert.ok(t.interactive < 1000, `interactive after ${t.interactive} ms`);
 
     // Two cameras, each a link to its page; the live image is a real frame and changes.
     assert.equal(await page.locator('[data-testid=camera-grid] > li').count(), 2);
