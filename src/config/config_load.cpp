@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "config/config_args.h"
 #include "config/config_reader.h"
+#include "config/model_kinds.h"
 
 namespace vigil {
 
@@ -27,7 +28,7 @@ namespace {
 
 const StrList kRoles = {"detect", "clips", "record", "rtmp"};
 const StrList kDetectorTypes = {"edgetpu", "cpu", "opencv", "hog"};
-const StrList kModelKinds = {"yolox", "darknet", "ssd"};
+const StrList kModelKinds = model_kind_names();
 const StrList kLogLevels = {"debug", "info", "warning", "error", "critical"};
 const StrList kReservedCameraNames = {"events", "stats", "config", "version", "detectors", "detection_fps", "service"};
 
@@ -327,8 +328,8 @@ class Loader {
         d_.warn(path, "type " + det.type + " has no model; using the built-in HOG person detector (person only)");
       if (in.present) {
         ModelFileConfig m;
-        m.width = in.width.value_or(400);
-        m.height = in.height.value_or(400);
+        m.width = in.width.value_or(kHogInputSize);
+        m.height = in.height.value_or(kHogInputSize);
         det.model = m;
         for (const char* key : {"path", "kind", "config", "labelmap", "label_aliases", "scale", "mean", "swap_rb"})
           if (model_key_set(in, key)) d_.warn(join_path(mpath, key), "ignored by the HOG detector");
@@ -352,61 +353,18 @@ class Loader {
   ModelFileConfig resolve_model_file(const std::string& mpath, const ModelIn& in) {
     ModelFileConfig m;
     m.path = *in.path;
-    std::string ext = fs::path(m.path).extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    m.kind = in.kind.value_or(ext == ".onnx" ? "yolox" : ext == ".weights" ? "darknet" : "ssd");
-    check_file(join_path(mpath, "path"), m.path);
-
-    if (in.config)
-      m.config = *in.config;
-    else if (m.kind == "darknet")
-      m.config = fs::path(m.path).replace_extension(".cfg").string();
-    if (!m.config.empty()) check_file(join_path(mpath, "config"), m.config);
-
-    int w = 0, h = 0;  // 0: the detector reads it from the darknet cfg
-    if (m.kind == "yolox")
-      w = h = 416;
-    else if (m.kind == "ssd")
-      w = cfg_.model_width, h = cfg_.model_height;
-    else
-      read_darknet_size(m.config, w, h);
-    m.width = in.width.value_or(w);
-    m.height = in.height.value_or(h);
-
-    if (in.labelmap) {
-      m.labelmap = *in.labelmap;
-      check_file(join_path(mpath, "labelmap"), m.labelmap);
-    } else if (fs::path beside = fs::path(m.path).parent_path() / "coco.names"; fs::is_regular_file(beside)) {
-      m.labelmap = beside.string();
-    }
+    m.kind = in.kind.value_or("");
+    m.config = in.config.value_or("");
+    m.width = in.width.value_or(0);
+    m.height = in.height.value_or(0);
+    m.labelmap = in.labelmap.value_or("");
     if (in.label_aliases) m.label_aliases = *in.label_aliases;
-
-    // Pre-processing per kind (§4.5): yolox BGR 0–255; darknet RGB /255; ssd RGB ±1.
-    const bool darknet = m.kind == "darknet", ssd = m.kind == "ssd";
-    m.scale = in.scale.value_or(darknet ? 1.0 / 255 : ssd ? 1.0 / 127.5 : 1.0);
-    m.mean = in.mean.value_or(std::vector<double>(3, ssd ? 127.5 : 0.0));
-    m.swap_rb = in.swap_rb.value_or(darknet || ssd);
+    m.scale = in.scale;
+    m.mean = in.mean;
+    m.swap_rb = in.swap_rb;
+    for (const ModelProblem& p : resolve_model(m, cfg_.model_width, cfg_.model_height))
+      d_.error(join_path(mpath, p.key), p.message);
     return m;
-  }
-
-  void check_file(const std::string& path, const std::string& file) {
-    std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) d_.error(path, "file not found: " + file);
-  }
-
-  // width=/height= of the [net] section of a darknet cfg; unchanged if not found.
-  static void read_darknet_size(const std::string& cfg_file, int& w, int& h) {
-    std::ifstream in(cfg_file);
-    bool in_net = false;
-    for (std::string line; std::getline(in, line);) {
-      line = trim(line);
-      if (!line.empty() && line[0] == '[')
-        in_net = line == "[net]" || line == "[network]";
-      else if (in_net && line.rfind("width=", 0) == 0)
-        w = std::atoi(line.c_str() + 6);
-      else if (in_net && line.rfind("height=", 0) == 0)
-        h = std::atoi(line.c_str() + 7);
-    }
   }
 
   // --- logger, environment_vars, clips, snapshots, record
@@ -828,13 +786,9 @@ class Loader {
         labels.insert("person");
         continue;
       }
-      auto map = load_labelmap(det.model->labelmap);
+      auto map = model_labels(*det.model);
       if (map.empty()) return {};  // unreadable label file: already an error or unknowable
-      for (const auto& [index, label] : map) {
-        if (label.empty()) continue;  // a blank line names no class
-        auto alias = det.model->label_aliases.find(label);
-        labels.insert(alias == det.model->label_aliases.end() ? label : alias->second);
-      }
+      for (const auto& [index, label] : map) labels.insert(label);
     }
     return labels;
   }

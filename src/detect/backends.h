@@ -64,7 +64,4 @@ std::unique_ptr<Detector> make_darknet_detector(DnnModel m);
 std::unique_ptr<Detector> make_ssd_detector(DnnModel m);
 std::unique_ptr<Detector> make_hog_detector(int width, int height);
 
-// width/height of a darknet cfg's [net] section; 0 where absent.
-std::pair<int, int> darknet_cfg_size(const std::string& cfg_path);
-
 }  // namespace vigil::detect

@@ -6,8 +6,6 @@
 // Measured with detector_test's DISABLED_DetectorTiming (2-vCPU VM, OpenCV 4.6, mean of
 // 50 calls, Yolo-Fastest-1.1-xl at 320×320): detect() 19 ms with 1 thread, 9.5–10 ms with 2.
 #include <algorithm>
-#include <cctype>
-#include <fstream>
 
 #include "detect/backends.h"
 
@@ -37,30 +35,6 @@ class DarknetDetector : public DnnDetector {
 };
 
 }  // namespace
-
-std::pair<int, int> darknet_cfg_size(const std::string& cfg_path) {
-  std::ifstream in(cfg_path);
-  std::string line;
-  bool in_net = false;
-  int w = 0, h = 0;
-  while (std::getline(in, line)) {
-    std::erase_if(line, [](unsigned char c) { return std::isspace(c); });
-    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-    if (line[0] == '[') {
-      if (in_net) break;  // [net] is over
-      in_net = line == "[net]" || line == "[network]";
-      continue;
-    }
-    if (!in_net) continue;
-    try {
-      if (line.rfind("width=", 0) == 0) w = std::stoi(line.substr(6));
-      if (line.rfind("height=", 0) == 0) h = std::stoi(line.substr(7));
-    } catch (const std::exception&) {
-      // malformed number: leave 0, make_detector reports the missing size
-    }
-  }
-  return {w, h};
-}
 
 std::unique_ptr<Detector> make_darknet_detector(DnnModel m) { return std::make_unique<DarknetDetector>(std::move(m)); }
 

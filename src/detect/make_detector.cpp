@@ -5,79 +5,47 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "config/model_kinds.h"
 #include "detect/backends.h"
 
 namespace vigil {
 namespace {
 
-constexpr int kHogDefaultSize = 400;
-constexpr int kYoloxDefaultSize = 416;
+// One factory per model kind; what each kind means (extensions, defaults, labels) is in
+// config/model_kinds, shared with config validation.
+using Factory = std::unique_ptr<Detector> (*)(detect::DnnModel);
+const std::map<std::string, Factory> kFactories = {
+    {"yolox", detect::make_yolox_detector},
+    {"darknet", detect::make_darknet_detector},
+    {"ssd", detect::make_ssd_detector},
+};
 
-std::string kind_from_extension(const std::string& path) {
-  const std::string ext = std::filesystem::path(path).extension().string();
-  if (ext == ".onnx") return "yolox";
-  if (ext == ".weights") return "darknet";
-  return "ssd";
-}
-
-// The model's files, input size, blob parameters and labels with the defaults of config.md §4.5.
-detect::DnnModel resolve_dnn(const std::string& name, const std::string& kind, const ModelFileConfig& mc, int default_w,
-                             int default_h) {
-  const std::string who = "detectors." + name + ": ";
+// The model's files, input size, blob parameters and labels with the defaults of config.md
+// §4.5, resolved exactly as config validation resolved them.
+// Resolves `mc` in place.
+detect::DnnModel resolve_dnn(const std::string& name, ModelFileConfig& mc, int default_w, int default_h) {
+  const std::string who = "detectors." + name + ".model.";
+  auto problems = resolve_model(mc, default_w, default_h);
+  if (!problems.empty()) throw std::runtime_error(who + problems[0].key + ": " + problems[0].message);
   detect::DnnModel m;
   m.detector = name;
   m.weights = mc.path;
   m.config = mc.config;
   m.width = mc.width;
   m.height = mc.height;
-  if (kind == "yolox") {
-    m.scale = 1.0, m.mean = cv::Scalar(), m.swap_rb = false;  // BGR 0–255
-    if (m.width <= 0) m.width = kYoloxDefaultSize;
-    if (m.height <= 0) m.height = kYoloxDefaultSize;
-  } else if (kind == "darknet") {
-    m.scale = 1.0 / 255, m.mean = cv::Scalar(), m.swap_rb = true;
-    if (m.config.empty()) m.config = std::filesystem::path(mc.path).replace_extension(".cfg").string();
-    auto [cw, ch] = detect::darknet_cfg_size(m.config);
-    if (m.width <= 0) m.width = cw;
-    if (m.height <= 0) m.height = ch;
-  } else if (kind == "ssd") {
-    m.scale = 1.0 / 127.5, m.mean = cv::Scalar::all(127.5), m.swap_rb = true;
-    if (m.width <= 0) m.width = default_w;
-    if (m.height <= 0) m.height = default_h;
-  } else {
-    throw std::runtime_error(who + "unknown model kind '" + kind + "' (yolox, darknet or ssd)");
-  }
-  for (const std::string* f : {&m.weights, &m.config})
-    if (!f->empty() && !std::filesystem::is_regular_file(*f))
-      throw std::runtime_error(who + "model file " + *f + " does not exist");
-  if (m.width <= 0 || m.height <= 0) throw std::runtime_error(who + "model " + mc.path + " has no input size");
-
-  if (mc.scale) m.scale = *mc.scale;
-  if (mc.mean) {
-    const auto& v = *mc.mean;
-    if (v.size() == 3)
-      m.mean = cv::Scalar(v[0], v[1], v[2]);
-    else if (v.size() == 1)
-      m.mean = cv::Scalar::all(v[0]);
-    else
-      throw std::runtime_error(who + "model.mean needs 3 values");
-  }
-  if (mc.swap_rb) m.swap_rb = *mc.swap_rb;
-
-  std::map<int, std::string> labels = load_labelmap(mc.labelmap);
-  if (labels.empty()) throw std::runtime_error(who + "label file " + mc.labelmap + " cannot be read or names no class");
-  // Darknet's coco.names (shipped beside the models) uses VOC-era names where 0.8's
-  // COCO label map did not; configs written for 0.8 say `motorcycle`, so report those.
-  static const std::map<std::string, std::string> kFrigateNames = {
-      {"motorbike", "motorcycle"}, {"aeroplane", "airplane"}, {"sofa", "couch"}, {"tvmonitor", "tv"}};
-  for (const auto& [id, raw] : labels) {
-    if (raw.empty()) continue;  // a blank line in a one-label-per-line file names no class
-    auto renamed = kFrigateNames.find(raw);
-    const std::string& label = renamed == kFrigateNames.end() ? raw : renamed->second;
-    auto alias = mc.label_aliases.find(label);
-    m.labels[id] = alias == mc.label_aliases.end() ? label : alias->second;
-  }
-
+  m.scale = *mc.scale;
+  const auto& v = *mc.mean;
+  if (v.size() == 3)
+    m.mean = cv::Scalar(v[0], v[1], v[2]);
+  else if (v.size() == 1)
+    m.mean = cv::Scalar::all(v[0]);
+  else
+    throw std::runtime_error(who + "mean: needs 3 values");
+  m.swap_rb = *mc.swap_rb;
+  m.labels = model_labels(mc);
+  if (m.labels.empty())
+    throw std::runtime_error(who + "labelmap: " + (mc.labelmap.empty() ? "built-in list" : mc.labelmap) +
+                             " cannot be read or names no class");
   return m;
 }
 
@@ -87,19 +55,13 @@ std::unique_ptr<Detector> make_detector(const DetectorConfig& cfg, int default_w
   const std::string who = "detectors." + cfg.name + ": ";
   std::unique_ptr<Detector> d;
   if (cfg.effective_type() == "hog") {
-    const int w = cfg.model && cfg.model->width > 0 ? cfg.model->width : kHogDefaultSize;
-    const int h = cfg.model && cfg.model->height > 0 ? cfg.model->height : kHogDefaultSize;
+    const int w = cfg.model && cfg.model->width > 0 ? cfg.model->width : kHogInputSize;
+    const int h = cfg.model && cfg.model->height > 0 ? cfg.model->height : kHogInputSize;
     d = detect::make_hog_detector(w, h);
   } else {
-    const ModelFileConfig& mc = *cfg.model;
-    const std::string kind = mc.kind.empty() ? kind_from_extension(mc.path) : mc.kind;
-    detect::DnnModel m = resolve_dnn(cfg.name, kind, mc, default_width, default_height);
-    if (kind == "yolox")
-      d = detect::make_yolox_detector(std::move(m));
-    else if (kind == "darknet")
-      d = detect::make_darknet_detector(std::move(m));
-    else
-      d = detect::make_ssd_detector(std::move(m));
+    ModelFileConfig mc = *cfg.model;
+    detect::DnnModel m = resolve_dnn(cfg.name, mc, default_width, default_height);
+    d = kFactories.at(mc.kind)(std::move(m));
   }
   // One run on a black image: a network that cannot run at this input size fails now,
   // at start-up, and the first real frame does not pay for OpenCV's buffer allocation.

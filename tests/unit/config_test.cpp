@@ -9,6 +9,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "config/model_kinds.h"
+
 namespace vigil {
 namespace {
 
@@ -772,6 +774,51 @@ TEST_F(ConfigTest, DetectorModels) {
   EXPECT_EQ(first_error("detectors: {x: {type: opencv, model: {path: " + models.path("yolox_nano.onnx") +
                         ", kind: darknet}}}\n" + camera_yaml()),
             "config error: detectors.x.model.config: file not found: " + models.path("yolox_nano.cfg"));
+}
+
+// --check-config and the detector resolve a model with the same code (config/model_kinds):
+// a darknet cfg with comments and spaces around `=` gives its size, and darknet's VOC-era
+// names (motorbike) answer for 0.8's (motorcycle) without a false warning.
+TEST_F(ConfigTest, DarknetCfgWithCommentsAndSpacesAndItsLabelNames) {
+  ModelDir dir;
+  std::ofstream(dir.path("net.weights")) << "weights";
+  std::ofstream(dir.path("net.cfg")) << "# Yolo-like\n[net]\n# width=999\nbatch = 1\n width = 352 # input\n"
+                                        "height\t=\t288\n;height=1\n\n[convolutional]\nwidth=5\n";
+  std::ofstream(dir.path("coco.names")) << "person\nbicycle\ncar\nmotorbike\n";
+  std::vector<std::string> warnings;
+  Config c = parse("detectors: {x: {type: opencv, model: {path: " + dir.path("net.weights") + "}}}\n" +
+                       camera_yaml("    objects: {track: [person, motorcycle]}\n    rtmp: {enabled: false}\n"),
+                   &warnings);
+  const ModelFileConfig& m = *c.detectors.at(0).model;
+  EXPECT_EQ(m.kind, "darknet");
+  EXPECT_EQ(m.config, dir.path("net.cfg"));
+  EXPECT_EQ(m.width, 352);
+  EXPECT_EQ(m.height, 288);
+  EXPECT_EQ(m.labelmap, dir.path("coco.names"));
+  EXPECT_EQ(model_labels(m).at(3), "motorcycle");
+  EXPECT_TRUE(warnings.empty()) << joined(warnings);
+  // Resolving a resolved model changes nothing (make_detector resolves again).
+  ModelFileConfig again = m;
+  EXPECT_TRUE(resolve_model(again, 320, 320).empty());
+  EXPECT_EQ(again.width, 352);
+  EXPECT_EQ(again.config, m.config);
+
+  // A label nobody reports still warns.
+  warnings.clear();
+  parse("detectors: {x: {type: opencv, model: {path: " + dir.path("net.weights") + "}}}\n" +
+            camera_yaml("    objects: {track: [giraffe]}\n"),
+        &warnings);
+  EXPECT_TRUE(has_line(warnings,
+                       "config warning: cameras.back.objects.track[0]: no detector reports \"giraffe\"; "
+                       "objects of that label can never appear"))
+      << joined(warnings);
+
+  // A cfg without a size is an error naming the key, at check time.
+  std::ofstream(dir.path("net.cfg")) << "[net]\n# width=416\n";
+  EXPECT_EQ(
+      first_error("detectors: {x: {type: opencv, model: {path: " + dir.path("net.weights") + "}}}\n" + camera_yaml()),
+      "config error: detectors.x.model.width: no input size: set model.width and model.height (" + dir.path("net.cfg") +
+          " has none)");
 }
 
 TEST(ConfigLabelmap, BothFileFormatsAndTheBuiltInList) {

@@ -15,6 +15,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "config/model_kinds.h"
+
 namespace vigil {
 namespace {
 
@@ -158,7 +160,7 @@ TEST(DetectorFactory, BrokenModelFileThrows) {
     make_detector(opencv_detector(weights.path), 320, 320);
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("lonely.cfg does not exist"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("model.config: file not found: "), std::string::npos) << e.what();
   }
 }
 
@@ -313,6 +315,19 @@ TEST(DetectorYolox, ShippedCocoNamesLabels) {
 }
 
 // --- Yolo-Fastest (darknet) ------------------------------------------------------------------
+
+// The detector runs at the size and with the labels config validation resolved.
+TEST(DetectorDarknet, AgreesWithTheCheckedConfig) {
+  SKIP_UNLESS_FILE(fastest_path());
+  ModelFileConfig checked;
+  checked.path = fastest_path();
+  ASSERT_TRUE(resolve_model(checked, 416, 416).empty());
+  DetectorConfig cfg = opencv_detector(fastest_path());
+  auto d = make_detector(cfg, 416, 416);
+  EXPECT_EQ(d->input_width(), checked.width);
+  EXPECT_EQ(d->input_height(), checked.height);
+  EXPECT_EQ(model_labels(checked).at(3), "motorcycle");  // coco.names says motorbike
+}
 
 TEST(DetectorDarknet, DogInDogJpgAndPersonInPersonJpg) {
   SKIP_UNLESS_FILE(fastest_path());
