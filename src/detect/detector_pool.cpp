@@ -24,14 +24,15 @@ struct Request {
   std::promise<std::vector<RawDetection>> result;
 };
 
-// One generation of a detector thread. A stuck generation is abandoned (detached) and
-// keeps this object alive through its shared_ptr until its call returns.
+// One generation of a detector thread. A stuck generation is retired: it finishes its
+// call, then exits; the pool keeps it until stop() joins it.
 struct Worker {
   std::unique_ptr<Detector> detector;
   std::atomic<double> start{0.0};   // epoch s of the running inference, 0 when idle
   std::atomic<double> speed{10.0};  // ms, running average
   std::atomic<int> tid{0};
   std::atomic<bool> retired{false};  // replaced by the watchdog; exit after this call
+  std::atomic<bool> exited{false};   // run() returned: joining is immediate
   std::thread thread;
 };
 
@@ -40,29 +41,44 @@ struct Worker {
 struct DetectorPool::Impl {
   const Config& cfg;
   const Clock& clock;
+  Factory make;
   struct Slot {
     DetectorConfig dc;
-    std::shared_ptr<Worker> worker;  // current generation
+    std::shared_ptr<Worker> worker;  // current generation; replaced under slots_mu
     std::shared_ptr<spdlog::logger> log;
   };
   std::vector<Slot> slots;
   std::mutex mu;
   std::condition_variable cv;  // requests queued or stopping
   std::deque<std::shared_ptr<Request>> queue;
-  bool stopping = false;
+  bool stopping = false;                // guarded by mu
+  std::condition_variable watchdog_cv;  // with mu: stopping
   std::thread watchdog;
-  std::mutex slots_mu;  // guards Slot::worker replacement
-  std::condition_variable watchdog_cv;
+  mutable std::mutex slots_mu;                   // guards Slot::worker and retired; never held while loading
+  std::vector<std::shared_ptr<Worker>> retired;  // replaced generations, joined by stop()
 
-  Impl(const Config& c, const Clock& k) : cfg(c), clock(k) {}
+  Impl(const Config& c, const Clock& k, Factory f) : cfg(c), clock(k), make(std::move(f)) {
+    if (!make) make = [this](const DetectorConfig& dc) { return make_detector(dc, cfg.model_width, cfg.model_height); };
+  }
 
   std::shared_ptr<Worker> make_worker(const DetectorConfig& dc) {
     auto w = std::make_shared<Worker>();
-    w->detector = make_detector(dc, cfg.model_width, cfg.model_height);
+    w->detector = make(dc);
     return w;
   }
 
-  void run(std::shared_ptr<Worker> w) {
+  std::shared_ptr<Worker> current(size_t i) const {
+    std::lock_guard g(slots_mu);
+    return slots[i].worker;
+  }
+
+  void run(const std::shared_ptr<Worker>& w) {
+    serve(w.get());
+    w->exited = true;
+  }
+
+  // Takes requests from the queue until the pool stops or this generation is retired.
+  void serve(Worker* w) {
     w->tid = gettid();
     cv::Mat resized;
     for (;;) {
@@ -96,31 +112,46 @@ struct DetectorPool::Impl {
     }
   }
 
-  // Replaces detectors whose current inference has run longer than kTimeout.
+  // Every second of the clock, replaces detectors whose current inference has run
+  // longer than kTimeout.
   void watch() {
-    std::unique_lock lock(slots_mu);
-    while (!stopping) {
-      watchdog_cv.wait_for(lock, std::chrono::seconds(1));
-      for (Slot& s : slots) {
-        double started = s.worker->start;
-        if (stopping || started == 0.0 || clock.wall() - started <= kTimeout) continue;
-        s.log->warn("inference running for more than {:.0f} s; restarting the detector", kTimeout);
-        try {
-          auto fresh = make_worker(s.dc);
-          fresh->speed = s.worker->speed.load();
-          s.worker->retired = true;
-          s.worker->thread.detach();  // exits when its stuck call returns
-          s.worker = fresh;
-          s.worker->thread = std::thread([this, w = s.worker] { run(w); });
-        } catch (const std::exception& e) {
-          s.log->error("cannot restart: {}", e.what());
-        }
-      }
+    std::unique_lock lock(mu);
+    while (!clock.wait_until(lock, watchdog_cv, clock.mono() + 1.0, [&] { return stopping; })) {
+      lock.unlock();
+      for (size_t i = 0; i < slots.size(); ++i) replace_if_stuck(i);
+      lock.lock();
     }
+  }
+
+  void replace_if_stuck(size_t i) {
+    Slot& s = slots[i];
+    std::shared_ptr<Worker> stuck = current(i);
+    const double started = stuck->start;
+    if (started == 0.0 || clock.wall() - started <= kTimeout) return;
+    s.log->warn("inference running for more than {:.0f} s; restarting the detector", kTimeout);
+    std::shared_ptr<Worker> fresh;
+    try {
+      fresh = make_worker(s.dc);  // loads a model: no lock held
+    } catch (const std::exception& e) {
+      s.log->error("cannot restart: {}", e.what());
+      return;
+    }
+    fresh->speed = stuck->speed.load();
+    stuck->retired = true;
+    std::lock_guard g(slots_mu);
+    std::erase_if(retired, [](const std::shared_ptr<Worker>& r) {  // reap generations that came back
+      if (!r->exited) return false;
+      r->thread.join();
+      return true;
+    });
+    s.worker = fresh;
+    retired.push_back(stuck);
+    fresh->thread = std::thread([this, fresh] { run(fresh); });
   }
 };
 
-DetectorPool::DetectorPool(const Config& cfg, const Clock& clock) : impl_(std::make_unique<Impl>(cfg, clock)) {
+DetectorPool::DetectorPool(const Config& cfg, const Clock& clock, Factory make)
+    : impl_(std::make_unique<Impl>(cfg, clock, std::move(make))) {
   int threads = 1;
   for (const DetectorConfig& dc : cfg.detectors) {
     Impl::Slot s;
@@ -152,16 +183,18 @@ void DetectorPool::stop() {
   }
   impl_->cv.notify_all();
   impl_->watchdog_cv.notify_all();
-  if (impl_->watchdog.joinable()) impl_->watchdog.join();
+  if (impl_->watchdog.joinable()) impl_->watchdog.join();  // from here on no worker is replaced
   for (auto& s : impl_->slots)
     if (s.worker->thread.joinable()) s.worker->thread.join();
+  for (auto& w : impl_->retired)  // a stuck call is waited for
+    if (w->thread.joinable()) w->thread.join();
   std::lock_guard lock(impl_->mu);
   for (auto& r : impl_->queue) r->result.set_value({});
   impl_->queue.clear();
 }
 
-int DetectorPool::input_width() const { return impl_->slots.at(0).worker->detector->input_width(); }
-int DetectorPool::input_height() const { return impl_->slots.at(0).worker->detector->input_height(); }
+int DetectorPool::input_width() const { return impl_->current(0)->detector->input_width(); }
+int DetectorPool::input_height() const { return impl_->current(0)->detector->input_height(); }
 
 std::optional<std::vector<RawDetection>> DetectorPool::detect(const cv::Mat& bgr) {
   auto req = std::make_shared<Request>();

@@ -2,9 +2,12 @@
 // Each detector runs on its own thread with its own network; a camera sends one
 // region at a time and waits for its result (at most 10 s). A detector whose current
 // inference has run for more than 10 s is replaced by a fresh one (network
-// re-created); the stuck thread is abandoned and exits when its call returns.
+// re-created, with no lock held that a camera or /api/stats needs); the stuck thread is
+// retired: it exits when its call returns, and stop() joins it (no thread is detached,
+// so shutdown waits for a call still in progress).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,9 +30,13 @@ class DetectorPool {
  public:
   static constexpr double kTimeout = 10.0;  // seconds a request or an inference may take
 
+  // Builds a detector for one config entry; the default is make_detector() with the
+  // global model size. Tests pass their own to simulate a stuck or slow backend.
+  using Factory = std::function<std::unique_ptr<Detector>(const DetectorConfig&)>;
+
   // Builds every configured detector; throws std::runtime_error naming the one that
-  // cannot be loaded.
-  explicit DetectorPool(const Config& cfg, const Clock& clock = SystemClock::instance());
+  // cannot be loaded. The watchdog checks once a second of `clock`.
+  explicit DetectorPool(const Config& cfg, const Clock& clock = SystemClock::instance(), Factory make = {});
   ~DetectorPool();
   DetectorPool(const DetectorPool&) = delete;
   DetectorPool& operator=(const DetectorPool&) = delete;

@@ -1,0 +1,104 @@
+// DetectorPool's watchdog on a manual clock: a stuck detector is replaced while cameras
+// and /api/stats keep answering, and stop() joins every generation.
+#include "detect/detector_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <opencv2/core.hpp>
+#include <thread>
+
+namespace vigil {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A gate a test opens once; everything waiting on it goes on.
+class Gate {
+ public:
+  void open() {
+    std::lock_guard g(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// A backend whose detect() blocks until `gate` opens (nullptr: returns at once).
+class GatedDetector : public Detector {
+ public:
+  explicit GatedDetector(Gate* gate) : gate_(gate) {}
+  int input_width() const override { return 32; }
+  int input_height() const override { return 32; }
+  std::vector<RawDetection> detect(const cv::Mat&) override {
+    if (gate_) gate_->wait();
+    return {{"person", 0.9f, 0.1f, 0.1f, 0.5f, 0.5f}};
+  }
+
+ private:
+  Gate* gate_;
+};
+
+// Polls `done` (a state of the pool, not a duration) for at most 20 s of real time.
+template <class F>
+bool eventually(F done) {
+  for (auto end = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < end;
+       std::this_thread::yield())
+    if (done()) return true;
+  return done();
+}
+
+TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItAtStop) {
+  Config cfg;
+  DetectorConfig dc;
+  dc.name = "cpu1";
+  dc.type = "hog";
+  cfg.detectors = {dc};
+  ManualClock clock;
+  Gate stuck, loading;
+  std::atomic<int> made{0};
+  DetectorPool pool(cfg, clock, [&](const DetectorConfig&) -> std::unique_ptr<Detector> {
+    const int n = ++made;
+    if (n == 2) loading.wait();  // the replacement's model takes a while to load
+    return std::make_unique<GatedDetector>(n == 1 ? &stuck : nullptr);
+  });
+  pool.start();
+  const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));
+
+  // A camera's request gets stuck in the first detector.
+  auto first = std::async(std::launch::async, [&] { return pool.detect(region); });
+  ASSERT_TRUE(eventually([&] { return pool.stats().at(0).detection_start != 0.0; }));
+  clock.advance(DetectorPool::kTimeout + 1);  // the watchdog sees it and loads a new one
+  ASSERT_TRUE(eventually([&] { return made == 2; }));
+
+  // While the model loads, /api/stats still answers.
+  auto stats = std::async(std::launch::async, [&] { return pool.stats(); });
+  ASSERT_EQ(stats.wait_for(10s), std::future_status::ready) << "stats() blocked by a model load";
+  EXPECT_NE(stats.get().at(0).detection_start, 0.0);  // still the stuck generation
+  loading.open();
+
+  // The fresh detector serves the next request while the old one is still stuck.
+  ASSERT_TRUE(eventually([&] { return pool.stats().at(0).detection_start == 0.0; }));
+  auto second = pool.detect(region);
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->size(), 1u);
+
+  // stop() waits for the stuck call and joins its thread: nothing is detached.
+  std::thread stopper([&] { pool.stop(); });
+  stuck.open();
+  stopper.join();
+  // The stuck caller has its answer (or gave up after kTimeout of real time).
+  ASSERT_EQ(first.wait_for(20s), std::future_status::ready);
+  if (auto late = first.get()) EXPECT_EQ(late->size(), 1u);
+}
+
+}  // namespace
+}  // namespace vigil
