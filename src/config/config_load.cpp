@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "config/config_args.h"
 #include "config/config_reader.h"
+#include "util/printable.h"
 
 namespace vigil {
 
@@ -173,7 +174,7 @@ std::string substitute_env(const std::string& in, std::string& out) {
       if (close == std::string::npos) return "unmatched \"{\" (write \"{{\" for a literal brace)";
       std::string name = in.substr(i + 1, close - i - 1);
       if (!std::regex_match(name, kVar))
-        return "\"{" + name +
+        return "\"{" + printable(name) +
                "}\" is not a FRIGATE_* or VIGIL_* environment variable (write \"{{\" and \"}}\" for literal braces)";
       const char* value = std::getenv(name.c_str());
       if (!value) return "environment variable " + name + " is not set";
@@ -391,7 +392,7 @@ class Loader {
 
   void check_file(const std::string& path, const std::string& file) {
     std::error_code ec;
-    if (!fs::is_regular_file(file, ec)) d_.error(path, "file not found: " + file);
+    if (!fs::is_regular_file(file, ec)) d_.error(path, "file not found: " + printable(file));
   }
 
   // width=/height= of the [net] section of a darknet cfg; unchanged if not found.
