@@ -350,7 +350,8 @@ std::string Capture::run_connection() {
   av_dict_free(&dopts);
   if (ret < 0) return "cannot open decoder: " + av_error(ret);
 
-  log_->debug("opened {} ({} {}x{})", printable(mask_credentials(s_.input.path)), codec->name, c.dec->width, c.dec->height);
+  log_->debug("opened {} ({} {}x{})", printable(mask_credentials(s_.input.path)), codec->name, c.dec->width,
+              c.dec->height);
   have_due_ = false;
 
   auto drain = [&]() {
@@ -416,7 +417,8 @@ void Capture::deliver(Connection& c, AVFrame* decoded, double stream_time) {
     if (was_down_)
       log_->info("input {} recovered", printable(mask_credentials(s_.input.path)));
     else
-      log_->info("input {} connected ({}x{})", printable(mask_credentials(s_.input.path)), decoded->width, decoded->height);
+      log_->info("input {} connected ({}x{})", printable(mask_credentials(s_.input.path)), decoded->width,
+                 decoded->height);
     was_down_ = false;
   }
   backoff_.connection_healthy(c.started_mono, now_mono);
