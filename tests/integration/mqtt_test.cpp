@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <set>
+#include <sstream>
 
 #include "harness.h"
 #include "mqtt_harness.h"
@@ -479,6 +480,53 @@ TEST(Mqtt, Authentication) {
   size_t n = 0;
   for (size_t pos = 0; (pos = log.find("connection refused", pos)) != std::string::npos; ++pos) ++n;
   EXPECT_EQ(n, 1u) << log;
+}
+
+}  // namespace vigil::test
+
+namespace vigil::test {
+
+// A `…/set` payload is anyone's text: a newline and bytes ≥ 0x80 in it are logged
+// escaped on the warning's own line, so it cannot forge a log line; a long one is cut.
+TEST(Mqtt, BadSetPayloadIsLoggedAsOneEscapedLine) {
+  Broker broker;
+  Subscriber sub(broker.port(), "frigate/#");
+  Vigil v(mqtt_yaml(broker.port()) + camera_yaml("    detect: {enabled: false}\n"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 30)) << v.log();
+
+  size_t mark = sub.size();
+  sub.publish("frigate/walk/detect/set", "ON\n2026-12-06 04:00:00.000 vigil.app FORGED \xff\xfe");
+  // The state is republished after the warning is written.
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark)) << v.log();
+  mark = sub.size();
+  sub.publish("frigate/walk/detect/set", std::string(1000, 'A'));
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark)) << v.log();
+
+  std::string log;
+  std::vector<std::string> lines;
+  ASSERT_TRUE(eventually(
+      [&] {
+        log = v.log();
+        return log.find("(+936 bytes)") != std::string::npos;
+      },
+      10))
+      << log;
+  std::istringstream in(log);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  size_t warnings = 0;
+  for (const std::string& l : lines) {
+    if (l.find("FORGED") != std::string::npos) {
+      EXPECT_NE(l.find("invalid payload"), std::string::npos) << "a forged line: " << l;
+    }
+    EXPECT_NE(l.rfind("2026-12-06 04:00:00.000", 0), 0u) << "a forged line: " << l;
+    if (l.find("frigate/walk/detect/set: invalid payload \"ON\\n2026-12-06 04:00:00.000 vigil.app FORGED \\xff\\xfe\" "
+               "(expected ON or OFF)") != std::string::npos)
+      ++warnings;
+  }
+  EXPECT_EQ(warnings, 1u) << log;
+  EXPECT_EQ(log.find('\xff'), std::string::npos) << "raw payload bytes in the log";
+  EXPECT_NE(log.find("invalid payload \"" + std::string(64, 'A') + "...(+936 bytes)\""), std::string::npos) << log;
 }
 
 }  // namespace vigil::test
