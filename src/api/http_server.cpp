@@ -17,6 +17,7 @@
 #include "camera/camera.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/printable.h"
 
 namespace vigil {
 namespace {
@@ -125,7 +126,7 @@ void HttpServer::Impl::routes() {
     } catch (const BadParam& e) {
       json_error(res, 400, e.what());
     } catch (const std::exception& e) {
-      log->error("{} {}: {}", req.method, req.path, e.what());
+      log->error("{} {}: {}", printable(req.method), printable(req.path, 200), printable(e.what()));
       json_error(res, 500, std::string("internal error: ") + e.what());
     } catch (...) {
       json_error(res, 500, "internal error");

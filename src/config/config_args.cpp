@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <regex>
 
+#include "util/printable.h"
+
 namespace vigil::cfg {
 namespace {
 
@@ -77,7 +79,7 @@ void apply_args(const Args& a, ArgsTarget& t, Diagnostics& d) {
   for (size_t i = 0; i < tok.size(); ++i) {
     const std::string& name = tok[i];
     if (!is_option(name)) {
-      d.error(a.path, "unexpected value \"" + name + "\" (every value must follow an option)");
+      d.error(a.path, "unexpected value \"" + printable(name) + "\" (every value must follow an option)");
       continue;
     }
     if (name == "-i") {

@@ -18,6 +18,7 @@
 #include "config/config_args.h"
 #include "config/config_reader.h"
 #include "config/model_kinds.h"
+#include "util/printable.h"
 
 namespace vigil {
 
@@ -174,7 +175,7 @@ std::string substitute_env(const std::string& in, std::string& out) {
       if (close == std::string::npos) return "unmatched \"{\" (write \"{{\" for a literal brace)";
       std::string name = in.substr(i + 1, close - i - 1);
       if (!std::regex_match(name, kVar))
-        return "\"{" + name +
+        return "\"{" + printable(name) +
                "}\" is not a FRIGATE_* or VIGIL_* environment variable (write \"{{\" and \"}}\" for literal braces)";
       const char* value = std::getenv(name.c_str());
       if (!value) return "environment variable " + name + " is not set";

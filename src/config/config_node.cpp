@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "util/printable.h"
+
 namespace vigil::cfg {
 
 // ---------------------------------------------------------------------------
@@ -17,7 +19,7 @@ namespace vigil::cfg {
 
 std::string Diagnostics::line(const char* kind, const std::string& path, const std::string& reason) {
   std::string s = std::string("config ") + kind + ": ";
-  if (!path.empty()) s += path + ": ";
+  if (!path.empty()) s += printable(path) + ": ";  // keys are written by anyone
   return s + reason;
 }
 
@@ -54,7 +56,7 @@ std::string describe(const Node& n) {
     case Node::Kind::Float:
       return "float " + n.text;
     case Node::Kind::String:
-      return "string \"" + n.text + "\"";
+      return "string \"" + printable(n.text) + "\"";
     case Node::Kind::Map:
       return "a map";
     case Node::Kind::List:

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "util/printable.h"
+
 namespace vigil {
 
 namespace fs = std::filesystem;
@@ -55,10 +57,10 @@ std::vector<ModelProblem> resolve_model(ModelFileConfig& m, int global_w, int gl
   if (m.kind.empty()) m.kind = kind_for_path(m.path).name;
   const ModelKind* kind = find_model_kind(m.kind);
   if (!kind) return {{"kind", "unknown model kind '" + m.kind + "'"}};
-  if (!is_file(m.path)) problems.push_back({"path", "file not found: " + m.path});
+  if (!is_file(m.path)) problems.push_back({"path", "file not found: " + printable(m.path)});
   if (m.config.empty() && !kind->companion.empty())
     m.config = fs::path(m.path).replace_extension(kind->companion).string();
-  if (!m.config.empty() && !is_file(m.config)) problems.push_back({"config", "file not found: " + m.config});
+  if (!m.config.empty() && !is_file(m.config)) problems.push_back({"config", "file not found: " + printable(m.config)});
 
   if (m.width <= 0 || m.height <= 0) {
     int w = 0, h = 0;
@@ -78,13 +80,13 @@ std::vector<ModelProblem> resolve_model(ModelFileConfig& m, int global_w, int gl
   }
   if ((m.width <= 0 || m.height <= 0) && problems.empty())
     problems.push_back({"width", "no input size: set model.width and model.height" +
-                                     (m.config.empty() ? std::string() : " (" + m.config + " has none)")});
+                                     (m.config.empty() ? std::string() : " (" + printable(m.config) + " has none)")});
 
   if (m.labelmap.empty()) {
     if (fs::path beside = fs::path(m.path).parent_path() / "coco.names"; is_file(beside.string()))
       m.labelmap = beside.string();
   } else if (!is_file(m.labelmap)) {
-    problems.push_back({"labelmap", "file not found: " + m.labelmap});
+    problems.push_back({"labelmap", "file not found: " + printable(m.labelmap)});
   }
 
   if (!m.scale) m.scale = kind->scale;

@@ -17,6 +17,7 @@ extern "C" {
 }
 
 #include "util/log.h"
+#include "util/printable.h"
 
 namespace vigil {
 namespace {
@@ -183,7 +184,7 @@ void Capture::run() {
     if (stopping_) break;
     double delay = backoff_.next_delay();
     if (!was_down_) {
-      log_->warn("input {} lost: {}; reconnecting in {:.0f} s", mask_credentials(s_.input.path), why, delay);
+      log_->warn("input {} lost: {}; reconnecting in {:.0f} s", printable(mask_credentials(s_.input.path)), why, delay);
       was_down_ = true;
     } else {
       log_->debug("input still down: {}; next attempt in {:.0f} s", why, delay);
@@ -233,7 +234,7 @@ void Capture::hand_packet(Connection& c) {
 
 std::string Capture::read_packets_only(Connection& c) {
   const InputOptions& o = s_.input.options;
-  log_->debug("opened {} (stream copy only)", mask_credentials(s_.input.path));
+  log_->debug("opened {} (stream copy only)", printable(mask_credentials(s_.input.path)));
   struct EndNotice {  // the writer completes its file whatever way the connection ends
     Capture* self;
     ~EndNotice() {
@@ -269,7 +270,7 @@ std::string Capture::read_packets_only(Connection& c) {
     if (first) {
       first = false;
       connected_ = true;
-      if (was_down_) log_->info("input {} recovered", mask_credentials(s_.input.path));
+      if (was_down_) log_->info("input {} recovered", printable(mask_credentials(s_.input.path)));
       was_down_ = false;
     }
     hand_packet(c);
@@ -349,7 +350,8 @@ std::string Capture::run_connection() {
   av_dict_free(&dopts);
   if (ret < 0) return "cannot open decoder: " + av_error(ret);
 
-  log_->debug("opened {} ({} {}x{})", mask_credentials(s_.input.path), codec->name, c.dec->width, c.dec->height);
+  log_->debug("opened {} ({} {}x{})", printable(mask_credentials(s_.input.path)), codec->name, c.dec->width,
+              c.dec->height);
   have_due_ = false;
 
   auto drain = [&]() {
@@ -413,9 +415,10 @@ void Capture::deliver(Connection& c, AVFrame* decoded, double stream_time) {
     connected_ = true;
     t_ffmpeg_level = parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
     if (was_down_)
-      log_->info("input {} recovered", mask_credentials(s_.input.path));
+      log_->info("input {} recovered", printable(mask_credentials(s_.input.path)));
     else
-      log_->info("input {} connected ({}x{})", mask_credentials(s_.input.path), decoded->width, decoded->height);
+      log_->info("input {} connected ({}x{})", printable(mask_credentials(s_.input.path)), decoded->width,
+                 decoded->height);
     was_down_ = false;
   }
   backoff_.connection_healthy(c.started_mono, now_mono);

@@ -2,9 +2,11 @@
 
 #include <mosquitto.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 #include "util/clock.h"
 #include "util/log.h"
@@ -86,35 +88,41 @@ void MqttClient::report(const std::string& state, bool warn) {
 
 void MqttClient::run() {
   bool first = true, attempt_pending = true;
+  auto wait_before_retry = [this] {
+    double d = reconnect_.failed();
+    logger("vigil.mqtt")->debug("broker {}:{}: next attempt in {:.0f} s", opts_.host, opts_.port, d);
+    return sleep_for(d);
+  };
   while (!stopping_) {
     if (attempt_pending) {
       int rc = first ? mosquitto_connect_async(mosq_, opts_.host.c_str(), opts_.port, opts_.keepalive)
                      : mosquitto_reconnect_async(mosq_);
       first = false;
       if (rc != MOSQ_ERR_SUCCESS) {
-        report(std::string("unreachable: ") + (rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc)),
-               true);
-        double d = delay_;
-        delay_ = std::min(delay_ * 2, kMaxDelay);
-        if (!sleep_for(d)) break;
+        report(std::string("unreachable: ") + (rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc)), true);
+        if (!wait_before_retry()) break;
         continue;
       }
+      reconnect_.attempt_started();
       attempt_pending = false;
     }
     int rc = mosquitto_loop(mosq_, 100, 1);
-    if (rc != MOSQ_ERR_SUCCESS) {  // lost, refused or the connect failed
-      bool was = had_connection_;
-      had_connection_ = false;
-      connected_ = false;
-      if (rc == MOSQ_ERR_ERRNO)
-        report(std::string(was ? "connection lost: " : "unreachable: ") + strerror(errno), true);
-      else if (rc != MOSQ_ERR_CONN_REFUSED)  // a refusal was reported by on_connect
-        report(std::string(was ? "connection lost: " : "unreachable: ") + mosquitto_strerror(rc), true);
-      double d = delay_;
-      delay_ = std::min(delay_ * 2, kMaxDelay);
-      if (!sleep_for(d)) break;
-      attempt_pending = true;
+    if (rc == MOSQ_ERR_SUCCESS && !reconnect_.deadline_passed()) continue;
+    // Lost, refused, garbage, or no CONNACK in time: all back off the same way.
+    bool was = had_connection_;
+    had_connection_ = false;
+    connected_ = false;
+    if (rc == MOSQ_ERR_SUCCESS) {
+      report("no answer to CONNECT within " + std::to_string(int(MqttReconnect::kConnackDeadline)) + " s", true);
+      // Drop it now (the broker sees the close); the next attempt frees the socket.
+      if (int fd = mosquitto_socket(mosq_); fd >= 0) shutdown(fd, SHUT_RDWR);
+    } else if (rc == MOSQ_ERR_ERRNO) {
+      report(std::string(was ? "connection lost: " : "unreachable: ") + strerror(errno), true);
+    } else if (rc != MOSQ_ERR_CONN_REFUSED) {  // a refusal was reported by on_connect
+      report(std::string(was ? "connection lost: " : "unreachable: ") + mosquitto_strerror(rc), true);
     }
+    if (!wait_before_retry()) break;
+    attempt_pending = true;
   }
   // Clean shutdown (mqtt.md §1.2): `offline`, then DISCONNECT, so no will is sent.
   if (connected_) {
@@ -137,7 +145,7 @@ void MqttClient::on_connect_cb(mosquitto*, void* self, int rc) {
   }
   c->connected_ = true;
   c->had_connection_ = true;
-  c->delay_ = kInitialDelay;
+  c->reconnect_.connected();
   c->report("connected", false);
   if (c->on_connect_) c->on_connect_();
 }

@@ -1,7 +1,8 @@
 // One MQTT connection with libmosquitto (mqtt.md §1): clean session, keep-alive 60 s,
 // last will `offline` (QoS 1, retained), optional user/password. A network thread of
-// its own connects (asynchronously: a broker that is down never blocks anyone),
-// reconnects with a delay of 1 s doubling to 30 s, and runs the callbacks. publish()
+// its own connects (asynchronously: a broker that is down never blocks anyone), gives
+// each attempt 5 s to get its CONNACK, waits 1 s doubling to 30 s after every failed
+// attempt or lost connection (MqttReconnect), and runs the callbacks. publish()
 // may be called from any thread and never blocks; while disconnected it drops.
 #pragma once
 
@@ -12,6 +13,9 @@
 #include <optional>
 #include <string>
 #include <thread>
+
+#include "mqtt/mqtt_reconnect.h"
+#include "util/clock.h"
 
 struct mosquitto;
 struct mosquitto_message;
@@ -25,7 +29,7 @@ class MqttClient {
     int port = 1883;
     std::string client_id = "frigate";
     std::optional<std::string> user, password;
-    std::string will_topic;                  // receives `offline` (retained) from the broker
+    std::string will_topic;  // receives `offline` (retained) from the broker
     std::string will_payload = "offline";
     int keepalive = 60;
   };
@@ -33,8 +37,6 @@ class MqttClient {
   using ConnectHandler = std::function<void()>;
   // On the network thread for every message of a subscription.
   using MessageHandler = std::function<void(const std::string& topic, const std::string& payload, bool retained)>;
-
-  static constexpr double kInitialDelay = 1, kMaxDelay = 30;
 
   MqttClient(Options opts, ConnectHandler on_connect, MessageHandler on_message);
   ~MqttClient();
@@ -65,10 +67,10 @@ class MqttClient {
   mosquitto* mosq_ = nullptr;
   std::atomic<bool> connected_{false};
   std::atomic<bool> stopping_{false};
-  std::string final_topic_, final_payload_;  // set before stopping_
-  double delay_ = kInitialDelay;             // network thread: next reconnect delay
-  bool had_connection_ = false;              // network thread: connected since the last attempt
-  std::string last_state_;                   // network thread: last logged connection state
+  std::string final_topic_, final_payload_;           // set before stopping_
+  MqttReconnect reconnect_{SystemClock::instance()};  // network thread: deadline, backoff
+  bool had_connection_ = false;                       // network thread: connected since the last attempt
+  std::string last_state_;                            // network thread: last logged connection state
   std::mutex mu_;
   std::condition_variable cv_;
   std::thread thread_;

@@ -11,11 +11,14 @@
 #include "mqtt/mqtt_messages.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/printable.h"
 
 namespace vigil {
 namespace {
 
 const char* on_off(bool v) { return v ? "ON" : "OFF"; }
+
+constexpr size_t kMaxLoggedPayload = 64;  // bytes of a bad `…/set` payload shown in the log
 
 }  // namespace
 
@@ -37,8 +40,7 @@ MqttService::MqttService(const Config& cfg, SwitchesMap switches, std::function<
   o.password = cfg.mqtt.password;
   o.will_topic = topic("available");
   client_ = std::make_unique<MqttClient>(
-      o, [this] { on_connect(); },
-      [this](const std::string& t, const std::string& p, bool r) { on_message(t, p, r); });
+      o, [this] { on_connect(); }, [this](const std::string& t, const std::string& p, bool r) { on_message(t, p, r); });
 }
 
 MqttService::~MqttService() { stop(); }
@@ -150,9 +152,11 @@ void MqttService::on_connect() {
   for (const char* what : {"clips", "snapshots", "detect"}) client_->subscribe(topic("+", what, "set"));
   std::lock_guard lock(state_mu_);
   for (const auto& [camera, labels] : counts_)
-    for (const auto& [label, n] : labels) enqueue({topic(camera, label), std::to_string(n), false, std::nullopt, nullptr});
+    for (const auto& [label, n] : labels)
+      enqueue({topic(camera, label), std::to_string(n), false, std::nullopt, nullptr});
   for (const auto& [zone, labels] : zone_totals_)
-    for (const auto& [label, n] : labels) enqueue({topic(zone, label), std::to_string(n), false, std::nullopt, nullptr});
+    for (const auto& [label, n] : labels)
+      enqueue({topic(zone, label), std::to_string(n), false, std::nullopt, nullptr});
   on_events(recovered_ends_);
   recovered_ends_.clear();
 }
@@ -163,11 +167,12 @@ void MqttService::on_message(const std::string& t, const std::string& payload, b
   if (!st) return;
   CommandResult r = apply_set_command(switches_, *st, payload);
   if (!r.known_camera) {
-    log->debug("{}: unknown camera {}", t, st->camera);
+    log->debug("{}: unknown camera {}", printable(t), printable(st->camera));
     return;
   }
-  if (!r.valid)
-    log->warn("{}: invalid payload \"{}\" (expected ON or OFF); {} stays {}", t, payload, st->what, on_off(r.state));
+  if (!r.valid)  // topic and payload are anyone's: one escaped, bounded log line
+    log->warn("{}: invalid payload \"{}\" (expected ON or OFF); {} stays {}", printable(t),
+              printable(payload, kMaxLoggedPayload), st->what, on_off(r.state));
   else if (r.changed)
     log->info("{}: {} {}", st->camera, st->what, on_off(r.state));
   enqueue({topic(st->camera, st->what, "state"), on_off(r.state), true, std::nullopt, nullptr});

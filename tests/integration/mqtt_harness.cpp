@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <mosquitto.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,6 +67,89 @@ std::string Broker::log() const {
   return ss.str();
 }
 
+FakeBroker::FakeBroker(Mode mode) : mode_(mode) {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || listen(listen_fd_, 16) != 0 ||
+      getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    throw std::runtime_error("fake broker: cannot listen");
+  port_ = ntohs(a.sin_port);
+  thread_ = std::thread([this] { loop(); });
+}
+
+FakeBroker::~FakeBroker() {
+  stop_ = true;
+  thread_.join();
+  close(listen_fd_);
+}
+
+std::vector<FakeBroker::Connection> FakeBroker::connections() const {
+  std::lock_guard lock(mu_);
+  return conns_;
+}
+
+bool FakeBroker::wait_connections(size_t n, double timeout) const {
+  double end = now_mono() + timeout;
+  while (connections().size() < n) {
+    if (now_mono() > end) return false;
+    sleep_s(0.05);
+  }
+  return true;
+}
+
+void FakeBroker::loop() {
+  struct Open {
+    int fd;
+    size_t index;  // into conns_
+  };
+  std::vector<Open> open;
+  while (!stop_) {
+    std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
+    for (const Open& o : open) fds.push_back({o.fd, POLLIN, 0});
+    if (poll(fds.data(), fds.size(), 50) <= 0) continue;
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (!fds[i].revents) continue;
+      Open& o = open[i - 1];
+      char buf[4096];
+      ssize_t n = read(o.fd, buf, sizeof buf);
+      if (n > 0 && mode_ == Mode::ConnackThenClose) {
+        const char connack[] = {0x20, 0x02, 0x00, 0x00};  // session not present, accepted
+        (void)!write(o.fd, connack, sizeof connack);
+        n = 0;
+      }
+      if (n > 0) continue;  // Silent: whatever the client says goes unanswered
+      if (mode_ == Mode::Silent) {
+        std::lock_guard lock(mu_);
+        conns_[o.index].closed = now_mono();
+      }
+      close(o.fd);
+      o.fd = -1;
+    }
+    std::erase_if(open, [](const Open& o) { return o.fd < 0; });
+    if (fds[0].revents & POLLIN) {
+      int fd = accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) continue;
+      size_t index;
+      {
+        std::lock_guard lock(mu_);
+        index = conns_.size();
+        conns_.push_back({now_mono(), -1});
+      }
+      if (mode_ == Mode::Garbage) {
+        const char garbage[] = "HTTP/1.1 400 Bad Request\r\n\r\n\xde\xad\xbe\xef";
+        (void)!write(fd, garbage, sizeof garbage - 1);
+        close(fd);
+      } else {
+        open.push_back({fd, index});
+      }
+    }
+  }
+  for (const Open& o : open) close(o.fd);
+}
+
 struct Subscriber::State {
   mutable std::mutex mu;
   std::vector<MqttMessage> messages;
@@ -87,7 +171,8 @@ Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std
     mosquitto_subscribe(m, nullptr, st->filter.c_str(), 0);
     st->connected = true;
   });
-  mosquitto_disconnect_callback_set(mosq_, [](mosquitto*, void* obj, int) { static_cast<State*>(obj)->connected = false; });
+  mosquitto_disconnect_callback_set(mosq_,
+                                    [](mosquitto*, void* obj, int) { static_cast<State*>(obj)->connected = false; });
   mosquitto_message_callback_set(mosq_, [](mosquitto*, void* obj, const mosquitto_message* m) {
     auto* st = static_cast<State*>(obj);
     MqttMessage msg{m->topic, std::string(static_cast<const char*>(m->payload), size_t(m->payloadlen)), m->retain,

@@ -2,11 +2,13 @@
 // records every message (libmosquitto, as any client would).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -31,6 +33,34 @@ class Broker {
   Process proc_;
 };
 
+// A TCP listener that plays a broken broker on 127.0.0.1:<port()>: it accepts every
+// connection and then never answers (Silent), writes garbage and closes (Garbage), or
+// accepts the CONNECT and closes right after its CONNACK (ConnackThenClose). It records
+// each connection: when it was accepted and when the client closed it.
+class FakeBroker {
+ public:
+  enum class Mode { Silent, Garbage, ConnackThenClose };
+  struct Connection {
+    double accepted = 0;  // now_mono()
+    double closed = -1;   // when the client closed it (Silent only); -1 while open
+  };
+  explicit FakeBroker(Mode mode);
+  ~FakeBroker();
+  int port() const { return port_; }
+  std::vector<Connection> connections() const;
+  // Waits until `n` connections were accepted.
+  bool wait_connections(size_t n, double timeout) const;
+
+ private:
+  void loop();
+  Mode mode_;
+  int listen_fd_ = -1, port_ = 0;
+  mutable std::mutex mu_;
+  std::vector<Connection> conns_;  // guarded by mu_
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 struct MqttMessage {
   std::string topic, payload;
   bool retain = false;
@@ -40,7 +70,8 @@ struct MqttMessage {
 // Subscribes to `<filter>` on every (re)connect and keeps every message.
 class Subscriber {
  public:
-  Subscriber(int port, std::string filter = "#", std::optional<std::pair<std::string, std::string>> user = std::nullopt);
+  Subscriber(int port, std::string filter = "#",
+             std::optional<std::pair<std::string, std::string>> user = std::nullopt);
   ~Subscriber();
   // Messages received so far.
   std::vector<MqttMessage> messages() const;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <set>
+#include <sstream>
 
 #include "harness.h"
 #include "mqtt_harness.h"
@@ -480,5 +481,118 @@ TEST(Mqtt, Authentication) {
   for (size_t pos = 0; (pos = log.find("connection refused", pos)) != std::string::npos; ++pos) ++n;
   EXPECT_EQ(n, 1u) << log;
 }
+
+}  // namespace vigil::test
+
+namespace vigil::test {
+namespace {
+
+// Gaps between the starts of consecutive connection attempts at a fake broker.
+std::vector<double> attempt_gaps(const std::vector<FakeBroker::Connection>& c) {
+  std::vector<double> gaps;
+  for (size_t i = 1; i < c.size(); ++i) gaps.push_back(c[i].accepted - c[i - 1].accepted);
+  return gaps;
+}
+
+std::string describe(const std::vector<double>& v) {
+  std::string s;
+  for (double x : v) s += std::to_string(x) + " ";
+  return s;
+}
+
+// A broker that fails every connection at the protocol level: vigil waits longer and
+// longer between attempts (1 s doubling to 30 s, mqtt.md §1.2), as for a refused one.
+void expect_growing_backoff(FakeBroker::Mode mode) {
+  FakeBroker fake(mode);
+  Vigil v(mqtt_yaml(fake.port()) + camera_yaml("    detect: {enabled: false}\n"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  // Attempts at about 0, 1, 3, 7 and 15 s.
+  ASSERT_TRUE(fake.wait_connections(5, 120)) << v.log();
+  std::vector<double> gaps = attempt_gaps(fake.connections());
+  gaps.resize(4);
+  for (size_t i = 1; i < gaps.size(); ++i) EXPECT_GT(gaps[i], gaps[i - 1]) << describe(gaps);
+  EXPECT_GE(gaps.back(), 3 * gaps.front()) << describe(gaps);
+  // Far fewer than one attempt per second over the window.
+  double window = gaps[0] + gaps[1] + gaps[2] + gaps[3];
+  EXPECT_LT(4 / window, 0.5) << describe(gaps);
+  EXPECT_EQ(http_get(v.port(), "/api/stats").status, 200);
+}
+
+}  // namespace
+
+// A `…/set` payload is anyone's text: a newline and bytes ≥ 0x80 in it are logged
+// escaped on the warning's own line, so it cannot forge a log line; a long one is cut.
+TEST(Mqtt, BadSetPayloadIsLoggedAsOneEscapedLine) {
+  Broker broker;
+  Subscriber sub(broker.port(), "frigate/#");
+  Vigil v(mqtt_yaml(broker.port()) + camera_yaml("    detect: {enabled: false}\n"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 30)) << v.log();
+
+  size_t mark = sub.size();
+  sub.publish("frigate/walk/detect/set", "ON\n2026-12-06 04:00:00.000 vigil.app FORGED \xff\xfe");
+  // The state is republished after the warning is written.
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark)) << v.log();
+  mark = sub.size();
+  sub.publish("frigate/walk/detect/set", std::string(1000, 'A'));
+  ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark)) << v.log();
+
+  std::string log;
+  std::vector<std::string> lines;
+  ASSERT_TRUE(eventually(
+      [&] {
+        log = v.log();
+        return log.find("(+936 bytes)") != std::string::npos;
+      },
+      10))
+      << log;
+  std::istringstream in(log);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  size_t warnings = 0;
+  for (const std::string& l : lines) {
+    if (l.find("FORGED") != std::string::npos) {
+      EXPECT_NE(l.find("invalid payload"), std::string::npos) << "a forged line: " << l;
+    }
+    EXPECT_NE(l.rfind("2026-12-06 04:00:00.000", 0), 0u) << "a forged line: " << l;
+    if (l.find("frigate/walk/detect/set: invalid payload \"ON\\n2026-12-06 04:00:00.000 vigil.app FORGED \\xff\\xfe\" "
+               "(expected ON or OFF)") != std::string::npos)
+      ++warnings;
+  }
+  EXPECT_EQ(warnings, 1u) << log;
+  EXPECT_EQ(log.find('\xff'), std::string::npos) << "raw payload bytes in the log";
+  EXPECT_NE(log.find("invalid payload \"" + std::string(64, 'A') + "...(+936 bytes)\""), std::string::npos) << log;
+}
+
+// A broker that accepts the TCP connection and never answers: each attempt ends after
+// the CONNACK deadline (vigil closes it), and the pauses between attempts grow.
+TEST(Mqtt, SilentBrokerGetsBoundedAttemptsWithGrowingPauses) {
+  FakeBroker fake(FakeBroker::Mode::Silent);
+  Vigil v(mqtt_yaml(fake.port()) + camera_yaml("    detect: {enabled: false}\n"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  // Attempt, deadline, pause 1 s, attempt, deadline, pause 2 s, …
+  ASSERT_TRUE(fake.wait_connections(4, 120)) << v.log();
+  auto conns = fake.connections();
+  std::vector<double> pauses;
+  for (size_t i = 0; i + 1 < 4; ++i) {
+    ASSERT_GE(conns[i].closed, 0) << "attempt " << i << " was never given up";
+    EXPECT_LE(conns[i].closed, conns[i + 1].accepted) << "attempt " << i << " still open at the next one";
+    pauses.push_back(conns[i + 1].accepted - conns[i].closed);
+  }
+  EXPECT_GT(pauses[1], pauses[0]) << describe(pauses);
+  EXPECT_GT(pauses[2], pauses[1]) << describe(pauses);
+  EXPECT_GE(pauses[2], 2.5 * pauses[0]) << describe(pauses);
+  EXPECT_NE(v.log().find("no answer to CONNECT within 5 s"), std::string::npos) << v.log();
+  EXPECT_EQ(http_get(v.port(), "/api/stats").status, 200) << "the API is not held up";
+  // A clean stop does not hang on an attempt in progress.
+  v.process().signal(SIGTERM);
+  EXPECT_EQ(v.process().wait(30), 0);
+}
+
+// A broker that answers garbage and closes.
+TEST(Mqtt, GarbageBrokerGetsGrowingBackoff) { expect_growing_backoff(FakeBroker::Mode::Garbage); }
+
+// A broker that accepts the CONNECT and closes at once: a connection that did not stay
+// up does not reset the backoff.
+TEST(Mqtt, BrokerClosingAfterConnackGetsGrowingBackoff) { expect_growing_backoff(FakeBroker::Mode::ConnackThenClose); }
 
 }  // namespace vigil::test

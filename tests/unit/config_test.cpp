@@ -347,6 +347,19 @@ TEST_F(ConfigTest, EveryProblemIsReported) {
   EXPECT_EQ(lines.size(), 4u) << joined(lines);
 }
 
+// Keys and values from the file are escaped: each problem stays one line of text, and
+// a newline in a key cannot forge another line (util/printable).
+TEST_F(ConfigTest, ErrorLinesEscapeKeysAndValues) {
+  auto lines = errors_of(replace(kMinimal, "width: 640", "width: \"wide\\nconfig error: forged\"") +
+                         "    \"colour\\r\\nconfig error: forged\\xff\": red\n");
+  EXPECT_TRUE(
+      has_line(lines, "config error: cameras.driveway.width: expected int, got string \"wide\\nconfig error: forged\""))
+      << joined(lines);
+  EXPECT_TRUE(has_line(lines, "config error: cameras.driveway.colour\\r\\nconfig error: forged\\xc3\\xbf: unknown key"))
+      << joined(lines);
+  for (const auto& l : lines) EXPECT_EQ(l.find_first_of("\r\n"), std::string::npos) << l;
+}
+
 // ---------------------------------------------------------------------------
 // Types (config.md §1, §3)
 
