@@ -144,7 +144,7 @@ void HttpServer::Impl::routes() {
   svr.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(src.stats_json() + "\n", "application/json");
   });
-  add_media_routes(svr, src.config->media_dir);
+  add_media_routes(svr, src.config->media_dir, src.config->database_path);
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   svr.Get(R"(/api/([^/]+)/latest\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
     Camera* cam = camera_or_404(req.matches[1], res);
@@ -174,7 +174,8 @@ void HttpServer::Impl::routes() {
     if (cam) mjpeg(cam, req, res);
   });
   svr.Get(R"(/api/.*)", [](const httplib::Request&, httplib::Response& res) { text(res, 404, "Not Found"); });
-  if (!src.web_dir.empty()) add_static_routes(svr, src.web_dir);  // last: everything else is the web UI
+  // last: everything else is the web UI
+  if (!src.web_dir.empty()) add_static_routes(svr, src.web_dir, src.rejected_ingress_headers);
 
   svr.Options(R"(.*)", [](const httplib::Request& req, httplib::Response& res) {
     res.status = 204;
@@ -182,8 +183,9 @@ void HttpServer::Impl::routes() {
       res.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
       if (req.has_header("Access-Control-Request-Headers"))
         res.set_header("Access-Control-Allow-Headers", req.get_header_value("Access-Control-Request-Headers"));
-    } else if (req.has_header("Origin")) {
-      res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
+    } else if (is_media_path(req.path)) {
+      // As the media responses: any origin, never an echoed one, never credentials.
+      res.set_header("Access-Control-Allow-Origin", "*");
       res.set_header("Content-Type", "text/plain charset=UTF-8");
     }
     res.set_header("Access-Control-Max-Age", "1728000");

@@ -3,6 +3,8 @@
 // idle keep-alive connections never hold up JSON requests.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,6 +26,8 @@ struct ApiSources {
   EventDb* events_db = nullptr;              // finished events (null: no events API)
   EventStore* events = nullptr;              // events in progress
   std::string web_dir;                       // built web UI served at / (empty: none)
+  // Counts X-Ingress-Path values ignored as unsafe (shown in /api/stats `service`).
+  std::atomic<uint64_t>* rejected_ingress_headers = nullptr;
 };
 
 class HttpServer {

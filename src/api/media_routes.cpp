@@ -18,6 +18,9 @@
 #include <sstream>
 #include <vector>
 
+#include "api/html_escape.h"
+#include "api/media_files.h"
+
 namespace vigil {
 namespace {
 
@@ -26,10 +29,10 @@ namespace fs = std::filesystem;
 constexpr const char* kText = "text/plain; charset=utf-8";
 constexpr size_t kChunk = 64 * 1024;  // bytes read from disk per provider call
 
-// One of the two served folders: URL prefix ("/clips") and folder on disk.
+// One of the two served folders: URL prefix ("/clips") and what may be served there.
 struct MediaRoot {
   std::string prefix;
-  fs::path dir;
+  MediaTree tree;
   bool json_listing;  // recordings: nginx JSON autoindex; clips: HTML
 };
 
@@ -38,11 +41,11 @@ void not_found(httplib::Response& res) {
   res.set_content("Not Found", kText);
 }
 
-// §1.3: media responses carry CORS headers only when the request has an Origin.
-void add_cors(const httplib::Request& req, httplib::Response& res) {
-  if (!req.has_header("Origin")) return;
-  res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
-  res.set_header("Access-Control-Allow-Credentials", "true");
+// CORS as on /api: any origin may read, never with credentials (an echoed Origin with
+// Allow-Credentials would let any site read the media with the user's cookies once a
+// login exists).
+void add_cors(httplib::Response& res) {
+  res.set_header("Access-Control-Allow-Origin", "*");
   res.set_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges");
 }
 
@@ -75,37 +78,8 @@ std::string collapse_slashes(const std::string& path) {
   return out;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// The event database and its companions are never served (§5.1).
-bool is_db_file(const std::string& name) {
-  for (const char* ext : {".db", ".db-wal", ".db-shm", ".db-journal"})
-    if (ends_with(name, ext)) return true;
-  return false;
-}
-
-// Dot-files are in-progress or temporary files (storage.md): hidden and refused.
-bool is_hidden(const std::string& name) { return name.empty() || name[0] == '.' || is_db_file(name); }
-
-// `rel` ("/a/b/" style, slashes collapsed): no NUL, no segment starting with '.'
-// (which covers "." and "..").
-bool safe_path(const std::string& rel) {
-  if (rel.find('\0') != std::string::npos) return false;
-  for (size_t i = 0; i < rel.size(); ++i)
-    if (rel[i] == '/' && i + 1 < rel.size() && rel[i + 1] == '.') return false;
-  return true;
-}
-
-// `p` and `root` are canonical paths.
-bool inside(const fs::path& p, const fs::path& root) {
-  auto [r, q] = std::mismatch(root.begin(), root.end(), p.begin(), p.end());
-  return r == root.end();
-}
-
-std::string content_type_for(const fs::path& p) {
-  std::string ext = p.extension().string();
+std::string content_type_for(const std::string& name) {
+  std::string ext = fs::path(name).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   if (ext == ".mp4") return "video/mp4";
   if (ext == ".jpg") return "image/jpeg";
@@ -214,13 +188,12 @@ void provide(httplib::Response& res, std::shared_ptr<OpenFile> f, size_t start, 
   });
 }
 
+// `file`: a regular file opened by MediaTree::open (served from that descriptor, so
+// nothing can swap the file between the checks and the read).
 void serve_file(const httplib::Request& req, const httplib::Ranges& ranges, httplib::Response& res,
-                const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return not_found(res);
-  auto f = std::make_shared<OpenFile>(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return not_found(res);
+                MediaTree::Opened file, const std::string& name) {
+  const struct stat st = file.st;
+  auto f = std::make_shared<OpenFile>(file.fd.release());
 
   const std::string tag = make_etag(st);
   const size_t size = size_t(st.st_size);
@@ -232,7 +205,7 @@ void serve_file(const httplib::Request& req, const httplib::Ranges& ranges, http
     res.status = 304;
     return;
   }
-  const std::string type = content_type_for(path);
+  const std::string type = content_type_for(name);
   // Several ranges: the whole file (RFC 7233 allows it); a stale If-Range likewise.
   if (ranges.size() != 1 || !range_current(req, tag, st.st_mtime)) {
     res.status = 200;
@@ -252,33 +225,6 @@ void serve_file(const httplib::Request& req, const httplib::Ranges& ranges, http
 }
 
 // ---- listings ----
-
-struct Entry {
-  std::string name;
-  char kind;  // 'd' directory, 'f' file, 'o' other
-  time_t mtime;
-  off_t size;
-};
-
-// Visible entries of `dir`: no dot-files or DB files, nothing whose target (after
-// symlinks) is outside `root`, since it would not be served either.
-std::vector<Entry> read_entries(const fs::path& dir, const fs::path& root) {
-  std::vector<Entry> out;
-  std::error_code ec;
-  for (const auto& de : fs::directory_iterator(dir, ec)) {
-    std::string name = de.path().filename().string();
-    if (is_hidden(name)) continue;
-    struct stat st {};
-    if (::stat(de.path().c_str(), &st) != 0) continue;  // dangling symlink, or gone meanwhile
-    if (de.is_symlink(ec)) {
-      fs::path target = fs::canonical(de.path(), ec);
-      if (ec || !inside(target, root) || is_hidden(target.filename().string())) continue;
-    }
-    char kind = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 'o';
-    out.push_back({name, kind, st.st_mtime, st.st_size});
-  }
-  return out;
-}
 
 // nginx's JSON string escaping (ngx_escape_json): quote, backslash and control bytes.
 std::string json_escape(const std::string& s) {
@@ -316,59 +262,40 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+using Entry = MediaTree::Entry;
+
 // Byte for byte nginx's `autoindex_format json` (§5.3).
 std::string json_listing(std::vector<Entry> entries) {
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if ((a.kind == 'd') != (b.kind == 'd')) return a.kind == 'd';
+    if (a.dir != b.dir) return a.dir;
     return a.name < b.name;  // byte order
   });
   std::string out = "[";
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     if (i > 0) out += ',';
+    // Only folders and regular files are listed (MediaTree::list): never "other".
     out += "\r\n{ \"name\":\"" + json_escape(e.name) + "\", \"type\":\"";
-    out += e.kind == 'd' ? "directory" : e.kind == 'f' ? "file" : "other";
-    out += "\", \"mtime\":\"" + http_date(e.mtime) + "\"";
-    if (e.kind == 'f') out += ", \"size\":" + std::to_string(e.size);
+    out += e.dir ? "directory" : "file";
+    out += "\", \"mtime\":\"" + http_date(e.st.st_mtime) + "\"";
+    if (!e.dir) out += ", \"size\":" + std::to_string(e.st.st_size);
     out += " }";
   }
   return out + "\r\n]";
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // §5.4: one link per file, newest first.
 std::string html_listing(const std::string& url_dir, std::vector<Entry> entries) {
-  std::erase_if(entries, [](const Entry& e) { return e.kind != 'f'; });
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.mtime != b.mtime ? a.mtime > b.mtime : a.name < b.name; });
+  std::erase_if(entries, [](const Entry& e) { return e.dir; });
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.st.st_mtime != b.st.st_mtime ? a.st.st_mtime > b.st.st_mtime : a.name < b.name;
+  });
   std::string title = "Index of " + html_escape(url_dir);
   std::string out =
       "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<h1>" + title + "</h1><hr><pre>\r\n";
   for (const Entry& e : entries) {
     out += "<a href=\"" + html_escape(url_encode_path(e.name)) + "\">" + html_escape(e.name) + "</a> " +
-           http_date(e.mtime) + " " + std::to_string(e.size) + "\r\n";
+           http_date(e.st.st_mtime) + " " + std::to_string(e.st.st_size) + "\r\n";
   }
   return out + "</pre><hr></body>\r\n</html>\r\n";
 }
@@ -381,24 +308,25 @@ void handle(const MediaRoot& root, const httplib::Request& req, httplib::Respons
   // out of the request. The Request object is non-const inside httplib.
   const httplib::Ranges ranges = req.ranges;
   const_cast<httplib::Request&>(req).ranges.clear();
-  add_cors(req, res);
+  add_cors(res);
 
   const std::string url = collapse_slashes(req.path);  // req.path is already percent-decoded
   const std::string rel = url.substr(root.prefix.size());
   if (rel.empty()) return res.set_redirect(root.prefix + "/", 301);
-  if (!safe_path(rel) || is_db_file(rel)) return not_found(res);
-
-  std::error_code ec;
-  const fs::path base = fs::canonical(root.dir, ec);
-  if (ec) return not_found(res);
-  const fs::path target = fs::canonical(root.dir / rel.substr(1), ec);
-  if (ec || !inside(target, base)) return not_found(res);  // missing, or a symlink out
-  if (target != base && is_hidden(target.filename().string())) return not_found(res);
-
   const bool slash = rel.back() == '/';
-  if (fs::is_directory(target, ec)) {
+  std::vector<std::string> parts;  // "/a/b/" → a, b
+  for (size_t pos = 1; pos < rel.size();) {
+    size_t end = std::min(rel.find('/', pos), rel.size());
+    parts.push_back(rel.substr(pos, end - pos));
+    pos = end + 1;
+  }
+
+  // Allow-listed names only, no symbolic links, never the database (media_files.h).
+  MediaTree::Opened entry = root.tree.open(parts);
+  if (!entry.fd) return not_found(res);
+  if (S_ISDIR(entry.st.st_mode)) {
     if (!slash) return res.set_redirect(url_encode_path(url) + "/", 301);
-    std::vector<Entry> entries = read_entries(target, base);
+    std::vector<Entry> entries = root.tree.list(entry.fd, parts.size());
     if (root.json_listing)
       res.set_content(json_listing(std::move(entries)), "application/json");
     else
@@ -406,7 +334,7 @@ void handle(const MediaRoot& root, const httplib::Request& req, httplib::Respons
     return;
   }
   if (slash) return not_found(res);  // a file is not a folder
-  serve_file(req, ranges, res, target);
+  serve_file(req, ranges, res, std::move(entry), parts.back());
 }
 
 void add_root(httplib::Server& svr, MediaRoot root) {
@@ -418,9 +346,17 @@ void add_root(httplib::Server& svr, MediaRoot root) {
 
 }  // namespace
 
-void add_media_routes(httplib::Server& svr, const std::string& media_dir) {
-  add_root(svr, {"/clips", fs::path(media_dir) / "clips", false});
-  add_root(svr, {"/recordings", fs::path(media_dir) / "recordings", true});
+bool is_media_path(const std::string& path) {
+  for (const char* prefix : {"/clips", "/recordings"}) {
+    size_t n = std::char_traits<char>::length(prefix);
+    if (path.compare(0, n, prefix) == 0 && (path.size() == n || path[n] == '/')) return true;
+  }
+  return false;
+}
+
+void add_media_routes(httplib::Server& svr, const std::string& media_dir, const std::string& database_path) {
+  add_root(svr, {"/clips", MediaTree(media_dir + "/clips", MediaKind::kClips, database_path), false});
+  add_root(svr, {"/recordings", MediaTree(media_dir + "/recordings", MediaKind::kRecordings, database_path), true});
 }
 
 }  // namespace vigil

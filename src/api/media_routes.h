@@ -1,6 +1,7 @@
 // /clips/… and /recordings/… (http-api.md §5): files from the media folder with
 // ranges and conditional requests, a JSON listing for recordings folders (nginx
-// autoindex layout) and a simple HTML listing for clips.
+// autoindex layout) and a simple HTML listing for clips. Only the files vigil writes
+// there are served or listed (media_files.h).
 #pragma once
 
 #include <string>
@@ -11,7 +12,11 @@ class Server;
 
 namespace vigil {
 
-// media_dir: absolute path of the media folder (holds clips/ and recordings/).
-void add_media_routes(httplib::Server& svr, const std::string& media_dir);
+// media_dir: absolute path of the media folder (holds clips/ and recordings/);
+// database_path: the event database, never served under any name (media_files.h).
+void add_media_routes(httplib::Server& svr, const std::string& media_dir, const std::string& database_path);
+
+// "/clips", "/clips/…", "/recordings", "/recordings/…" (not "/clipsx").
+bool is_media_path(const std::string& path);
 
 }  // namespace vigil

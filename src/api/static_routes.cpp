@@ -4,11 +4,16 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
+
+#include "api/html_escape.h"
 
 #ifndef VIGIL_WEB_DIR
 #define VIGIL_WEB_DIR "web/dist"
@@ -122,15 +127,21 @@ bool etag_matches(const httplib::Request& req, const std::string& tag) {
   return false;
 }
 
-// A usable X-Ingress-Path: "/a/b" made of URL path characters only (it is written into
-// HTML and JavaScript). Returned without a trailing slash; "" when absent or unusable.
-std::string ingress_prefix(const httplib::Request& req) {
-  if (!req.has_header("X-Ingress-Path")) return "";
-  std::string p = req.get_header_value("X-Ingress-Path");
-  if (p.empty() || p[0] != '/') return "";
+// X-Ingress-Path (Home Assistant's ingress base, "/api/hassio_ingress/<token>"): only a
+// path of [A-Za-z0-9._~/-] starting with a single '/', with no empty, "." or ".."
+// segment ("//host" would be another host to the browser). Returned without a trailing
+// slash; nullopt when unsafe.
+std::optional<std::string> safe_ingress_prefix(std::string p) {
+  if (p.empty() || p[0] != '/' || p.find("//") != std::string::npos) return std::nullopt;
   for (unsigned char c : p)
-    if (!(std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%')) return "";
-  while (!p.empty() && p.back() == '/') p.pop_back();
+    if (!(std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~')) return std::nullopt;
+  if (p.back() == '/') p.pop_back();
+  for (size_t pos = 1; pos <= p.size();) {
+    size_t end = std::min(p.find('/', pos), p.size());
+    const std::string segment = p.substr(pos, end - pos);
+    if (segment == "." || segment == "..") return std::nullopt;
+    pos = end + 1;
+  }
   return p;
 }
 
@@ -157,7 +168,8 @@ void serve(const httplib::Request& req, httplib::Response& res, const fs::path& 
   res.set_content(std::move(body), content_type_for(file));
 }
 
-void handle(const fs::path& root, const httplib::Request& req, httplib::Response& res) {
+void handle(const fs::path& root, std::atomic<uint64_t>* rejected_ingress, const httplib::Request& req,
+            httplib::Response& res) {
   const std::string path = collapse_slashes(req.path);  // already percent-decoded
   if (reserved(path)) return not_found(res);
   if (!safe_path(path)) return not_found(res);
@@ -166,7 +178,14 @@ void handle(const fs::path& root, const httplib::Request& req, httplib::Response
   if (ec || !fs::is_regular_file(base / "index.html", ec))
     return not_found(res, "vigil's web UI is not built (no index.html in " + root.string() +
                               "): run `make` in the source tree, or set VIGIL_WEB_DIR. The API is at /api/.");
-  const std::string prefix = ingress_prefix(req);
+  std::string prefix;
+  if (req.has_header("X-Ingress-Path")) {
+    auto safe = safe_ingress_prefix(req.get_header_value("X-Ingress-Path"));
+    if (safe)
+      prefix = *safe;
+    else if (rejected_ingress)
+      ++*rejected_ingress;  // ignored: the page is served as without the header
+  }
   std::string rel = path.size() > 1 ? path.substr(1) : "";
   if (!rel.empty() && rel.back() != '/') {
     const fs::path target = fs::canonical(base / rel, ec);
@@ -178,6 +197,26 @@ void handle(const fs::path& root, const httplib::Request& req, httplib::Response
   // asset must not get HTML as JavaScript.
   if (rel.rfind("assets/", 0) == 0) return not_found(res);
   serve(req, res, base / "index.html", "index.html", prefix);
+}
+
+// A JavaScript string literal safe inside <script>: '<' and every non-ASCII or control
+// byte as \u escapes, so no "</script>" can end the element.
+std::string js_string(const std::string& s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '&') {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += char(c);
+    }
+  }
+  return out + "\"";
 }
 
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
@@ -194,9 +233,11 @@ std::string default_web_dir() {
 
 std::string apply_ingress_prefix(const std::string& html, const std::string& prefix) {
   std::string out = html;
-  replace_all(out, "href=\"/", "href=\"" + prefix + "/");
-  replace_all(out, "src=\"/", "src=\"" + prefix + "/");
-  const std::string script = "<script>window.baseUrl=\"" + prefix + "/\";</script>";
+  // Escaped for where it is written, whatever the caller checked.
+  const std::string attr = html_escape(prefix);
+  replace_all(out, "href=\"/", "href=\"" + attr + "/");
+  replace_all(out, "src=\"/", "src=\"" + attr + "/");
+  const std::string script = "<script>window.baseUrl=" + js_string(prefix + "/") + ";</script>";
   size_t head = out.find("<head>");
   if (head != std::string::npos)
     out.insert(head + 6, script);
@@ -205,9 +246,10 @@ std::string apply_ingress_prefix(const std::string& html, const std::string& pre
   return out;
 }
 
-void add_static_routes(httplib::Server& svr, const std::string& web_dir) {
-  svr.Get(R"(/.*)",
-          [root = fs::path(web_dir)](const httplib::Request& req, httplib::Response& res) { handle(root, req, res); });
+void add_static_routes(httplib::Server& svr, const std::string& web_dir, std::atomic<uint64_t>* rejected_ingress) {
+  svr.Get(R"(/.*)", [root = fs::path(web_dir), rejected_ingress](const httplib::Request& req, httplib::Response& res) {
+    handle(root, rejected_ingress, req, res);
+  });
 }
 
 }  // namespace vigil

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <map>
@@ -128,8 +129,11 @@ int run_vigil(const Config& cfg) {
   const std::string config_doc = config_to_api_json(cfg);
   api.config_json = [config_doc, switches] { return config_json_with_switches(config_doc, switches); };
   DetectorPool* p = pool.get();
-  auto stats = [&cfg, camera_ptrs, p, started] {
-    return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started);
+  std::atomic<uint64_t> rejected_ingress{0};  // outlives the HTTP server and MQTT
+  api.rejected_ingress_headers = &rejected_ingress;
+  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress] {
+    return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started,
+                      ServiceCounters{rejected_ingress.load()});
   };
   api.stats_json = stats;
 

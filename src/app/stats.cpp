@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "camera/camera.h"
+#include "config/redact.h"
 #include "detect/detector_pool.h"
 
 namespace vigil {
@@ -45,7 +46,8 @@ nlohmann::json storage(const std::string& path) {
 }  // namespace
 
 std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
-                       const std::vector<DetectorStats>& detectors, double uptime_seconds) {
+                       const std::vector<DetectorStats>& detectors, double uptime_seconds,
+                       const ServiceCounters& counters) {
   nlohmann::json j = nlohmann::json::object();
   double total_detection = 0;
   for (Camera* cam : cameras) {
@@ -68,8 +70,11 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
     std::string p = cfg.media_dir + "/" + sub;
     st[p] = storage(p);
   }
-  j["service"] = {
-      {"uptime", int64_t(uptime_seconds)}, {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION}, {"storage", st}};
+  j["service"] = {{"uptime", int64_t(uptime_seconds)},
+                  {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION},
+                  {"storage", st},
+                  {"rejected_ingress_headers", counters.rejected_ingress_headers}};
+  redact_json(j);
   return j.dump(-1, ' ', true);
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "config/redact.h"
+
 namespace vigil {
 
 // One polygon in frame pixels.
@@ -203,9 +205,6 @@ Config parse_config(const std::string& text, bool is_json, std::vector<std::stri
 // The /api/config document (http-api.md §2.3): effective values, credentials masked.
 // Returned as compact JSON text with sorted keys (no trailing newline).
 std::string config_to_api_json(const Config& cfg);
-
-// Masks passwords in URLs and in password-like query parameters.
-std::string mask_credentials(const std::string& text);
 
 // Class index → label, read from a label file in the format of config.md §4.5
 // (`<index> <label>` lines, or one label per line), or vigil's built-in 80-class COCO

@@ -1,7 +1,6 @@
-// The /api/config document (http-api.md §2.3) and credential masking.
+// The /api/config document (http-api.md §2.3), secrets redacted (config/redact.h).
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "config/config.h"
 
@@ -76,7 +75,7 @@ json ffmpeg_cmds(const Config& cfg, const CameraConfig& cam) {
       for (const auto& a : *list) cmd += " " + a;
     cmd += " -i " + in.path;
     for (const auto& a : outputs) cmd += " " + a;
-    cmds.push_back({{"cmd", mask_credentials(cmd)}, {"roles", in.roles}});
+    cmds.push_back({{"cmd", cmd}, {"roles", in.roles}});  // masked by redact_json
   }
   return cmds;
 }
@@ -193,26 +192,8 @@ std::string config_to_api_json(const Config& cfg) {
       {"snapshots", {{"retain", retain_json(cfg.snapshots_retain)}}},
       {"storage", {{"min_free_mb", cfg.storage_min_free_mb}}},
   };
+  redact_json(doc);  // environment_vars values, secret-named keys, URL credentials
   return doc.dump(-1, ' ', true, json::error_handler_t::replace);
-}
-
-std::string mask_credentials(const std::string& text) {
-  std::string out = text;
-  // scheme://user:password@host — the authority ends at / ? # or whitespace; the last
-  // '@' in it ends the user info (as FFmpeg's av_url_split reads it).
-  for (size_t pos = out.find("://"); pos != std::string::npos; pos = out.find("://", pos + 3)) {
-    const size_t start = pos + 3;
-    size_t end = out.find_first_of("/?# \t\r\n", start);
-    if (end == std::string::npos) end = out.size();
-    size_t at = std::string::npos;
-    for (size_t i = start; i < end; ++i)
-      if (out[i] == '@') at = i;
-    if (at == std::string::npos) continue;
-    size_t colon = out.find(':', start);
-    if (colon < at && colon + 1 < at) out.replace(colon + 1, at - colon - 1, "*****");
-  }
-  static const std::regex kSecretParam("([?&;])(password|passwd|pwd|pass)=[^&#\\s]*", std::regex::icase);
-  return std::regex_replace(out, kSecretParam, "$1$2=*****");
 }
 
 }  // namespace vigil

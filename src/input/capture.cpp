@@ -45,7 +45,7 @@ void av_log_to_spdlog(void* avcl, int level, const char* fmt, va_list vl) {
              : level <= AV_LOG_WARNING ? spdlog::level::warn
              : level <= AV_LOG_INFO    ? spdlog::level::info
                                        : spdlog::level::debug;
-  t_ffmpeg_log->log(lvl, "{}", msg);
+  t_ffmpeg_log->log(lvl, "{}", mask_credentials(msg));  // libav may quote the input URL
 }
 
 int parse_av_loglevel(const std::string& s) {

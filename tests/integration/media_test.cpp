@@ -78,18 +78,22 @@ TEST_F(Media, WholeFileHeaders) {
   EXPECT_EQ(r->get_header_value("Last-Modified"), kT0Text);
   EXPECT_EQ(r->get_header_value("Accept-Ranges"), "bytes");
   EXPECT_EQ(r->get_header_value("Cache-Control"), "no-cache");
-  EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin"));  // no Origin in the request
+  // CORS as on /api, with or without Origin (no credentials: see CorsAnyOriginNoCredentials).
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
+  EXPECT_FALSE(r->has_header("Access-Control-Allow-Credentials"));
 }
 
 TEST_F(Media, ContentTypes) {
   write_file(media_ + "/clips/cam-1.jpg", "jpg");
+  write_file(media_ + "/clips/cam-1.png", "png");
   write_file(media_ + "/clips/cam-1.txt", "txt");
-  auto jpg = get("/clips/cam-1.jpg"), txt = get("/clips/cam-1.txt");
-  ASSERT_TRUE(jpg && txt);
+  auto jpg = get("/clips/cam-1.jpg"), png = get("/clips/cam-1.png"), txt = get("/clips/cam-1.txt");
+  ASSERT_TRUE(jpg && png && txt);
   EXPECT_EQ(jpg->get_header_value("Content-Type"), "image/jpeg");
-  EXPECT_EQ(txt->get_header_value("Content-Type"), "application/octet-stream");
-  write_file(media_ + "/clips/empty.mp4", "");
-  auto empty = get("/clips/empty.mp4");
+  EXPECT_EQ(png->get_header_value("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(txt->status, 404);  // not a kind of file vigil writes there
+  write_file(media_ + "/clips/cam-empty.mp4", "");
+  auto empty = get("/clips/cam-empty.mp4");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->status, 200);
   EXPECT_EQ(empty->get_header_value("Content-Length"), "0");
@@ -188,52 +192,53 @@ TEST_F(Media, DatabaseAndDotFilesRefused) {
     write_file(media_ + "/clips/" + name, "secret");
   write_file(media_ + "/recordings/.part/a.mp4", "secret");
   fs::create_symlink(media_ + "/clips/frigate.db", media_ + "/clips/db-link.mp4");
-  fs::create_symlink(media_ + "/clips/x.mp4", media_ + "/clips/link.db");
-  write_file(media_ + "/clips/x.mp4", "fine");
+  fs::create_symlink(media_ + "/clips/cam-x.mp4", media_ + "/clips/link.db");
+  write_file(media_ + "/clips/cam-x.mp4", "fine");
   for (const char* path : {"/clips/frigate.db", "/clips/x.db", "/clips/x.db-wal", "/clips/x.db-shm",
                            "/clips/x.db-journal", "/clips/.tmp.mp4", "/clips/.hidden", "/clips/%2ehidden",
                            "/recordings/.part/a.mp4", "/recordings/.part/", "/clips/db-link.mp4", "/clips/link.db"})
     EXPECT_EQ(status(path), 404) << path;
-  EXPECT_EQ(status("/clips/x.mp4"), 200);
+  EXPECT_EQ(status("/clips/cam-x.mp4"), 200);
 }
 
 TEST_F(Media, PathEscapesRefused) {
   // config.yml sits next to media/; nothing outside the folder is ever served.
-  write_file(media_ + "/clips/inside.jpg", "in");
-  fs::create_symlink(vigil_->dir() + "/config.yml", media_ + "/clips/evil.jpg");
+  write_file(media_ + "/clips/cam-inside.jpg", "in");
+  fs::create_symlink(vigil_->dir() + "/config.yml", media_ + "/clips/cam-evil.jpg");
   fs::create_symlink(vigil_->dir(), media_ + "/clips/evildir");
-  fs::create_symlink(media_ + "/clips/inside.jpg", media_ + "/clips/alias.jpg");
+  fs::create_symlink(media_ + "/clips/cam-inside.jpg", media_ + "/clips/cam-alias.jpg");
   for (const char* path :
        {"/clips/../config.yml", "/clips/../../etc/passwd", "/clips/%2e%2e/config.yml", "/clips/%2E%2E/config.yml",
         "/clips/..%2Fconfig.yml", "/clips/%2e%2e%2fconfig.yml", "/recordings/..%2f..%2fconfig.yml",
-        "/recordings/%2e%2e/clips/inside.jpg", "/clips/./inside.jpg", "/clips/inside.jpg%00.mp4", "/clips/evil.jpg",
-        "/clips/evildir/config.yml", "/clips/evildir/", "/clips/inside.jpg/"})
+        "/recordings/%2e%2e/clips/cam-inside.jpg", "/clips/./cam-inside.jpg", "/clips/cam-inside.jpg%00.mp4",
+        "/clips/cam-evil.jpg", "/clips/evildir/config.yml", "/clips/evildir/", "/clips/cam-inside.jpg/",
+        "/clips/cam-alias.jpg"})  // no symbolic link is followed, even one that stays inside
     EXPECT_EQ(status(path), 404) << path;
-  EXPECT_EQ(status("/clips/inside.jpg"), 200);
-  EXPECT_EQ(status("/clips//inside.jpg"), 200);   // repeated slashes collapse
-  EXPECT_EQ(status("/clips/%69nside.jpg"), 200);  // percent-decoded
-  EXPECT_EQ(status("/clips/alias.jpg"), 200);     // a symlink inside the folder is fine
+  EXPECT_EQ(status("/clips/cam-inside.jpg"), 200);
+  EXPECT_EQ(status("/clips//cam-inside.jpg"), 200);   // repeated slashes collapse
+  EXPECT_EQ(status("/clips/cam-%69nside.jpg"), 200);  // percent-decoded
   // Not the clips folder: "/clipsx/…" is an ordinary path, the web UI's (http-api.md §6).
-  auto x = get("/clipsx/inside.jpg");
+  auto x = get("/clipsx/cam-inside.jpg");
   ASSERT_TRUE(x);
   EXPECT_NE(x->body, "in");
 }
 
 TEST_F(Media, RecordingsJsonListing) {
+  // Only the YYYY-MM/DD/HH/<camera>/MM.SS.mp4 tree is listed; other names, dot-files,
+  // database files and links are left out (they are not served either).
   const std::string root = media_ + "/recordings";
+  write_file(root + "/2020-12/31/23/garden/59.00.mp4", "x");
   write_file(root + "/Zdir/x.mp4", "x");
   write_file(root + "/notes.txt", std::string(1234, 'n'));
-  write_file(root + "/B.txt", "bb");
   write_file(root + "/.tmp.mp4", "hidden");
   write_file(root + "/r.db", "hidden");
   fs::create_symlink(vigil_->dir() + "/config.yml", root + "/outside.txt");
-  for (const char* name : {"2021-03", "Zdir", "notes.txt", "B.txt"}) set_mtime(root + "/" + name, kT0);
+  fs::create_symlink(root + "/2020-12", root + "/2021-01");
+  for (const char* name : {"2021-03", "2020-12"}) set_mtime(root + "/" + name, kT0);
   const std::string expected =
       "[\r\n"
-      "{ \"name\":\"2021-03\", \"type\":\"directory\", \"mtime\":\"Wed, 03 Mar 2021 10:00:04 GMT\" },\r\n"
-      "{ \"name\":\"Zdir\", \"type\":\"directory\", \"mtime\":\"Wed, 03 Mar 2021 10:00:04 GMT\" },\r\n"
-      "{ \"name\":\"B.txt\", \"type\":\"file\", \"mtime\":\"Wed, 03 Mar 2021 10:00:04 GMT\", \"size\":2 },\r\n"
-      "{ \"name\":\"notes.txt\", \"type\":\"file\", \"mtime\":\"Wed, 03 Mar 2021 10:00:04 GMT\", \"size\":1234 }\r\n"
+      "{ \"name\":\"2020-12\", \"type\":\"directory\", \"mtime\":\"Wed, 03 Mar 2021 10:00:04 GMT\" },\r\n"
+      "{ \"name\":\"2021-03\", \"type\":\"directory\", \"mtime\":\"Wed, 03 Mar 2021 10:00:04 GMT\" }\r\n"
       "]";
   for (const char* path : {"/recordings/", "/recordings//"}) {
     auto r = get(path);
@@ -242,12 +247,19 @@ TEST_F(Media, RecordingsJsonListing) {
     EXPECT_EQ(r->get_header_value("Content-Type"), "application/json") << path;
     EXPECT_EQ(r->body, expected) << path;
   }
+  // Camera level: the segments, byte order, with sizes; a segment being written is not.
+  const std::string cam = root + "/2021-03/04/15/garden";
+  write_file(cam + "/06.59.mp4", "abc");
+  write_file(cam + "/.07.01.mp4.part", "partial");
+  write_file(cam + "/notes.txt", "n");
+  set_mtime(cam + "/06.59.mp4", kT0);
   auto camera = get("/recordings/2021-03/04/15/garden/");
   ASSERT_TRUE(camera);
-  EXPECT_EQ(camera->body, "[\r\n{ \"name\":\"07.00.mp4\", \"type\":\"file\", \"mtime\":\"" + std::string(kT0Text) +
-                              "\", \"size\":1000 }\r\n]");
-  fs::create_directories(root + "/empty");
-  auto empty = get("/recordings/empty/");
+  EXPECT_EQ(camera->body, "[\r\n{ \"name\":\"06.59.mp4\", \"type\":\"file\", \"mtime\":\"" + std::string(kT0Text) +
+                              "\", \"size\":3 },\r\n{ \"name\":\"07.00.mp4\", \"type\":\"file\", \"mtime\":\"" +
+                              std::string(kT0Text) + "\", \"size\":1000 }\r\n]");
+  fs::create_directories(root + "/2021-02");
+  auto empty = get("/recordings/2021-02/");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->body, "[\r\n]");
 }
@@ -288,21 +300,31 @@ TEST_F(Media, ClipsHtmlListing) {
   EXPECT_EQ(r->body.find(".db"), std::string::npos);
 }
 
-TEST_F(Media, CorsWithOrigin) {
-  const httplib::Headers origin = {{"Origin", "http://ha.local:8123"}};
-  for (const std::string& path : {std::string(kRec), std::string("/clips/none.mp4"), std::string("/recordings/")}) {
-    auto r = get(path, origin);
-    ASSERT_TRUE(r) << path;
-    EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "http://ha.local:8123") << path;
-    EXPECT_EQ(r->get_header_value("Access-Control-Allow-Credentials"), "true") << path;
-    EXPECT_EQ(r->get_header_value("Access-Control-Expose-Headers"), "Content-Length, Content-Range, Accept-Ranges")
-        << path;
-    EXPECT_FALSE(r->has_header("Cache-Control") && r->get_header_value("Cache-Control") == "no-store") << path;
+// CORS as Frigate 0.8's API (http-api.md §1.3, issue #19): any origin may read, never
+// an echoed Origin, never credentials (which would let any site read the media with
+// the user's cookies once a login exists).
+TEST_F(Media, CorsAnyOriginNoCredentials) {
+  for (const std::string& path :
+       {std::string(kRec), std::string("/clips/none.mp4"), std::string("/recordings/"), std::string("/clips/")}) {
+    for (const httplib::Headers& h : {httplib::Headers{{"Origin", "http://evil.example"}}, httplib::Headers{}}) {
+      auto r = get(path, h);
+      ASSERT_TRUE(r) << path;
+      EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*") << path;
+      EXPECT_FALSE(r->has_header("Access-Control-Allow-Credentials")) << path;
+      EXPECT_EQ(r->get_header_value("Access-Control-Expose-Headers"), "Content-Length, Content-Range, Accept-Ranges")
+          << path;
+      EXPECT_FALSE(r->has_header("Cache-Control") && r->get_header_value("Cache-Control") == "no-store") << path;
+    }
   }
   auto ranged = get(kRec, {{"Origin", "http://x"}, {"Range", "bytes=0-3"}});
   ASSERT_TRUE(ranged);
   EXPECT_EQ(ranged->status, 206);
-  EXPECT_EQ(ranged->get_header_value("Access-Control-Allow-Origin"), "http://x");
+  EXPECT_EQ(ranged->get_header_value("Access-Control-Allow-Origin"), "*");
+  // The API: the same rule.
+  auto api = get("/api/stats", {{"Origin", "http://evil.example"}});
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->get_header_value("Access-Control-Allow-Origin"), "*");
+  EXPECT_FALSE(api->has_header("Access-Control-Allow-Credentials"));
 }
 
 TEST_F(Media, OptionsPreflight) {
@@ -310,12 +332,17 @@ TEST_F(Media, OptionsPreflight) {
     auto r = client().Options(path, {{"Origin", "http://ha.local:8123"}});
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 204) << path;
-    EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "http://ha.local:8123") << path;
+    EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*") << path;
+    EXPECT_FALSE(r->has_header("Access-Control-Allow-Credentials")) << path;
     EXPECT_EQ(r->get_header_value("Access-Control-Max-Age"), "1728000") << path;
     EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain charset=UTF-8") << path;
     EXPECT_EQ(r->get_header_value("Content-Length"), "0") << path;
     EXPECT_TRUE(r->body.empty()) << path;
   }
+  auto api = client().Options("/api/events", {{"Origin", "http://evil.example"}});
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->get_header_value("Access-Control-Allow-Origin"), "*");
+  EXPECT_FALSE(api->has_header("Access-Control-Allow-Credentials"));
 }
 
 }  // namespace

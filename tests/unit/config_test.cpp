@@ -1023,7 +1023,7 @@ TEST_F(ConfigTest, ApiConfigIsCompactSortedAndWritesFloatsWithAPoint) {
   EXPECT_EQ(text.find('\n'), std::string::npos);
   EXPECT_NE(text.find("\"delta_alpha\":1.0,"), std::string::npos) << text;
   EXPECT_NE(text.find("\"threshold\":12.5}"), std::string::npos) << text;
-  EXPECT_NE(text.find("\"FRIGATE_Z\":\"\\u00e9\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"FRIGATE_Z\":\"*****\""), std::string::npos) << text;  // values redacted
   EXPECT_NE(text.find("\"logger\":{\"default\":\"WARNING\",\"logs\":{\"camera.back\":\"DEBUG\"}}"), std::string::npos)
       << text;
   // keys sorted at every level: re-serialising with sorted keys changes nothing
