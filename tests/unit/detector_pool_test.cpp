@@ -97,7 +97,9 @@ TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItA
   stopper.join();
   // The stuck caller has its answer (or gave up after kTimeout of real time).
   ASSERT_EQ(first.wait_for(20s), std::future_status::ready);
-  if (auto late = first.get()) EXPECT_EQ(late->size(), 1u);
+  if (auto late = first.get()) {
+    EXPECT_EQ(late->size(), 1u);
+  }
 }
 
 }  // namespace
