@@ -1,12 +1,19 @@
 #include "api/http_server.h"
 
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "api/event_routes.h"
 #include "api/jpeg_cache.h"
@@ -27,33 +34,74 @@ constexpr const char* kText = "text/plain; charset=utf-8";
 
 // One thread per connection, at most kMaxConnections at once; further connections
 // wait in the listen backlog until one ends. Idle keep-alive connections close after
-// 65 s, so the cap cannot be held forever.
+// 65 s, so the cap cannot be held forever. Every thread is joined: a finished one by the
+// next enqueue, the rest by shutdown(), which the listen thread calls once stop() has
+// closed the server (and shut the open connections down), so none outlives the server.
 class ConnectionThreads final : public httplib::TaskQueue {
  public:
   static constexpr int kMaxConnections = 512;
   void enqueue(std::function<void()> fn) override {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return active_ < kMaxConnections; });
-    ++active_;
-    std::thread([this, fn = std::move(fn)] {
-      fn();
-      std::lock_guard l(mu_);
-      --active_;
-      cv_.notify_all();
-    }).detach();
+    cv_.wait(lock, [this] { return int(threads_.size() - finished_.size()) < kMaxConnections; });
+    reap(lock);
+    const uint64_t id = next_id_++;
+    threads_.emplace(id, std::thread([this, id, fn = std::move(fn)] {
+                       fn();
+                       std::lock_guard l(mu_);
+                       finished_.push_back(id);
+                       cv_.notify_all();
+                     }));
   }
   void shutdown() override {
-    // Connections end on their own once the server socket is closed; wait a little
-    // for them, but never let a stuck client hold up process shutdown.
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(2), [this] { return active_ == 0; });
+    cv_.wait(lock, [this] { return finished_.size() == threads_.size(); });
+    reap(lock);
   }
 
  private:
+  // Joins the threads that have finished (they only have their last unlock left).
+  void reap(std::unique_lock<std::mutex>& lock) {
+    std::vector<std::thread> done;
+    for (uint64_t id : finished_) {
+      done.push_back(std::move(threads_.at(id)));
+      threads_.erase(id);
+    }
+    finished_.clear();
+    lock.unlock();
+    for (std::thread& t : done) t.join();
+    lock.lock();
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
-  int active_ = 0;  // connection threads running
+  uint64_t next_id_ = 0;
+  std::map<uint64_t, std::thread> threads_;  // every connection thread not yet joined
+  std::vector<uint64_t> finished_;           // ids in threads_ whose function returned
 };
+
+// Shuts down every connection this process accepted on local TCP `port`, so threads
+// blocked reading a slow request or writing to a viewer that stopped reading return at
+// once. httplib 0.11 does not hand out its connection sockets, so they are found among
+// the process's descriptors (connected sockets whose local port is ours).
+void shutdown_connections_on(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* e = readdir(dir)) {
+    const int fd = std::atoi(e->d_name);
+    if (fd <= 2 || fd == dirfd(dir)) continue;
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) continue;  // not a socket
+    int local = -1;
+    if (ss.ss_family == AF_INET) local = ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+    if (ss.ss_family == AF_INET6) local = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+    int listening = 1;
+    socklen_t l = sizeof listening;
+    if (local != port || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l) != 0 || listening) continue;
+    ::shutdown(fd, SHUT_RDWR);
+  }
+  closedir(dir);
+}
 
 void json_error(httplib::Response& res, int status, const std::string& message) {
   nlohmann::json j = {{"success", false}, {"message", message}};
@@ -73,6 +121,7 @@ bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 
 struct HttpServer::Impl {
   ApiSources src;
   httplib::Server svr;
+  int port = 0;  // bound port
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
@@ -252,6 +301,7 @@ bool HttpServer::bind(const std::string& host, int port) {
     impl_->log->error("cannot listen on {}:{} (port in use or not permitted)", host, port);
     return false;
   }
+  impl_->port = port;
   impl_->log->info("API listening on {}:{}", host, port);
   return true;
 }
@@ -263,7 +313,8 @@ void HttpServer::start() {
 void HttpServer::stop() {
   if (!impl_) return;
   impl_->stopping = true;
-  impl_->svr.stop();
+  impl_->svr.stop();  // no new connections; the listen thread then joins every connection thread
+  if (impl_->port) shutdown_connections_on(impl_->port);
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
