@@ -39,8 +39,9 @@ LibavLog* input_of(void* avcl) {
 }
 
 void callback(void* avcl, int level, const char* fmt, va_list vl) {
+  // libav calls back for every message, debug ones included: filter before formatting.
   LibavLog* input = input_of(avcl);
-  if (!input || !fmt) return;
+  if (!input || !fmt || !input->wants(level)) return;
   char line[1024];
   int print_prefix = 1;
   va_list copy;
@@ -73,7 +74,7 @@ void LibavLog::install() {
 }
 
 void LibavLog::log(int level, const std::string& kind, const std::string& line) {
-  if (level > level_.load()) return;
+  if (!wants(level)) return;
   std::string msg = line;
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
   if (msg.empty()) return;

@@ -31,6 +31,7 @@ class LibavLog {
 
   // libav level (AV_LOG_*) above which messages are dropped; AV_LOG_QUIET drops all.
   void set_level(int level) { level_ = level; }
+  bool wants(int level) const { return level <= level_.load(); }
   // Marks a context as this input's (before libav may log with it).
   void attach(AVFormatContext* ctx);
   void attach(AVCodecContext* ctx);
