@@ -37,6 +37,8 @@ bool FragmentedWriter::open(const std::string& path, const AVCodecParameters* pa
 FragmentedWriter::Result FragmentedWriter::write(const AVPacket* pkt) {
   int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
   if (!out_ || dts == AV_NOPTS_VALUE || (last_dts_ != INT64_MIN && dts <= last_dts_)) return Result::kSkipped;
+  // A file starts on a keyframe (the one it was opened for may have had no timestamp).
+  if (empty() && !(pkt->flags & AV_PKT_FLAG_KEY)) return Result::kSkipped;
   if (first_dts_ == INT64_MIN) first_dts_ = dts;
   AVPacket* p = av_packet_clone(pkt);
   if (!p) return Result::kError;

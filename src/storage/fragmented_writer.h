@@ -33,9 +33,9 @@ class FragmentedWriter {
   // goes into the file's metadata.
   bool open(const std::string& path, const AVCodecParameters* par, AVRational time_base,
             const std::string& comment = "");
-  // Writes a packet of `st`. kSkipped: no timestamp, or not after the previous one (the
-  // muxer needs increasing dts); kFragmentFlushed: a keyframe completed the previous
-  // GOP's fragment, which is now on disk.
+  // Writes a packet. kSkipped: no timestamp, not after the previous one (the muxer
+  // needs increasing dts), or not a keyframe while the file is empty;
+  // kFragmentFlushed: a keyframe completed the previous GOP's fragment, now on disk.
   Result write(const AVPacket* pkt);
   // Writes the last fragment and the trailer, closes the file. False when nothing was
   // written or writing failed.
