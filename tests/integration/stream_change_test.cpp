@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -140,10 +141,29 @@ TEST(StreamChange, ReconfiguredRtspCameraKeepsItsRateAndRecordsDecodableSegments
   std::sort(rates.begin(), rates.end());
   EXPECT_GE(rates[rates.size() / 10], 4.0) << v.log();
 
+  // Each segment starts on a keyframe, its dts increase, and it decodes without errors.
+  // (At the change GStreamer sends a few frames within a millisecond: their dts are
+  // distinct in the file but fall into one frame slot of ffmpeg's default constant-rate
+  // output, hence `-fps_mode vfr`; see the report of issue #19.)
   std::set<std::string> sizes;
   for (const std::string& f : mp4s_under(dir + "/media/recordings")) {
     sizes.insert(size_of(f));
-    EXPECT_EQ(run("ffmpeg -v error -i '" + f + "' -f null - 2>&1"), "") << f << " (" << size_of(f) << ")";
+    const std::string packets =
+        run("ffprobe -v error -select_streams v -show_entries packet=dts,flags -of csv=p=0 '" + f + "'");
+    std::istringstream rows(packets);
+    long long previous = LLONG_MIN;
+    bool first = true;
+    for (std::string row; std::getline(rows, row);) {
+      const long long dts = std::stoll(row.substr(0, row.find(',')));
+      if (first) {
+        EXPECT_NE(row.find(",K"), std::string::npos) << f << ": " << row;
+      }
+      EXPECT_GT(dts, previous) << f;
+      previous = dts;
+      first = false;
+    }
+    EXPECT_FALSE(first) << f;
+    EXPECT_EQ(run("ffmpeg -v error -i '" + f + "' -fps_mode vfr -f null - 2>&1"), "") << f << " (" << size_of(f) << ")";
   }
   EXPECT_EQ(sizes, (std::set<std::string>{"768x576\n", "320x240\n", "1280x720\n"})) << v.log();
 }
