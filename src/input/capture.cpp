@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <cstdarg>
 #include <set>
 
 extern "C" {
@@ -28,26 +27,6 @@ std::string av_error(int err) {
   return buf;
 }
 
-// FFmpeg library messages are routed to the logger of the input whose capture thread
-// emitted them (ffmpeg.<camera>.<roles>), filtered by that input's -loglevel.
-thread_local spdlog::logger* t_ffmpeg_log = nullptr;
-thread_local int t_ffmpeg_level = AV_LOG_WARNING;
-
-void av_log_to_spdlog(void* avcl, int level, const char* fmt, va_list vl) {
-  if (!t_ffmpeg_log || level > t_ffmpeg_level) return;
-  char line[1024];
-  int print_prefix = 1;
-  av_log_format_line(avcl, level, fmt, vl, line, sizeof line, &print_prefix);
-  std::string msg(line);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
-  if (msg.empty()) return;
-  auto lvl = level <= AV_LOG_ERROR     ? spdlog::level::err
-             : level <= AV_LOG_WARNING ? spdlog::level::warn
-             : level <= AV_LOG_INFO    ? spdlog::level::info
-                                       : spdlog::level::debug;
-  t_ffmpeg_log->log(lvl, "{}", mask_credentials(msg));  // libav may quote the input URL
-}
-
 int parse_av_loglevel(const std::string& s) {
   static const std::pair<const char*, int> kLevels[] = {
       {"quiet", AV_LOG_QUIET},     {"panic", AV_LOG_PANIC},     {"fatal", AV_LOG_FATAL},
@@ -69,6 +48,9 @@ std::string roles_key(const std::vector<std::string>& roles) {
 bool is_network_url(const std::string& path) {
   return path.find("://") != std::string::npos && path.rfind("file:", 0) != 0;
 }
+
+// An input's path as logged: credentials masked, one printable line.
+std::string shown(const std::string& path) { return printable(mask_credentials(path)); }
 
 }  // namespace
 
@@ -108,11 +90,12 @@ struct Capture::Connection {
 };
 
 Capture::Capture(CaptureSettings settings, FrameSink sink, const Clock& clock)
-    : s_(std::move(settings)), sink_(std::move(sink)), clock_(clock) {
+    : s_(std::move(settings)),
+      sink_(std::move(sink)),
+      clock_(clock),
+      libav_log_(logger("ffmpeg." + s_.camera + "." + roles_key(s_.input.roles)), clock) {
   log_ = logger("camera." + s_.camera);
-  ffmpeg_log_ = logger("ffmpeg." + s_.camera + "." + roles_key(s_.input.roles));
-  static std::once_flag once;
-  std::call_once(once, [] { av_log_set_callback(av_log_to_spdlog); });
+  LibavLog::install();
 }
 
 Capture::~Capture() { stop(); }
@@ -172,19 +155,18 @@ int Capture::interrupt_cb(void* p) {
 
 void Capture::run() {
   tid_ = gettid();
-  t_ffmpeg_log = ffmpeg_log_.get();
-  t_ffmpeg_level = parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
+  LibavLog::ThreadScope libav_scope(&libav_log_);
   while (!stopping_) {
     // While an input stays down, libav's own error lines would repeat at every attempt;
     // the loss is logged once below instead.
-    t_ffmpeg_level = was_down_ ? AV_LOG_QUIET : parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
+    libav_log_.set_level(was_down_ ? AV_LOG_QUIET : parse_av_loglevel(s_.input.options.ffmpeg_loglevel));
     std::string why = run_connection();
     if (s_.decode && packet_sink_) packet_sink_(nullptr, nullptr);  // complete any file being written
     connected_ = false;
     if (stopping_) break;
     double delay = backoff_.next_delay();
     if (!was_down_) {
-      log_->warn("input {} lost: {}; reconnecting in {:.0f} s", printable(mask_credentials(s_.input.path)), why, delay);
+      log_->warn("input {} lost: {}; reconnecting in {:.0f} s", shown(s_.input.path), why, delay);
       was_down_ = true;
     } else {
       log_->debug("input still down: {}; next attempt in {:.0f} s", why, delay);
@@ -234,7 +216,7 @@ void Capture::hand_packet(Connection& c) {
 
 std::string Capture::read_packets_only(Connection& c) {
   const InputOptions& o = s_.input.options;
-  log_->debug("opened {} (stream copy only)", printable(mask_credentials(s_.input.path)));
+  log_->debug("opened {} (stream copy only)", shown(s_.input.path));
   struct EndNotice {  // the writer completes its file whatever way the connection ends
     Capture* self;
     ~EndNotice() {
@@ -270,7 +252,7 @@ std::string Capture::read_packets_only(Connection& c) {
     if (first) {
       first = false;
       connected_ = true;
-      if (was_down_) log_->info("input {} recovered", printable(mask_credentials(s_.input.path)));
+      if (was_down_) log_->info("input {} recovered", shown(s_.input.path));
       was_down_ = false;
     }
     hand_packet(c);
@@ -285,6 +267,7 @@ std::string Capture::run_connection() {
   const double stall = s_.stall_seconds;
 
   c.fmt = avformat_alloc_context();
+  libav_log_.attach(c.fmt);
   c.fmt->interrupt_callback = {&Capture::interrupt_cb, this};
   deadline_ = clock_.mono() + stall;
 
@@ -329,6 +312,7 @@ std::string Capture::run_connection() {
   if (!codec) codec = avcodec_find_decoder(st->codecpar->codec_id);
   if (!codec) return "no decoder for the stream's codec";
   c.dec = avcodec_alloc_context3(codec);
+  libav_log_.attach(c.dec);
   avcodec_parameters_to_context(c.dec, st->codecpar);
   c.dec->pkt_timebase = st->time_base;
   c.dec->thread_count = 1;  // most CPU-efficient; one decoder thread per camera
@@ -350,8 +334,7 @@ std::string Capture::run_connection() {
   av_dict_free(&dopts);
   if (ret < 0) return "cannot open decoder: " + av_error(ret);
 
-  log_->debug("opened {} ({} {}x{})", printable(mask_credentials(s_.input.path)), codec->name, c.dec->width,
-              c.dec->height);
+  log_->debug("opened {} ({} {}x{})", shown(s_.input.path), codec->name, c.dec->width, c.dec->height);
   have_due_ = false;
 
   auto drain = [&]() {
@@ -408,17 +391,17 @@ std::string Capture::run_connection() {
 void Capture::deliver(Connection& c, AVFrame* decoded, double stream_time) {
   const double now_mono = clock_.mono();
   deadline_ = now_mono + s_.stall_seconds;
+  const bool went_back = c.delivered && stream_time < c.last_stream_time;
   c.last_stream_time = stream_time;
   if (!c.delivered) {
     c.delivered = true;
     c.started_mono = now_mono;
     connected_ = true;
-    t_ffmpeg_level = parse_av_loglevel(s_.input.options.ffmpeg_loglevel);
+    libav_log_.set_level(parse_av_loglevel(s_.input.options.ffmpeg_loglevel));
     if (was_down_)
-      log_->info("input {} recovered", printable(mask_credentials(s_.input.path)));
+      log_->info("input {} recovered", shown(s_.input.path));
     else
-      log_->info("input {} connected ({}x{})", printable(mask_credentials(s_.input.path)), decoded->width,
-                 decoded->height);
+      log_->info("input {} connected ({}x{})", shown(s_.input.path), decoded->width, decoded->height);
     was_down_ = false;
   }
   backoff_.connection_healthy(c.started_mono, now_mono);
@@ -426,6 +409,9 @@ void Capture::deliver(Connection& c, AVFrame* decoded, double stream_time) {
   // fps limit on stream time (pipeline.md §2.3).
   if (s_.fps) {
     double interval = 1.0 / *s_.fps;
+    // Stream time that goes back (a reconfigured camera restarts its clock) starts the
+    // schedule afresh: frames would otherwise be dropped until it caught up.
+    if (went_back) have_due_ = false;
     if (have_due_ && stream_time < next_due_ - 0.001) return;
     next_due_ = have_due_ ? next_due_ + interval : stream_time + interval;
     have_due_ = true;

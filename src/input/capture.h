@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "input/backoff.h"
 #include "input/frame.h"
+#include "input/libav_log.h"
 #include "util/clock.h"
 
 struct AVFrame;
@@ -80,7 +81,8 @@ class Capture {
   FrameSink sink_;
   PacketSink packet_sink_;
   const Clock& clock_;
-  std::shared_ptr<spdlog::logger> log_, ffmpeg_log_;
+  std::shared_ptr<spdlog::logger> log_;
+  LibavLog libav_log_;  // the libraries' messages about this input (ffmpeg.<camera>.<roles>)
   Backoff backoff_;
 
   std::thread thread_;

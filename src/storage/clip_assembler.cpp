@@ -126,8 +126,68 @@ ClipResult finalize_segment(const std::string& in_path, const std::string& out_p
   return r;
 }
 
-ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double b, const std::string& out_path) {
+namespace {
+
+// A cache segment opened for reading, and its codec parameters in comparable form.
+struct Source {
+  const CacheSegment* seg = nullptr;
+  std::unique_ptr<SegmentReader> reader;
+  std::string format;
+};
+
+std::string format_key(const AVStream* st) {
+  const AVCodecParameters* p = st->codecpar;
+  return std::to_string(p->codec_id) + "/" + std::to_string(p->width) + "x" + std::to_string(p->height) + "/" +
+         std::string(reinterpret_cast<const char*>(p->extradata), size_t(std::max(0, p->extradata_size)));
+}
+
+std::vector<Source> open_sources(const std::vector<CacheSegment>& segs) {
+  std::vector<Source> out;
+  for (const CacheSegment& seg : segs) {
+    // The segment may have been closed (renamed) since the index was copied.
+    auto reader = std::make_unique<SegmentReader>();
+    if (!reader->open(seg.path())) {
+      if (seg.closed) continue;
+      reader = std::make_unique<SegmentReader>();
+      if (!reader->open(seg.final_path)) continue;
+    }
+    out.push_back({&seg, std::move(reader), ""});
+    out.back().format = format_key(out.back().reader->stream());
+  }
+  return out;
+}
+
+// One MP4 holds one set of codec parameters: when the camera changed them within
+// [a, b] (storage.md §4.1), the clip keeps the run of consecutive segments with the
+// same parameters that covers most of [a, b] (the later one on a tie), and [a, b]
+// shrinks to that run.
+std::vector<Source> one_format(std::vector<Source> all, double& a, double& b) {
+  size_t best = 0, best_end = 0;
+  double best_cover = -1;
+  for (size_t i = 0; i < all.size();) {
+    size_t j = i;
+    double cover = 0;
+    for (; j < all.size() && all[j].format == all[i].format; ++j)
+      cover += std::max(0.0, std::min(b, all[j].seg->end) - std::max(a, all[j].seg->wall0));
+    if (cover >= best_cover) {
+      best_cover = cover;
+      best = i;
+      best_end = j;
+    }
+    i = j;
+  }
+  if (best > 0) a = std::max(a, all[best].seg->wall0);
+  if (best_end < all.size()) b = std::min(b, all[best_end - 1].seg->end);
+  return {std::make_move_iterator(all.begin() + long(best)), std::make_move_iterator(all.begin() + long(best_end))};
+}
+
+}  // namespace
+
+ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path) {
   ClipResult r;
+  std::vector<Source> sources = one_format(open_sources(all_segs), a, b);
+  std::vector<CacheSegment> segs;
+  for (const Source& s : sources) segs.push_back(*s.seg);
   const double k0 = start_keyframe(segs, a, b);
   if (!std::isfinite(k0)) {
     r.why = "no keyframe in the cache between start and end";
@@ -140,17 +200,11 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& segs, double a, double
   double prev_end = NAN;  // wall time at which the previous copied packet ends
   double first_out = NAN, last_out_end = 0;
   bool done = false;
-  for (const CacheSegment& seg : segs) {
+  for (Source& src : sources) {
+    const CacheSegment& seg = *src.seg;
     if (done) break;
     if (seg.end < k0) continue;
-    // The segment may have been closed (renamed) since the index was copied.
-    auto reader = std::make_unique<SegmentReader>();
-    if (!reader->open(seg.path())) {
-      if (seg.closed) continue;
-      reader = std::make_unique<SegmentReader>();
-      if (!reader->open(seg.final_path)) continue;
-    }
-    SegmentReader& in = *reader;
+    SegmentReader& in = *src.reader;
     double t = 0;
     while (const AVPacket* p = in.next(&t)) {
       const double wall = seg.wall0 + t;

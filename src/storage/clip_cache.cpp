@@ -110,7 +110,8 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
   }
   w->wall0 = wall;
   // The exact start goes into the file, so a restart re-indexes it exactly.
-  if (!w->file.open(w->part, st, std::to_string(int64_t(std::llround(wall * 1e6))))) {
+  if (!w->file.open(w->part, format_.params(), format_.time_base(),
+                    std::to_string(int64_t(std::llround(wall * 1e6))))) {
     std::remove(w->part.c_str());
     return false;
   }
@@ -150,6 +151,7 @@ void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
   if (!pkt) {
     close_segment();
     anchored_ = false;
+    format_.reset();
     {
       std::lock_guard lock(mu_);
       receiving_ = false;
@@ -168,7 +170,9 @@ void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
     receiving_ = true;
   }
   double wall = anchor_wall_ + (ts - anchor_pts_) * tb;
-  if (std::abs(wall - now) > kMaxDrift) {
+  // A segment holds one set of codec parameters and increasing timestamps.
+  const bool changed = format_.follow(pkt, st) != StreamFormat::Change::kNone;
+  if (changed || std::abs(wall - now) > kMaxDrift) {
     anchor_wall_ = wall = now;
     anchor_pts_ = ts;
     close_segment();

@@ -6,7 +6,8 @@
 // Time: a packet's wall time is the arrival time of the connection's first packet plus
 // its pts offset; a drift over 2 s from the arrival time re-anchors and starts a new
 // segment. Frame times of the detect input use the same clock, so event times and
-// cache times compare directly.
+// cache times compare directly. A change of codec parameters or a jump back of the
+// timestamps (stream_format.h) also re-anchors and starts a new segment.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/stream_format.h"
 #include "util/clock.h"
 
 struct AVPacket;
@@ -77,6 +79,7 @@ class ClipCache {
   const Clock& clock_;
   std::unique_ptr<Writer> w_;  // capture thread only: the segment being written
   bool unusable_ = false;      // capture thread only: the codec cannot go into MP4 (logged once)
+  StreamFormat format_;        // capture thread only: the input's parameters and timeline
   // Packet wall-time anchor (capture thread only).
   bool anchored_ = false;
   double anchor_wall_ = 0;

@@ -14,14 +14,15 @@ FragmentedWriter::~FragmentedWriter() {
   }
 }
 
-bool FragmentedWriter::open(const std::string& path, const AVStream* st, const std::string& comment) {
-  if (avformat_alloc_output_context2(&out_, nullptr, "mp4", path.c_str()) < 0) return false;
+bool FragmentedWriter::open(const std::string& path, const AVCodecParameters* par, AVRational time_base,
+                            const std::string& comment) {
+  if (!par || avformat_alloc_output_context2(&out_, nullptr, "mp4", path.c_str()) < 0) return false;
   AVStream* os = avformat_new_stream(out_, nullptr);
-  if (!os || avcodec_parameters_copy(os->codecpar, st->codecpar) < 0) return false;
+  if (!os || avcodec_parameters_copy(os->codecpar, par) < 0) return false;
   os->codecpar->codec_tag = 0;
-  os->time_base = st->time_base;
-  in_tb_num_ = st->time_base.num;
-  in_tb_den_ = st->time_base.den;
+  os->time_base = time_base;
+  in_tb_num_ = time_base.num;
+  in_tb_den_ = time_base.den;
   if (!comment.empty()) av_dict_set(&out_->metadata, "comment", comment.c_str(), 0);
   if (avio_open(&out_->pb, path.c_str(), AVIO_FLAG_WRITE) < 0) return false;
   AVDictionary* opts = nullptr;
@@ -36,6 +37,8 @@ bool FragmentedWriter::open(const std::string& path, const AVStream* st, const s
 FragmentedWriter::Result FragmentedWriter::write(const AVPacket* pkt) {
   int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
   if (!out_ || dts == AV_NOPTS_VALUE || (last_dts_ != INT64_MIN && dts <= last_dts_)) return Result::kSkipped;
+  // A file starts on a keyframe (the one it was opened for may have had no timestamp).
+  if (empty() && !(pkt->flags & AV_PKT_FLAG_KEY)) return Result::kSkipped;
   if (first_dts_ == INT64_MIN) first_dts_ = dts;
   AVPacket* p = av_packet_clone(pkt);
   if (!p) return Result::kError;

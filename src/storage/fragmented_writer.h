@@ -1,12 +1,19 @@
 // One fragmented MP4 being written by stream copy (storage.md §4.1, §6): one fragment
 // per GOP, written and flushed when the next keyframe arrives, so the file is readable
 // (and salvageable after a crash) up to its last complete GOP. Shared by the clip cache
-// and the 24/7 recorder. Timestamps are rebased so the first packet is at time 0.
+// and the 24/7 recorder. Timestamps are rebased so the first packet is at time 0; the
+// callers start a new file where the stream's parameters or timeline change
+// (stream_format.h), so a file never holds decreasing timestamps.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+extern "C" {
+#include <libavutil/rational.h>
+}
+
+struct AVCodecParameters;
 struct AVFormatContext;
 struct AVPacket;
 struct AVStream;
@@ -22,11 +29,13 @@ class FragmentedWriter {
   FragmentedWriter(const FragmentedWriter&) = delete;
   FragmentedWriter& operator=(const FragmentedWriter&) = delete;
 
-  // Creates `path` for the stream `st`; `comment` goes into the file's metadata.
-  bool open(const std::string& path, const AVStream* st, const std::string& comment = "");
-  // Writes a packet of `st`. kSkipped: no timestamp, or not after the previous one (the
-  // muxer needs increasing dts); kFragmentFlushed: a keyframe completed the previous
-  // GOP's fragment, which is now on disk.
+  // Creates `path` for packets with these codec parameters and time base; `comment`
+  // goes into the file's metadata.
+  bool open(const std::string& path, const AVCodecParameters* par, AVRational time_base,
+            const std::string& comment = "");
+  // Writes a packet. kSkipped: no timestamp, not after the previous one (the muxer
+  // needs increasing dts), or not a keyframe while the file is empty;
+  // kFragmentFlushed: a keyframe completed the previous GOP's fragment, now on disk.
   Result write(const AVPacket* pkt);
   // Writes the last fragment and the trailer, closes the file. False when nothing was
   // written or writing failed.

@@ -33,7 +33,7 @@ Recorder::Recorder(std::string camera, std::string dir, double segment_seconds, 
 
 Recorder::~Recorder() { close(); }
 
-bool Recorder::open(const AVStream* st) {
+bool Recorder::open() {
   namespace fs = std::filesystem;
   const double wall = clock_.wall();
   std::time_t now = std::time_t(wall);
@@ -59,7 +59,7 @@ bool Recorder::open(const AVStream* st) {
   seg->minute = std::floor(wall / segment_seconds_);
   // While written: fragmented, a fragment per GOP flushed when complete, so a crash
   // loses at most the GOP in progress (storage.md §6, §7.1).
-  if (!seg->file.open(seg->part, st)) {
+  if (!seg->file.open(seg->part, format_.params(), format_.time_base())) {
     std::remove(seg->part.c_str());
     return false;
   }
@@ -87,14 +87,19 @@ bool Recorder::salvage(const std::string& part, const std::string& final) {
 }
 
 void Recorder::on_packet(const AVPacket* pkt, const AVStream* st) {
-  if (!pkt) return close();
+  if (!pkt) {
+    format_.reset();
+    return close();
+  }
   const bool key = pkt->flags & AV_PKT_FLAG_KEY;
+  // A segment holds one set of codec parameters and increasing timestamps.
+  if (format_.follow(pkt, st) != StreamFormat::Change::kNone) close();
   // A new segment starts at the first keyframe at or after each full minute (§6).
   if (seg_ && key && std::floor(clock_.wall() / segment_seconds_) > seg_->minute) close();
   if (!seg_) {
     if (!key) return;               // wait for a keyframe
     if (gate_ && !gate_()) return;  // the disk is full: no new segment for now
-    if (!open(st)) {
+    if (!open()) {
       seg_.reset();
       logger("vigil.storage")->error("cannot start a recording for {}", camera_);
       return;

@@ -2,13 +2,15 @@
 // at the first keyframe at or after each full minute, is written as fragmented MP4
 // `recordings/YYYY-MM/DD/HH/<camera>/.MM.SS.mp4.part` (a fragment per GOP, flushed),
 // and once complete is remuxed to `MM.SS.mp4` (local time of its start) with the index
-// first, fsynced and renamed.
+// first, fsynced and renamed. A change of codec parameters or a jump back of the
+// timestamps also starts a new segment (at the next keyframe).
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "storage/stream_format.h"
 #include "util/clock.h"
 
 struct AVPacket;
@@ -35,13 +37,14 @@ class Recorder {
 
  private:
   struct Segment;
-  bool open(const AVStream* st);
+  bool open();
   void close();
 
   std::string camera_, dir_;
   double segment_seconds_;
   const Clock& clock_;
   std::function<bool()> gate_;
+  StreamFormat format_;           // the input's parameters and timeline as the packets carry them
   std::unique_ptr<Segment> seg_;  // the segment being written, if any
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A real RTSP server for the integration tests: serves an MP4 file's H.264 video at
+"""A real RTSP server for the integration tests: serves an MP4 (or MPEG-TS) file's H.264 video at
 rtsp://127.0.0.1:<port>/<path> in real time, looping, like an IP camera.
 
 FFmpeg cannot serve RTSP (its RTSP muxer only pushes to a server), so the tests use
@@ -25,8 +25,10 @@ def main():
     server.set_address("127.0.0.1")
     server.set_service(port)
     factory = GstRtspServer.RTSPMediaFactory()
-    # One pass of the file per session (vtest is 80 s; no test needs more).
-    factory.set_launch(f'( filesrc location="{path}" ! qtdemux ! rtph264pay name=pay0 pt=96 config-interval=1 )')
+    # One pass of the file per session (vtest is 80 s; no test needs more). An MPEG-TS
+    # file (H.264 whose parameters may change mid-stream) is parsed into access units.
+    demux = "tsdemux ! h264parse" if path.endswith(".ts") else "qtdemux"
+    factory.set_launch(f'( filesrc location="{path}" ! {demux} ! rtph264pay name=pay0 pt=96 config-interval=1 )')
     factory.set_shared(True)
     server.get_mount_points().add_factory(mount, factory)
     if server.attach(None) == 0:
