@@ -1,17 +1,28 @@
 // The /api/stats document (http-api.md §2.4), also published on MQTT <prefix>/stats.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "detect/detector_pool.h"
+#include "storage/free_space.h"
 
 namespace vigil {
 
 class Camera;
 
+// What the free-space floor sees of a media folder (storage.md §9): its free-space probe
+// (statvfs, or the test hook's capacity) and whether its file system is below the floor
+// with nothing left to delete (`service.storage.<folder>.below_floor`).
+struct StorageFloorView {
+  FreeSpaceFn free_bytes;
+  std::function<bool(const std::string& path)> below_floor;
+};
+
 std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
-                       const std::vector<DetectorStats>& detectors, double uptime_seconds);
+                       const std::vector<DetectorStats>& detectors, double uptime_seconds,
+                       const StorageFloorView& floor = {});
 
 }  // namespace vigil
