@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "storage/files.h"
@@ -379,7 +380,15 @@ void Retention::enforce_floor_locked(RetentionReport& r) {
     r.reserved += reserved;
     auto usable = [reserved](uint64_t free) { return free > reserved ? free - reserved : 0; };
     const uint64_t before = free_space_(v.probe);
-    if (usable(before) >= floor) continue;
+    // One check early: what went since the last check may go again before the next, so
+    // act when that would take it below the floor (clips owed grow with every event).
+    auto [last, first] = last_usable_.try_emplace(v.dev, usable(before));
+    const uint64_t drop = last->second > usable(before) ? last->second - usable(before) : 0;
+    const uint64_t trigger = floor + drop;
+    if (usable(before) >= trigger) {
+      last->second = usable(before);
+      continue;
+    }
     // Free a margin above the floor so the next check does not trigger again at once.
     const uint64_t target = floor + std::max(floor / 10, uint64_t(100000000)) + reserved;
     const int recs = r.floor_recordings, clips = r.floor_clips, snaps = r.floor_snapshots;
@@ -398,7 +407,8 @@ void Retention::enforce_floor_locked(RetentionReport& r) {
           "{} snapshots ({:.1f} MB); now {:.0f} MB free, {:.0f} MB of it still to be written by vigil",
           v.probe, mb(before), mb(floor), r.floor_recordings - recs, r.floor_clips - clips, r.floor_snapshots - snaps,
           mb(r.bytes_deleted - bytes), mb(free), mb(reserved));
-    if (usable(free) >= floor) continue;
+    last->second = usable(free);
+    if (usable(free) >= trigger) continue;
     // Nothing old left: the cache held for events in progress is all that can give way.
     // Their clips end now and their cache goes (the events thread does it); until the
     // next check finds the space back, nothing new starts.
@@ -419,7 +429,7 @@ void Retention::set_below(const std::set<dev_t>& below) {
     std::lock_guard lock(below_mu_);
     below_devs_ = below;
   }
-  if (!was_allowed && below.empty())
+  if (!was_allowed && below.empty() && std::exchange(blocked_logged_, false))
     log()->warn("free space is back above storage.min_free_mb ({}): recording segments and clips resume",
                 cfg_.storage_min_free_mb);
 }
@@ -476,6 +486,7 @@ void Retention::report_still_below(const std::string& probe, uint64_t free, uint
   const double now = clock_.mono();
   if (!writes_allowed_ || now - last_floor_error_ < 60) return;
   last_floor_error_ = now;
+  blocked_logged_ = true;  // its end is logged too
   log()->error(
       "free space on {} is {:.0f} MB ({:.0f} MB of it still to be written by vigil), below storage.min_free_mb "
       "({}) with nothing left to delete: not starting new recording segments or clips until space returns",

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -108,10 +109,12 @@ class Retention {
   FreeSpaceFn free_space_;
   std::string clips_dir_, recordings_dir_, cache_dir_;
 
-  std::mutex pass_mu_;                  // one pass (full or floor-only) at a time
-  std::set<std::string> noted_;         // paths already logged as unusable (guarded by pass_mu_)
-  std::set<std::string> touched_dirs_;  // folders to fsync after unlinks (guarded by pass_mu_)
-  double last_floor_error_ = -1e18;     // clock mono() of the last "still below" error
+  std::mutex pass_mu_;                     // one pass (full or floor-only) at a time
+  std::set<std::string> noted_;            // paths already logged as unusable (guarded by pass_mu_)
+  std::set<std::string> touched_dirs_;     // folders to fsync after unlinks (guarded by pass_mu_)
+  double last_floor_error_ = -1e18;        // clock mono() of the last "still below" error
+  std::map<dev_t, uint64_t> last_usable_;  // per file system, at the last check (guarded by pass_mu_)
+  bool blocked_logged_ = false;            // the current blocked state's start was logged (guarded by pass_mu_)
   std::atomic<bool> writes_allowed_{true};
   std::function<uint64_t()> clips_owed_;  // set before start()
   std::function<void()> cut_clips_;       // set before start()

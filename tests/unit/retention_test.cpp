@@ -436,8 +436,25 @@ TEST_F(RetentionTest, FloorCountsWhatVigilMustStillWriteAndCutsOpenClipsLast) {
   EXPECT_EQ(rep.reserved, 300u);
 }
 
+// The floor acts one check early: a check whose usable space fell by more than it has
+// left above the floor deletes now, not after the next drop took it below.
+TEST_F(RetentionTest, FloorActsWhenTheNextDropWouldTakeItBelow) {
+  const std::string seg = segment("garden", kNow - 5 * 3600);
+  uint64_t free = 1100000000;
+  auto r = make([&free](const std::string&) { return free; });
+  EXPECT_FALSE(r->enforce_floor().below_floor);
+  free = 1060000000;  // 40 MB gone, 60 MB left above the floor: fine
+  EXPECT_EQ(r->enforce_floor().floor_recordings, 0);
+  EXPECT_TRUE(exists(seg));
+  free = 1030000000;  // 30 MB gone, 30 MB left: fine
+  EXPECT_EQ(r->enforce_floor().floor_recordings, 0);
+  free = 1010000000;  // 20 MB gone, 10 MB left: the next drop would cross it
+  EXPECT_EQ(r->enforce_floor().floor_recordings, 1);
+  EXPECT_FALSE(exists(seg));
+}
+
 // The blocked state is logged once when it begins (at most once a minute of the
-// injected clock), and its end once.
+// injected clock), and its end once after each logged start.
 TEST_F(RetentionTest, BlockedStateIsLoggedOnceAndItsEndOnce) {
   std::ostringstream out;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
@@ -462,10 +479,13 @@ TEST_F(RetentionTest, BlockedStateIsLoggedOnceAndItsEndOnce) {
   EXPECT_EQ(count(blocked), 1);
   free = 2000000000;
   r->enforce_floor();
+  EXPECT_EQ(count(resumed), 1) << "the end of a state whose start was not logged is not logged either";
   clock_.advance(61);
   free = 500000000;
   r->enforce_floor();
   EXPECT_EQ(count(blocked), 2);
+  free = 2000000000;
+  r->enforce_floor();
   EXPECT_EQ(count(resumed), 2);
   lg->sinks().pop_back();
 }
