@@ -97,7 +97,8 @@ int run_vigil(const Config& cfg) {
     log->warn("test hook VIGIL_TEST_FS_CAPACITY_MB: free space = {:.0f} MB minus the media folder's files",
               double(*test_fs_capacity()) / 1e6);
   Retention retention(cfg, *db, SystemClock::instance(), free_space);
-  retention.set_open_clips([&events] { return events.clip_bytes_owed(); }, [&events] { events.cut_open_clips(); });
+  retention.set_open_clips([&events] { return events.clip_bytes_owed(); },
+                           [&events](uint64_t budget) { events.cut_open_clips(budget); });
   // While writes are blocked the retention thread re-checks every 10 s; a blocked gate
   // does not run a floor pass (a listing of every recording) per keyframe and camera.
   auto may_write = [&retention] {

@@ -157,6 +157,7 @@ void EventStore::run() {
   for (;;) {
     std::deque<EventMessage> batch;
     bool stopping = false, cut = false;
+    uint64_t cut_budget = 0;
     {
       std::unique_lock lock(mu_);
       auto ready = [this] { return stopping_ || !queue_.empty() || cache_progress_ || cut_requested_; };
@@ -167,6 +168,7 @@ void EventStore::run() {
       batch.swap(queue_);
       stopping = stopping_;
       cut = std::exchange(cut_requested_, false);
+      cut_budget = cut_budget_;
     }
     for (const EventMessage& m : batch) {
       try {
@@ -175,7 +177,7 @@ void EventStore::run() {
         logger("vigil.events")->error("event {}: {}", m.after.id, e.what());
       }
     }
-    if (cut) cut_clips_now();
+    if (cut) cut_clips_now(cut_budget);
     // Stopping: the cameras have stopped, no more video comes; cut clips from what exists.
     finish_ready_jobs(stopping);
     retry_unwritten(stopping);
@@ -355,7 +357,7 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
     auto settled = clip_settled_.find(o.id);
     e.has_clip = settled != clip_settled_.end() && settled->second;
   }
-  if (job) e.has_clip = make_clip(cam.name, o.id, job->a, job->b, job->cut);
+  if (job) e.has_clip = make_clip(cam.name, o.id, job->a, job->b);
   {
     std::lock_guard lock(mu_);
     clip_settled_[o.id] = e.has_clip;
@@ -422,10 +424,11 @@ uint64_t EventStore::clip_bytes_owed() const {
   return total;
 }
 
-void EventStore::cut_open_clips() {
+void EventStore::cut_open_clips(uint64_t budget) {
   {
     std::lock_guard lock(mu_);
     cut_requested_ = true;
+    cut_budget_ = budget;
   }
   cv_.notify_one();
 }
@@ -433,21 +436,32 @@ void EventStore::cut_open_clips() {
 // storage.md §9: below the floor with nothing old left, the clips owed end now. Their
 // bytes were counted by the floor, so they are written even though it blocks new clips;
 // then the cache they held goes.
-void EventStore::cut_clips_now() {
+void EventStore::cut_clips_now(uint64_t budget) {
   const double t = clock_.wall();
   auto log = logger("vigil.events");
-  // Ended events waiting for their span to be cached: cut with what exists.
+  // Ended events waiting for their span to be cached: cut with what exists, if it fits.
+  std::vector<ClipJob> jobs;
   {
     std::lock_guard lock(mu_);
-    for (ClipJob& j : jobs_) j.cut = true;
-    for (ClipJob& j : jobs_) j.b = std::min(j.b, t);
+    jobs.swap(jobs_);
   }
-  for (const ClipJob& j : jobs_)
+  for (ClipJob& j : jobs) {
+    j.b = std::min(j.b, t);
+    const bool ok = make_cut_clip(j.end.camera, j.end.after.id, j.a, j.b, budget);
+    {
+      std::lock_guard lock(mu_);
+      clip_settled_[j.end.after.id] = ok;
+    }
     log->warn(
-        "event {} of camera {}: clip cut at {:.1f} (the disk is below its free-space floor with nothing "
+        "event {} of camera {}: clip cut at {:.1f} ({}; the disk is below its free-space floor with nothing "
         "else to delete); its cache is released",
-        j.end.after.id, j.end.camera, t);
-  finish_ready_jobs(true);
+        j.end.after.id, j.end.camera, t, ok ? fmt::format("{:.0f} s", j.b - j.a) : std::string("no room for it"));
+    try {
+      finish(j.end, nullptr);  // keeps the settled clip
+    } catch (const std::exception& e) {
+      log->error("event {}: {}", j.end.after.id, e.what());
+    }
+  }
   // Events in progress: the clip of each is made now, ending here; the event goes on.
   std::vector<std::pair<TrackedObject, const CameraConfig*>> open;
   {
@@ -458,7 +472,7 @@ void EventStore::cut_clips_now() {
   for (const auto& [o, cam] : open) {
     if (!clip_wanted(*cam, o.label, o.entered_zones)) continue;
     const double a = clip_span(*cam, o.start_time, t).first;
-    const bool ok = make_clip(cam->name, o.id, a, t, true);
+    const bool ok = make_cut_clip(cam->name, o.id, a, t, budget);
     {
       std::lock_guard lock(mu_);
       clip_settled_[o.id] = ok;
@@ -466,9 +480,18 @@ void EventStore::cut_clips_now() {
     log->warn(
         "event {} of camera {}: clip cut at {:.1f} ({}; the disk is below its free-space floor with nothing "
         "else to delete); its cache is released",
-        o.id, cam->name, t, ok ? fmt::format("{:.0f} s", t - a) : std::string("no cached video"));
+        o.id, cam->name, t, ok ? fmt::format("{:.0f} s", t - a) : std::string("no room for it"));
   }
   prune_caches(true);
+}
+
+bool EventStore::make_cut_clip(const std::string& camera, const std::string& id, double a, double b, uint64_t& budget) {
+  auto it = caches_.find(camera);
+  const uint64_t need = it != caches_.end() ? it->second->bytes_between(a, b) : 0;
+  if (need == 0 || need > budget) return false;
+  if (!make_clip(camera, id, a, b, true)) return false;
+  budget -= need;
+  return true;
 }
 
 }  // namespace vigil

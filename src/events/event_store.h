@@ -60,9 +60,10 @@ class EventStore {
   // overlaps: an upper bound).
   uint64_t clip_bytes_owed() const;
   // Asks the events thread to cut those clips now: each ends at this moment and is
-  // written from the cache, which is then released; its event keeps its snapshot and row
-  // and is cut once (logged once). Returns at once.
-  void cut_open_clips();
+  // written from the cache if it fits in `budget` bytes (else it has none); the cache is
+  // then released; its event keeps its snapshot and row and is cut once (logged once).
+  // Returns at once.
+  void cut_open_clips(uint64_t budget);
 
   // An event in progress (or ending, not yet written): its latest object state.
   std::optional<std::pair<TrackedObject, const CameraConfig*>> in_progress(const std::string& id) const;
@@ -73,7 +74,6 @@ class EventStore {
     EventMessage end;
     double a = 0, b = 0;  // the clip's span, wall time
     double deadline = 0;  // wall time after which the clip is cut from what exists
-    bool cut = false;     // cut by the floor: written even below it (its bytes were counted)
   };
 
   void run();
@@ -89,7 +89,9 @@ class EventStore {
   // Deletes cache segments no event needs (storage.md §4.3); every 10 s, or now if `force`.
   void prune_caches(bool force = false);
   // The floor's cut (cut_open_clips) on the events thread.
-  void cut_clips_now();
+  void cut_clips_now(uint64_t budget);
+  // The clip of a cut event, if its bytes fit in `budget` (then taken from it).
+  bool make_cut_clip(const std::string& camera, const std::string& id, double a, double b, uint64_t& budget);
   double next_job_deadline() const;
   bool write_finished(const EventRecord& e);
   // Retries the rows a database error kept in memory (every 10 s; at once if `now`).
@@ -117,6 +119,7 @@ class EventStore {
   // is written: their clip result. They hold no cache and owe no clip.
   std::map<std::string, bool> clip_settled_;  // guarded by mu_
   bool cut_requested_ = false;                // guarded by mu_
+  uint64_t cut_budget_ = 0;                   // guarded by mu_: bytes the requested cut may write
   std::function<bool()> gate_;                // may a clip be written now
   std::vector<EventRecord> unwritten_;        // events thread only: finished, row write failed (retried)
   double last_retry_ = 0;                     // events thread only: wall time of the last retry

@@ -199,7 +199,7 @@ Retention::Retention(const Config& cfg, EventDb& db, const Clock& clock, FreeSpa
 
 Retention::~Retention() { stop(); }
 
-void Retention::set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void()> cut) {
+void Retention::set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void(uint64_t)> cut) {
   clips_owed_ = std::move(bytes_owed);
   cut_clips_ = std::move(cut);
 }
@@ -413,7 +413,7 @@ void Retention::enforce_floor_locked(RetentionReport& r) {
     // Their clips end now and their cache goes (the events thread does it); until the
     // next check finds the space back, nothing new starts.
     if (v.has_clips && owed > 0 && cut_clips_) {
-      cut_clips_();
+      cut_clips_(free > floor ? free - floor : 0);  // the cut clips never take it below the floor
       r.clips_cut = true;
     }
     below.insert(v.dev);

@@ -67,9 +67,10 @@ class Retention {
   bool below_floor(const std::string& path) const;
 
   // The clip cache held for events in progress (§9), before start(): `bytes_owed` = what
-  // their clips would take if they ended now; `cut` ends those clips now (asynchronously)
-  // so their cache can go. Called from the pass, so neither may call back into Retention.
-  void set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void()> cut);
+  // their clips would take if they ended now; `cut(budget)` ends those clips now
+  // (asynchronously), writing those that fit in `budget` bytes (the free space above the
+  // floor), so their cache can go. Called from the pass: neither may call back into Retention.
+  void set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void(uint64_t budget)> cut);
 
   // Background thread: run_once now and every `retention_interval_s` (§8: 5 min), the
   // floor check every `floor_interval_s` (§9: 10 s). stop() wakes and joins it promptly.
@@ -116,8 +117,8 @@ class Retention {
   std::map<dev_t, uint64_t> last_usable_;  // per file system, at the last check (guarded by pass_mu_)
   bool blocked_logged_ = false;            // the current blocked state's start was logged (guarded by pass_mu_)
   std::atomic<bool> writes_allowed_{true};
-  std::function<uint64_t()> clips_owed_;  // set before start()
-  std::function<void()> cut_clips_;       // set before start()
+  std::function<uint64_t()> clips_owed_;     // set before start()
+  std::function<void(uint64_t)> cut_clips_;  // set before start()
   mutable std::mutex below_mu_;
   std::set<dev_t> below_devs_;  // guarded by below_mu_: file systems in the blocked state
 

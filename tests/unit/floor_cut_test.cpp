@@ -103,7 +103,7 @@ TEST(FloorCut, TheCutEndsOpenClipsNowReleasesTheirCacheAndKeepsTheEvent) {
   EXPECT_EQ(owed, cache->bytes_between(t0 + 45, t0 + 100));
   EXPECT_GT(owed, 0u);
 
-  store.cut_open_clips();
+  store.cut_open_clips(owed);
   const std::string clip = media + "/clips/walk-ev1.mp4";
   ASSERT_TRUE(eventually([&] { return fs::exists(clip) && store.clip_bytes_owed() == 0; }));
   EXPECT_NEAR(probe_duration(clip), 55, 0.3) << "the clip ends at the cut";

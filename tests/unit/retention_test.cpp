@@ -414,7 +414,11 @@ TEST_F(RetentionTest, FloorCountsWhatVigilMustStillWriteAndCutsOpenClipsLast) {
   int cuts = 0;
   // 1050 MB free, floor 1000 MB: above it, were it not for the 100 MB of clips owed.
   auto r = make([](const std::string&) { return uint64_t(1050000000); });
-  r->set_open_clips([&owed] { return owed; }, [&cuts] { ++cuts; });
+  r->set_open_clips([&owed] { return owed; },
+                    [&cuts](uint64_t budget) {
+                      ++cuts;
+                      EXPECT_EQ(budget, 50000000u) << "the free space above the floor";
+                    });
   RetentionReport rep = r->enforce_floor();
   EXPECT_EQ(rep.reserved, owed + 300);
   EXPECT_EQ(rep.floor_recordings, 1) << "old media goes first";
