@@ -91,7 +91,15 @@ int run_vigil(const Config& cfg) {
   }
   // Retention (storage.md §8) every 5 min and the free-space floor (§9) every 10 s and
   // before each new recording segment or clip.
-  Retention retention(cfg, *db);
+  // Free space from statvfs, or from the test hook VIGIL_TEST_FS_CAPACITY_MB (free_space.h).
+  const FreeSpaceFn free_space =
+      free_space_probe({cfg.media_dir, std::filesystem::path(cfg.database_path).parent_path().string()});
+  if (test_fs_capacity())
+    log->warn("test hook VIGIL_TEST_FS_CAPACITY_MB: free space = {:.0f} MB minus the media folder's files",
+              double(*test_fs_capacity()) / 1e6);
+  Retention retention(cfg, *db, SystemClock::instance(), free_space);
+  retention.set_open_clips([&events] { return events.clip_bytes_owed(); },
+                           [&events](uint64_t budget) { events.cut_open_clips(budget); });
   // While writes are blocked the retention thread re-checks every 10 s; a blocked gate
   // does not run a floor pass (a listing of every recording) per keyframe and camera.
   auto may_write = [&retention] {
@@ -99,6 +107,7 @@ int run_vigil(const Config& cfg) {
     return retention.writes_allowed();
   };
   events.set_write_gate(may_write);
+  for (auto& [name, cache] : caches) cache->set_write_gate(may_write);
   events.recover();
   events.start();
   retention.start();
@@ -131,9 +140,11 @@ int run_vigil(const Config& cfg) {
   DetectorPool* p = pool.get();
   std::atomic<uint64_t> rejected_ingress{0};  // outlives the HTTP server and MQTT
   api.rejected_ingress_headers = &rejected_ingress;
-  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress] {
+  const StorageFloorView floor_view{free_space,
+                                    [&retention](const std::string& path) { return retention.below_floor(path); }};
+  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress, floor_view] {
     return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started,
-                      ServiceCounters{rejected_ingress.load()});
+                      ServiceCounters{rejected_ingress.load()}, floor_view);
   };
   api.stats_json = stats;
 

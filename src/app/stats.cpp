@@ -33,21 +33,31 @@ std::string mount_type(const std::string& path) {
   return best_type;
 }
 
-nlohmann::json storage(const std::string& path) {
+nlohmann::json storage(const std::string& path, const StorageFloorView& floor) {
   struct statvfs st {};
   if (statvfs(path.c_str(), &st) != 0) return nullptr;
   double unit = double(st.f_frsize) / 1e6;  // MB = 10^6 bytes
-  return {{"total", round1(st.f_blocks * unit)},
-          {"used", round1((st.f_blocks - st.f_bfree) * unit)},
-          {"free", round1(st.f_bavail * unit)},
-          {"mount_type", mount_type(path)}};
+  nlohmann::json j = {{"total", round1(st.f_blocks * unit)},
+                      {"used", round1((st.f_blocks - st.f_bfree) * unit)},
+                      {"free", round1(st.f_bavail * unit)},
+                      {"mount_type", mount_type(path)}};
+  if (floor.free_bytes) {  // the floor's own view (the test hook's small disk included)
+    const double free = double(floor.free_bytes(path)) / 1e6;
+    j["free"] = round1(free);
+    if (std::optional<uint64_t> cap = test_fs_capacity()) {
+      j["total"] = round1(double(*cap) / 1e6);
+      j["used"] = round1(double(*cap) / 1e6 - free);
+    }
+  }
+  if (floor.below_floor) j["below_floor"] = floor.below_floor(path);
+  return j;
 }
 
 }  // namespace
 
 std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
                        const std::vector<DetectorStats>& detectors, double uptime_seconds,
-                       const ServiceCounters& counters) {
+                       const ServiceCounters& counters, const StorageFloorView& floor) {
   nlohmann::json j = nlohmann::json::object();
   double total_detection = 0;
   for (Camera* cam : cameras) {
@@ -68,7 +78,7 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
   nlohmann::json st = nlohmann::json::object();
   for (const char* sub : {"recordings", "clips", "cache"}) {
     std::string p = cfg.media_dir + "/" + sub;
-    st[p] = storage(p);
+    st[p] = storage(p, floor);
   }
   j["service"] = {{"uptime", int64_t(uptime_seconds)},
                   {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION},

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "detect/detector_pool.h"
+#include "storage/free_space.h"
 
 namespace vigil {
 
@@ -17,9 +19,17 @@ struct ServiceCounters {
   uint64_t rejected_ingress_headers = 0;  // X-Ingress-Path values ignored as unsafe
 };
 
+// What the free-space floor sees of a media folder (storage.md §9): its free-space probe
+// (statvfs, or the test hook's capacity) and whether its file system is below the floor
+// with nothing left to delete (`service.storage.<folder>.below_floor`).
+struct StorageFloorView {
+  FreeSpaceFn free_bytes;
+  std::function<bool(const std::string& path)> below_floor;
+};
+
 // Secrets redacted (config/redact.h) like /api/config.
 std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
                        const std::vector<DetectorStats>& detectors, double uptime_seconds,
-                       const ServiceCounters& counters = {});
+                       const ServiceCounters& counters = {}, const StorageFloorView& floor = {});
 
 }  // namespace vigil

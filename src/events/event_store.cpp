@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "api/render.h"
 #include "storage/clip_assembler.h"
@@ -42,7 +43,7 @@ OpenEvent open_row(const EventMessage& m, const CameraConfig& cam, bool mqtt_ena
 
 }  // namespace
 
-EventStore::EventStore(const Config& cfg, EventDb& db) : cfg_(cfg), db_(db) {}
+EventStore::EventStore(const Config& cfg, EventDb& db, const Clock& clock) : cfg_(cfg), db_(db), clock_(clock) {}
 EventStore::~EventStore() { stop(); }
 
 void EventStore::recover() {
@@ -81,9 +82,10 @@ void EventStore::recover() {
       sync_directory(cfg_.media_dir + "/clips");
     }
     fs::remove(pending, ec);
-    // The clip from the cache segments that survived (no waiting: nothing more comes).
-    e.has_clip = false;
-    if (cam && clip_wanted(*cam, o.label, o.zones)) {
+    // The clip from the cache segments that survived (no waiting: nothing more comes),
+    // unless it is already complete (the floor cut it, or the crash came before the row).
+    e.has_clip = fs::is_regular_file(cfg_.media_dir + "/clips/" + o.camera + "-" + o.id + ".mp4");
+    if (!e.has_clip && cam && clip_wanted(*cam, o.label, o.zones)) {
       auto [a, b] = clip_span(*cam, o.start_time, e.end_time);
       e.has_clip = make_clip(o.camera, o.id, a, b);
     }
@@ -154,16 +156,19 @@ std::optional<std::pair<TrackedObject, const CameraConfig*>> EventStore::in_prog
 void EventStore::run() {
   for (;;) {
     std::deque<EventMessage> batch;
-    bool stopping = false;
+    bool stopping = false, cut = false;
+    uint64_t cut_budget = 0;
     {
       std::unique_lock lock(mu_);
-      auto ready = [this] { return stopping_ || !queue_.empty() || cache_progress_; };
-      // Wake for messages, new cached video, a clip deadline and cache pruning (10 s).
-      double wait = std::min(10.0, next_job_deadline() - SystemClock::instance().wall());
+      auto ready = [this] { return stopping_ || !queue_.empty() || cache_progress_ || cut_requested_; };
+      // Wake for messages, new cached video, a clip deadline, a cut and cache pruning (10 s).
+      double wait = std::min(10.0, next_job_deadline() - clock_.wall());
       cv_.wait_for(lock, std::chrono::duration<double>(std::max(0.0, wait)), ready);
       cache_progress_ = false;
       batch.swap(queue_);
       stopping = stopping_;
+      cut = std::exchange(cut_requested_, false);
+      cut_budget = cut_budget_;
     }
     for (const EventMessage& m : batch) {
       try {
@@ -172,6 +177,7 @@ void EventStore::run() {
         logger("vigil.events")->error("event {}: {}", m.after.id, e.what());
       }
     }
+    if (cut) cut_clips_now(cut_budget);
     // Stopping: the cameras have stopped, no more video comes; cut clips from what exists.
     finish_ready_jobs(stopping);
     retry_unwritten(stopping);
@@ -190,7 +196,7 @@ double EventStore::next_job_deadline() const {
 }
 
 void EventStore::finish_ready_jobs(bool all) {
-  const double now = SystemClock::instance().wall();
+  const double now = clock_.wall();
   for (size_t i = 0; i < jobs_.size();) {
     const ClipJob& j = jobs_[i];
     auto it = caches_.find(j.end.camera);
@@ -200,7 +206,10 @@ void EventStore::finish_ready_jobs(bool all) {
       continue;
     }
     ClipJob job = std::move(jobs_[i]);
-    jobs_.erase(jobs_.begin() + long(i));
+    {
+      std::lock_guard lock(mu_);
+      jobs_.erase(jobs_.begin() + long(i));
+    }
     try {
       finish(job.end, &job);
     } catch (const std::exception& e) {
@@ -209,9 +218,9 @@ void EventStore::finish_ready_jobs(bool all) {
   }
 }
 
-void EventStore::prune_caches() {
-  const double now = SystemClock::instance().wall();
-  if (now - last_prune_ < 10 || caches_.empty()) return;
+void EventStore::prune_caches(bool force) {
+  const double now = clock_.wall();
+  if ((!force && now - last_prune_ < 10) || caches_.empty()) return;
   last_prune_ = now;
   std::map<std::string, double> keep;  // camera → keep_from (storage.md §4.3)
   for (const auto& [name, cache] : caches_) {
@@ -222,7 +231,7 @@ void EventStore::prune_caches() {
     std::lock_guard lock(mu_);
     for (const auto& [id, state] : live_) {
       const auto& [o, cam] = state;
-      if (!cam || !keep.count(cam->name)) continue;
+      if (!cam || !keep.count(cam->name) || clip_settled_.count(id)) continue;
       double need = clip_span(*cam, o.start_time, now).first - 30;  // as if it ended now
       keep[cam->name] = std::min(keep[cam->name], need);
     }
@@ -245,10 +254,10 @@ bool EventStore::clip_wanted(const CameraConfig& cam, const std::string& label,
   return required_zones_met(cam.clips.required_zones, zones);
 }
 
-bool EventStore::make_clip(const std::string& camera, const std::string& id, double a, double b) {
+bool EventStore::make_clip(const std::string& camera, const std::string& id, double a, double b, bool cut) {
   auto it = caches_.find(camera);
   if (it == caches_.end()) return false;
-  if (gate_ && !gate_()) {
+  if (!cut && gate_ && !gate_()) {
     logger("vigil.events")->warn("event {} of camera {}: no clip, the disk is below its free-space floor", id, camera);
     return false;
   }
@@ -274,18 +283,25 @@ void EventStore::handle(const EventMessage& m) {
       db_.update_open_event(open_row(m, *cam, cfg_.mqtt.enabled));
       write_pending_snapshot(*cam, m);
       break;
-    case EventMessage::kEnd:
+    case EventMessage::kEnd: {
       db_.update_open_event(open_row(m, *cam, cfg_.mqtt.enabled));
-      if (clip_wanted(*cam, m.after.label, m.after.entered_zones)) {
+      bool settled = false;
+      {
+        std::lock_guard lock(mu_);
+        settled = clip_settled_.count(m.after.id);
+      }
+      if (!settled && clip_wanted(*cam, m.after.label, m.after.entered_zones)) {
         // Wait for the cache to hold [a, b] (storage.md §4.2), at most until b + 30 s.
         ClipJob j{m, 0, 0, 0};
         std::tie(j.a, j.b) = clip_span(*cam, m.after.start_time, m.end_time);
         j.deadline = j.b + 30;
+        std::lock_guard lock(mu_);
         jobs_.push_back(std::move(j));
       } else {
-        finish(m, nullptr);
+        finish(m, nullptr);  // a settled clip (cut by the floor) keeps its result
       }
       break;
+    }
   }
 }
 
@@ -336,7 +352,16 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   e.top_score = o.top_score;
   e.zones = o.entered_zones;
   e.thumbnail = base64_encode(render_thumbnail(o.best, cam));
-  e.has_clip = job && make_clip(cam.name, o.id, job->a, job->b);
+  {
+    std::lock_guard lock(mu_);
+    auto settled = clip_settled_.find(o.id);
+    e.has_clip = settled != clip_settled_.end() && settled->second;
+  }
+  if (job) e.has_clip = make_clip(cam.name, o.id, job->a, job->b);
+  {
+    std::lock_guard lock(mu_);
+    clip_settled_[o.id] = e.has_clip;
+  }
   e.has_snapshot = has_snapshot;
   if (!write_finished(e)) unwritten_.push_back(std::move(e));
 }
@@ -357,11 +382,12 @@ bool EventStore::write_finished(const EventRecord& e) {
   std::filesystem::remove(snapshot_path(e.camera, e.id, true));
   std::lock_guard lock(mu_);
   live_.erase(e.id);
+  clip_settled_.erase(e.id);
   return true;
 }
 
 void EventStore::retry_unwritten(bool now) {
-  const double t = SystemClock::instance().wall();
+  const double t = clock_.wall();
   if (unwritten_.empty() || (!now && t - last_retry_ < 10)) return;
   last_retry_ = t;
   std::vector<EventRecord> again;
@@ -370,6 +396,102 @@ void EventStore::retry_unwritten(bool now) {
   if (again.size() < unwritten_.size())
     logger("vigil.events")->info("{} finished events written after a database error", unwritten_.size() - again.size());
   unwritten_ = std::move(again);
+}
+
+}  // namespace vigil
+
+namespace vigil {
+
+uint64_t EventStore::clip_bytes_owed() const {
+  std::vector<std::tuple<std::string, double, double>> spans;  // camera, a, b
+  {
+    std::lock_guard lock(mu_);
+    const double now = clock_.wall();
+    std::set<std::string> ending;
+    for (const ClipJob& j : jobs_) {
+      spans.emplace_back(j.end.camera, j.a, j.b);
+      ending.insert(j.end.after.id);
+    }
+    for (const auto& [id, state] : live_) {
+      const auto& [o, cam] = state;
+      if (!cam || ending.count(id) || clip_settled_.count(id) || !clip_wanted(*cam, o.label, o.entered_zones)) continue;
+      spans.emplace_back(cam->name, clip_span(*cam, o.start_time, now).first, now);  // as if it ended now
+    }
+  }
+  uint64_t total = 0;
+  for (const auto& [camera, a, b] : spans)
+    if (auto it = caches_.find(camera); it != caches_.end()) total += it->second->bytes_between(a, b);
+  return total;
+}
+
+void EventStore::cut_open_clips(uint64_t budget) {
+  {
+    std::lock_guard lock(mu_);
+    cut_requested_ = true;
+    cut_budget_ = budget;
+  }
+  cv_.notify_one();
+}
+
+// storage.md §9: below the floor with nothing old left, the clips owed end now. Their
+// bytes were counted by the floor, so they are written even though it blocks new clips;
+// then the cache they held goes.
+void EventStore::cut_clips_now(uint64_t budget) {
+  const double t = clock_.wall();
+  auto log = logger("vigil.events");
+  // Ended events waiting for their span to be cached: cut with what exists, if it fits.
+  std::vector<ClipJob> jobs;
+  {
+    std::lock_guard lock(mu_);
+    jobs.swap(jobs_);
+  }
+  for (ClipJob& j : jobs) {
+    j.b = std::min(j.b, t);
+    const bool ok = make_cut_clip(j.end.camera, j.end.after.id, j.a, j.b, budget);
+    {
+      std::lock_guard lock(mu_);
+      clip_settled_[j.end.after.id] = ok;
+    }
+    log->warn(
+        "event {} of camera {}: clip cut at {:.1f} ({}; the disk is below its free-space floor with nothing "
+        "else to delete); its cache is released",
+        j.end.after.id, j.end.camera, t, ok ? fmt::format("{:.0f} s", j.b - j.a) : std::string("no room for it"));
+    try {
+      finish(j.end, nullptr);  // keeps the settled clip
+    } catch (const std::exception& e) {
+      log->error("event {}: {}", j.end.after.id, e.what());
+    }
+  }
+  // Events in progress: the clip of each is made now, ending here; the event goes on.
+  std::vector<std::pair<TrackedObject, const CameraConfig*>> open;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, state] : live_)
+      if (state.second && !clip_settled_.count(id)) open.push_back(state);
+  }
+  for (const auto& [o, cam] : open) {
+    if (!clip_wanted(*cam, o.label, o.entered_zones)) continue;
+    const double a = clip_span(*cam, o.start_time, t).first;
+    const bool ok = make_cut_clip(cam->name, o.id, a, t, budget);
+    {
+      std::lock_guard lock(mu_);
+      clip_settled_[o.id] = ok;
+    }
+    log->warn(
+        "event {} of camera {}: clip cut at {:.1f} ({}; the disk is below its free-space floor with nothing "
+        "else to delete); its cache is released",
+        o.id, cam->name, t, ok ? fmt::format("{:.0f} s", t - a) : std::string("no room for it"));
+  }
+  prune_caches(true);
+}
+
+bool EventStore::make_cut_clip(const std::string& camera, const std::string& id, double a, double b, uint64_t& budget) {
+  auto it = caches_.find(camera);
+  const uint64_t need = it != caches_.end() ? it->second->bytes_between(a, b) : 0;
+  if (need == 0 || need > budget) return false;
+  if (!make_clip(camera, id, a, b, true)) return false;
+  budget -= need;
+  return true;
 }
 
 }  // namespace vigil

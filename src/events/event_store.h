@@ -19,6 +19,7 @@
 #include "config/switches.h"
 #include "events/event_lifecycle.h"
 #include "storage/event_db.h"
+#include "util/clock.h"
 
 namespace vigil {
 
@@ -26,7 +27,7 @@ class ClipCache;
 
 class EventStore {
  public:
-  EventStore(const Config& cfg, EventDb& db);
+  EventStore(const Config& cfg, EventDb& db, const Clock& clock = SystemClock::instance());
   ~EventStore();
 
   // Asked before each clip is written (storage.md §9: the free-space floor). Before start().
@@ -54,6 +55,16 @@ class EventStore {
   // From camera processing threads.
   void post(std::vector<EventMessage> messages);
 
+  // The free-space floor (storage.md §9), from any thread. Bytes the clips still owed
+  // would take if every event in progress ended now (the cache segments each clip's span
+  // overlaps: an upper bound).
+  uint64_t clip_bytes_owed() const;
+  // Asks the events thread to cut those clips now: each ends at this moment and is
+  // written from the cache if it fits in `budget` bytes (else it has none); the cache is
+  // then released; its event keeps its snapshot and row and is cut once (logged once).
+  // Returns at once.
+  void cut_open_clips(uint64_t budget);
+
   // An event in progress (or ending, not yet written): its latest object state.
   std::optional<std::pair<TrackedObject, const CameraConfig*>> in_progress(const std::string& id) const;
 
@@ -72,11 +83,15 @@ class EventStore {
   bool clip_wanted(const CameraConfig& cam, const std::string& label, const std::vector<std::string>& zones) const;
   // The clip's span for an event from `start` to `end` (wall/frame time).
   std::pair<double, double> clip_span(const CameraConfig& cam, double start, double end) const;
-  bool make_clip(const std::string& camera, const std::string& id, double a, double b);
+  bool make_clip(const std::string& camera, const std::string& id, double a, double b, bool cut = false);
   // Finishes the jobs whose span is cached (or whose deadline passed; all when `all`).
   void finish_ready_jobs(bool all);
-  // Deletes cache segments no event needs (storage.md §4.3); every 10 s.
-  void prune_caches();
+  // Deletes cache segments no event needs (storage.md §4.3); every 10 s, or now if `force`.
+  void prune_caches(bool force = false);
+  // The floor's cut (cut_open_clips) on the events thread.
+  void cut_clips_now(uint64_t budget);
+  // The clip of a cut event, if its bytes fit in `budget` (then taken from it).
+  bool make_cut_clip(const std::string& camera, const std::string& id, double a, double b, uint64_t& budget);
   double next_job_deadline() const;
   bool write_finished(const EventRecord& e);
   // Retries the rows a database error kept in memory (every 10 s; at once if `now`).
@@ -89,6 +104,7 @@ class EventStore {
 
   const Config& cfg_;
   EventDb& db_;
+  const Clock& clock_;
   SwitchesMap switches_;
   std::vector<EventMessage> recovered_ends_;  // filled by recover()
   mutable std::mutex mu_;
@@ -98,11 +114,16 @@ class EventStore {
   std::map<std::string, std::pair<TrackedObject, const CameraConfig*>> live_;  // guarded by mu_
   bool cache_progress_ = false;                               // guarded by mu_: a cache has new data (wakes the thread)
   std::map<std::string, std::shared_ptr<ClipCache>> caches_;  // by camera; fixed after start()
-  std::vector<ClipJob> jobs_;                                 // events thread only
-  std::function<bool()> gate_;                                // may a clip be written now
-  std::vector<EventRecord> unwritten_;  // events thread only: finished, row write failed (retried)
-  double last_retry_ = 0;               // events thread only: wall time of the last retry
-  double last_prune_ = 0;               // events thread only: wall time of the last cache pruning
+  std::vector<ClipJob> jobs_;  // changed by the events thread only, under mu_ (clip_bytes_owed reads it)
+  // Events whose clip is settled (cut by the floor, or made at the end) until their row
+  // is written: their clip result. They hold no cache and owe no clip.
+  std::map<std::string, bool> clip_settled_;  // guarded by mu_
+  bool cut_requested_ = false;                // guarded by mu_
+  uint64_t cut_budget_ = 0;                   // guarded by mu_: bytes the requested cut may write
+  std::function<bool()> gate_;                // may a clip be written now
+  std::vector<EventRecord> unwritten_;        // events thread only: finished, row write failed (retried)
+  double last_retry_ = 0;                     // events thread only: wall time of the last retry
+  double last_prune_ = 0;                     // events thread only: wall time of the last cache pruning
   std::thread thread_;
 };
 

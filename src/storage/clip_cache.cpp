@@ -180,7 +180,8 @@ void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
   const bool key = pkt->flags & AV_PKT_FLAG_KEY;
   if (w_ && key && wall - w_->wall0 >= kSegmentSeconds) close_segment();
   if (!w_) {
-    if (!key) return;  // a segment starts on a keyframe
+    if (!key) return;               // a segment starts on a keyframe
+    if (gate_ && !gate_()) return;  // the disk is below its floor: nothing new grows
     if (!open_segment(st, wall)) {
       w_.reset();
       return;
@@ -224,6 +225,18 @@ double ClipCache::available_until() const {
 bool ClipCache::receiving() const {
   std::lock_guard lock(mu_);
   return receiving_;
+}
+
+uint64_t ClipCache::bytes_between(double a, double b) const {
+  std::lock_guard lock(mu_);  // a closing segment is renamed under it: its path is current
+  uint64_t total = 0;
+  for (const auto& s : index_) {
+    if (s.end < a || s.wall0 > b) continue;
+    std::error_code ec;
+    const uintmax_t n = fs::file_size(s.path(), ec);
+    if (!ec) total += n;
+  }
+  return total;
 }
 
 int ClipCache::prune(double keep_from) {

@@ -64,8 +64,13 @@ class ClipCache {
   bool receiving() const;
   // Called (from the capture thread) whenever more data became available.
   void set_on_progress(std::function<void()> f);
+  // Asked before each new segment (storage.md §9: the free-space floor); false = start
+  // none now (the video until the next keyframe is not cached). Before packets arrive.
+  void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
   // Deletes closed segments that end before `keep_from` (§4.3). Returns how many.
   int prune(double keep_from);
+  // Bytes on disk of the segments overlapping [a, b]: an upper bound of a clip of it.
+  uint64_t bytes_between(double a, double b) const;
 
   const std::string& camera() const { return camera_; }
 
@@ -77,9 +82,10 @@ class ClipCache {
 
   const std::string camera_, dir_;
   const Clock& clock_;
-  std::unique_ptr<Writer> w_;  // capture thread only: the segment being written
-  bool unusable_ = false;      // capture thread only: the codec cannot go into MP4 (logged once)
-  StreamFormat format_;        // capture thread only: the input's parameters and timeline
+  std::unique_ptr<Writer> w_;   // capture thread only: the segment being written
+  bool unusable_ = false;       // capture thread only: the codec cannot go into MP4 (logged once)
+  StreamFormat format_;         // capture thread only: the input's parameters and timeline
+  std::function<bool()> gate_;  // may a new segment start (set before packets arrive)
   // Packet wall-time anchor (capture thread only).
   bool anchored_ = false;
   double anchor_wall_ = 0;

@@ -96,6 +96,8 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st) {
   if (format_.follow(pkt, st) != StreamFormat::Change::kNone) close();
   // A new segment starts at the first keyframe at or after each full minute (§6).
   if (seg_ && key && std::floor(clock_.wall() / segment_seconds_) > seg_->minute) close();
+  // Below the free-space floor nothing grows: the segment ends at its next keyframe.
+  if (seg_ && key && gate_ && !gate_()) close();
   if (!seg_) {
     if (!key) return;               // wait for a keyframe
     if (gate_ && !gate_()) return;  // the disk is full: no new segment for now

@@ -24,8 +24,9 @@ class Recorder {
            const Clock& clock = SystemClock::instance());
   ~Recorder();  // completes the segment being written
 
-  // Asked before each new segment (storage.md §9: the free-space floor); false = start
-  // none now, ask again at the next keyframe. Call before packets arrive.
+  // Asked at each keyframe (storage.md §9: the free-space floor); false = end the
+  // segment being written and start none now, ask again at the next keyframe. Call
+  // before packets arrive.
   void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
 
   // A packet of the input (Capture's packet sink); (nullptr, nullptr) = the

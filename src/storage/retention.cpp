@@ -1,7 +1,6 @@
 #include "storage/retention.h"
 
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "storage/files.h"
@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kDay = 86400;
-constexpr uint64_t kUnknownFree = std::numeric_limits<uint64_t>::max();
 
 std::shared_ptr<spdlog::logger> log() { return logger("vigil.storage"); }
 
@@ -182,12 +181,6 @@ std::vector<Segment> list_segments(const std::string& root,
 
 }  // namespace
 
-uint64_t statvfs_free_bytes(const std::string& path) {
-  struct statvfs st {};
-  if (::statvfs(path.c_str(), &st) != 0) return kUnknownFree;
-  return uint64_t(st.f_bavail) * uint64_t(st.f_frsize);
-}
-
 // One file system holding media, probed through the first media folder found on it.
 struct Retention::Volume {
   dev_t dev{};
@@ -205,6 +198,17 @@ Retention::Retention(const Config& cfg, EventDb& db, const Clock& clock, FreeSpa
       cache_dir_(cfg.media_dir + "/cache") {}
 
 Retention::~Retention() { stop(); }
+
+void Retention::set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void(uint64_t)> cut) {
+  clips_owed_ = std::move(bytes_owed);
+  cut_clips_ = std::move(cut);
+}
+
+bool Retention::below_floor(const std::string& path) const {
+  std::optional<dev_t> dev = device_of(path);
+  std::lock_guard lock(below_mu_);
+  return dev && below_devs_.count(*dev);
+}
 
 // ---- one pass ----
 
@@ -349,8 +353,9 @@ void Retention::remove_empty_dirs(RetentionReport& r) {
 
 void Retention::enforce_floor_locked(RetentionReport& r) {
   const uint64_t floor = uint64_t(std::max(cfg_.storage_min_free_mb, 0)) * 1000000ULL;
+  std::set<dev_t> below;
   if (floor == 0) {
-    writes_allowed_ = true;
+    set_below(below);
     return;
   }
   // Every file system holding media or the database, each probed once.
@@ -364,13 +369,28 @@ void Retention::enforce_floor_locked(RetentionReport& r) {
     v->has_recordings |= dir == recordings_dir_;
     v->has_clips |= dir == clips_dir_;
   }
+  // What vigil has begun and must still write counts as taken (§9: every writer stays
+  // above the floor): the remux of each recording segment being written, and the clips
+  // of the events in progress, as if they ended now.
+  const uint64_t parts = open_recording_bytes();
+  const uint64_t owed = clips_owed_ ? clips_owed_() : 0;
 
-  bool still_below = false;
   for (const Volume& v : volumes) {
+    const uint64_t reserved = (v.has_recordings ? parts : 0) + (v.has_clips ? owed : 0);
+    r.reserved += reserved;
+    auto usable = [reserved](uint64_t free) { return free > reserved ? free - reserved : 0; };
     const uint64_t before = free_space_(v.probe);
-    if (before >= floor) continue;
+    // One check early: what went since the last check may go again before the next, so
+    // act when that would take it below the floor (clips owed grow with every event).
+    auto [last, first] = last_usable_.try_emplace(v.dev, usable(before));
+    const uint64_t drop = last->second > usable(before) ? last->second - usable(before) : 0;
+    const uint64_t trigger = floor + drop;
+    if (usable(before) >= trigger) {
+      last->second = usable(before);
+      continue;
+    }
     // Free a margin above the floor so the next check does not trigger again at once.
-    const uint64_t target = floor + std::max(floor / 10, uint64_t(100000000));
+    const uint64_t target = floor + std::max(floor / 10, uint64_t(100000000)) + reserved;
     const int recs = r.floor_recordings, clips = r.floor_clips, snaps = r.floor_snapshots;
     const uint64_t bytes = r.bytes_deleted;
 
@@ -384,16 +404,57 @@ void Retention::enforce_floor_locked(RetentionReport& r) {
     if (deleted)  // an activation that found nothing to delete is reported by report_still_below
       log()->warn(
           "free space on {} was {:.0f} MB, below the floor of {:.0f} MB: deleted {} recording segments, {} clips, "
-          "{} snapshots ({:.1f} MB); now {:.0f} MB free",
+          "{} snapshots ({:.1f} MB); now {:.0f} MB free, {:.0f} MB of it still to be written by vigil",
           v.probe, mb(before), mb(floor), r.floor_recordings - recs, r.floor_clips - clips, r.floor_snapshots - snaps,
-          mb(r.bytes_deleted - bytes), mb(free));
-    if (free < floor) {
-      still_below = true;
-      report_still_below(v.probe, free);
+          mb(r.bytes_deleted - bytes), mb(free), mb(reserved));
+    last->second = usable(free);
+    if (usable(free) >= trigger) continue;
+    // Nothing old left: the cache held for events in progress is all that can give way.
+    // Their clips end now and their cache goes (the events thread does it); until the
+    // next check finds the space back, nothing new starts.
+    if (v.has_clips && owed > 0 && cut_clips_) {
+      cut_clips_(free > floor ? free - floor : 0);  // the cut clips never take it below the floor
+      r.clips_cut = true;
+    }
+    below.insert(v.dev);
+    report_still_below(v.probe, free, reserved);
+  }
+  r.below_floor = !below.empty();
+  set_below(below);
+}
+
+void Retention::set_below(const std::set<dev_t>& below) {
+  const bool was_allowed = writes_allowed_.exchange(below.empty());
+  {
+    std::lock_guard lock(below_mu_);
+    below_devs_ = below;
+  }
+  if (!was_allowed && below.empty() && std::exchange(blocked_logged_, false))
+    log()->warn("free space is back above storage.min_free_mb ({}): recording segments and clips resume",
+                cfg_.storage_min_free_mb);
+}
+
+uint64_t Retention::open_recording_bytes() const {
+  // A segment lives in the folder of the hour it started in: this hour's or the last.
+  uint64_t total = 0;
+  const double now = clock_.wall();
+  for (double t : {now, now - 3600}) {
+    std::time_t tt = std::time_t(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char hour[32];
+    std::strftime(hour, sizeof hour, "%Y-%m/%d/%H", &tm);
+    std::error_code ec;
+    for (const auto& cam : fs::directory_iterator(recordings_dir_ + "/" + hour, ec)) {
+      std::error_code cec;
+      for (const auto& f : fs::directory_iterator(cam.path(), cec)) {
+        const std::string name = f.path().filename().string();
+        std::error_code sec;
+        if (name.starts_with(".") && name.ends_with(".mp4.part")) total += f.file_size(sec) * !sec;
+      }
     }
   }
-  r.below_floor = still_below;
-  writes_allowed_ = !still_below;
+  return total;
 }
 
 uint64_t Retention::free_recordings(const Volume& v, uint64_t target, RetentionReport& r) {
@@ -420,14 +481,16 @@ uint64_t Retention::free_event_media(Medium m, const Volume& v, uint64_t target,
   return free;
 }
 
-void Retention::report_still_below(const std::string& probe, uint64_t free) {
+// The blocked state is logged when it begins, at most once a minute (§9).
+void Retention::report_still_below(const std::string& probe, uint64_t free, uint64_t reserved) {
   const double now = clock_.mono();
-  if (now - last_floor_error_ < 60) return;  // at most once a minute (§9)
+  if (!writes_allowed_ || now - last_floor_error_ < 60) return;
   last_floor_error_ = now;
+  blocked_logged_ = true;  // its end is logged too
   log()->error(
-      "free space on {} is {:.0f} MB, below storage.min_free_mb ({}) with nothing left to delete: "
-      "not starting new recording segments or clips until space returns",
-      probe, mb(free), cfg_.storage_min_free_mb);
+      "free space on {} is {:.0f} MB ({:.0f} MB of it still to be written by vigil), below storage.min_free_mb "
+      "({}) with nothing left to delete: not starting new recording segments or clips until space returns",
+      probe, mb(free), mb(reserved), cfg_.storage_min_free_mb);
 }
 
 // ---- files ----

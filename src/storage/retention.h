@@ -4,14 +4,20 @@
 // configured, the global) `retain` days lose the medium — database flag first, then the
 // file (§7) — rows with neither are deleted; 24/7 recording segments older than
 // `record.retain_days` are deleted and empty folders below recordings/ removed.
-// Floor: while a media file system has less than `storage.min_free_mb` free, delete the
-// oldest recording segments, then the oldest event clips, then the oldest snapshots.
+// Floor: while a media file system has less than `storage.min_free_mb` free — counting as
+// taken what vigil has already begun and must still write (the remux of the recording
+// segments being written, the clips of events in progress) — delete the oldest recording
+// segments, then the oldest event clips, then the oldest snapshots, then cut the clips of
+// the events in progress (their cache is released); if still below, block new writes.
 #pragma once
+
+#include <sys/types.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -19,14 +25,10 @@
 
 #include "config/config.h"
 #include "storage/event_db.h"
+#include "storage/free_space.h"
 #include "util/clock.h"
 
 namespace vigil {
-
-// Free bytes of the file system holding `path`, for unprivileged users (statvfs:
-// f_bavail × f_frsize). UINT64_MAX when unknown, so an error never triggers deletions.
-using FreeSpaceFn = std::function<uint64_t(const std::string& path)>;
-uint64_t statvfs_free_bytes(const std::string& path);
 
 // What one pass deleted (for logs and tests).
 struct RetentionReport {
@@ -38,6 +40,8 @@ struct RetentionReport {
   int floor_recordings = 0, floor_clips = 0, floor_snapshots = 0;
   uint64_t bytes_deleted = 0;  // every file above
   int errors = 0;              // files that could not be deleted, failed database calls
+  uint64_t reserved = 0;       // bytes vigil must still write (open recordings' remux, open clips)
+  bool clips_cut = false;      // the clips of events in progress were cut (their cache released)
   bool below_floor = false;    // still below the floor with nothing left to delete
 };
 
@@ -56,8 +60,17 @@ class Retention {
   // throws. Returns at once with an empty report when a pass is already running.
   RetentionReport enforce_floor();
   // False while a media file system is below the floor and nothing more can be deleted:
-  // callers then start no new recording segments or clips (§9). Clears by itself.
+  // callers then start no new recording segments, cache segments or clips (§9). Clears
+  // by itself when a later check finds the space back.
   bool writes_allowed() const { return writes_allowed_; }
+  // True while the file system holding `path` is in that state (for /api/stats).
+  bool below_floor(const std::string& path) const;
+
+  // The clip cache held for events in progress (§9), before start(): `bytes_owed` = what
+  // their clips would take if they ended now; `cut(budget)` ends those clips now
+  // (asynchronously), writing those that fit in `budget` bytes (the free space above the
+  // floor), so their cache can go. Called from the pass: neither may call back into Retention.
+  void set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void(uint64_t budget)> cut);
 
   // Background thread: run_once now and every `retention_interval_s` (§8: 5 min), the
   // floor check every `floor_interval_s` (§9: 10 s). stop() wakes and joins it promptly.
@@ -74,7 +87,12 @@ class Retention {
   void enforce_floor_locked(RetentionReport& r);
   uint64_t free_recordings(const Volume& v, uint64_t target, RetentionReport& r);
   uint64_t free_event_media(Medium m, const Volume& v, uint64_t target, RetentionReport& r);
-  void report_still_below(const std::string& probe, uint64_t free);
+  void report_still_below(const std::string& probe, uint64_t free, uint64_t reserved);
+  // Records which file systems are blocked; logs when writes may resume.
+  void set_below(const std::set<dev_t>& below);
+  // Bytes of the recording segments being written (`.part`): their remux at close
+  // writes as much again.
+  uint64_t open_recording_bytes() const;
 
   const RetainConfig& retain_for(Medium m, const std::string& camera) const;
   int record_days_for(const std::string& camera) const;
@@ -92,11 +110,17 @@ class Retention {
   FreeSpaceFn free_space_;
   std::string clips_dir_, recordings_dir_, cache_dir_;
 
-  std::mutex pass_mu_;                  // one pass (full or floor-only) at a time
-  std::set<std::string> noted_;         // paths already logged as unusable (guarded by pass_mu_)
-  std::set<std::string> touched_dirs_;  // folders to fsync after unlinks (guarded by pass_mu_)
-  double last_floor_error_ = -1e18;     // clock mono() of the last "still below" error
+  std::mutex pass_mu_;                     // one pass (full or floor-only) at a time
+  std::set<std::string> noted_;            // paths already logged as unusable (guarded by pass_mu_)
+  std::set<std::string> touched_dirs_;     // folders to fsync after unlinks (guarded by pass_mu_)
+  double last_floor_error_ = -1e18;        // clock mono() of the last "still below" error
+  std::map<dev_t, uint64_t> last_usable_;  // per file system, at the last check (guarded by pass_mu_)
+  bool blocked_logged_ = false;            // the current blocked state's start was logged (guarded by pass_mu_)
   std::atomic<bool> writes_allowed_{true};
+  std::function<uint64_t()> clips_owed_;     // set before start()
+  std::function<void(uint64_t)> cut_clips_;  // set before start()
+  mutable std::mutex below_mu_;
+  std::set<dev_t> below_devs_;  // guarded by below_mu_: file systems in the blocked state
 
   std::mutex thread_mu_;
   std::condition_variable wake_;

@@ -3,6 +3,7 @@
 #include "storage/retention.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -11,7 +12,10 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
+
+#include "util/log.h"
 
 namespace vigil {
 namespace {
@@ -396,6 +400,98 @@ TEST_F(RetentionTest, BelowFloorWithNothingLeftBlocksWritesUntilSpaceReturns) {
   rep = r->enforce_floor();
   EXPECT_FALSE(rep.below_floor);
   EXPECT_TRUE(r->writes_allowed());
+}
+
+// What vigil has begun and must still write counts as taken (§9): the remux of a
+// recording segment being written (its .part once more) and the clips owed to events in
+// progress. Nothing old left: those clips are cut, and writes stop until a check finds
+// the space back.
+TEST_F(RetentionTest, FloorCountsWhatVigilMustStillWriteAndCutsOpenClipsLast) {
+  const std::string old_seg = segment("garden", kNow - 5 * 3600);
+  const std::string part = fs::path(segment("porch", kNow - 20, false)).parent_path().string() + "/.58.40.mp4.part";
+  write(part, 300);
+  uint64_t owed = 100000000;
+  int cuts = 0;
+  // 1050 MB free, floor 1000 MB: above it, were it not for the 100 MB of clips owed.
+  auto r = make([](const std::string&) { return uint64_t(1050000000); });
+  r->set_open_clips([&owed] { return owed; },
+                    [&cuts](uint64_t budget) {
+                      ++cuts;
+                      EXPECT_EQ(budget, 50000000u) << "the free space above the floor";
+                    });
+  RetentionReport rep = r->enforce_floor();
+  EXPECT_EQ(rep.reserved, owed + 300);
+  EXPECT_EQ(rep.floor_recordings, 1) << "old media goes first";
+  EXPECT_FALSE(exists(old_seg));
+  EXPECT_TRUE(exists(part)) << "the segment being written is never deleted";
+  EXPECT_EQ(cuts, 1) << "then the clips of the events in progress are cut";
+  EXPECT_TRUE(rep.clips_cut);
+  EXPECT_TRUE(rep.below_floor);
+  EXPECT_FALSE(r->writes_allowed());
+  EXPECT_TRUE(r->below_floor(media_ + "/clips"));
+  EXPECT_TRUE(r->below_floor(media_ + "/recordings"));
+
+  owed = 0;  // the events thread cut them: nothing owed any more
+  rep = r->enforce_floor();
+  EXPECT_FALSE(rep.below_floor);
+  EXPECT_TRUE(r->writes_allowed());
+  EXPECT_FALSE(r->below_floor(media_ + "/clips"));
+  EXPECT_EQ(cuts, 1);
+  EXPECT_EQ(rep.reserved, 300u);
+}
+
+// The floor acts one check early: a check whose usable space fell by more than it has
+// left above the floor deletes now, not after the next drop took it below.
+TEST_F(RetentionTest, FloorActsWhenTheNextDropWouldTakeItBelow) {
+  const std::string seg = segment("garden", kNow - 5 * 3600);
+  uint64_t free = 1100000000;
+  auto r = make([&free](const std::string&) { return free; });
+  EXPECT_FALSE(r->enforce_floor().below_floor);
+  free = 1060000000;  // 40 MB gone, 60 MB left above the floor: fine
+  EXPECT_EQ(r->enforce_floor().floor_recordings, 0);
+  EXPECT_TRUE(exists(seg));
+  free = 1030000000;  // 30 MB gone, 30 MB left: fine
+  EXPECT_EQ(r->enforce_floor().floor_recordings, 0);
+  free = 1010000000;  // 20 MB gone, 10 MB left: the next drop would cross it
+  EXPECT_EQ(r->enforce_floor().floor_recordings, 1);
+  EXPECT_FALSE(exists(seg));
+}
+
+// The blocked state is logged once when it begins (at most once a minute of the
+// injected clock), and its end once after each logged start.
+TEST_F(RetentionTest, BlockedStateIsLoggedOnceAndItsEndOnce) {
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  auto lg = logger("vigil.storage");
+  lg->sinks().push_back(sink);
+  auto count = [&out](const std::string& what) {
+    const std::string s = out.str();
+    int n = 0;
+    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  uint64_t free = 500000000;
+  auto r = make([&free](const std::string&) { return free; });
+  const std::string blocked = "with nothing left to delete", resumed = "resume";
+  for (int i = 0; i < 3; ++i, clock_.advance(10)) EXPECT_TRUE(r->enforce_floor().below_floor);
+  EXPECT_EQ(count(blocked), 1);
+  free = 2000000000;
+  for (int i = 0; i < 2; ++i, clock_.advance(5)) EXPECT_FALSE(r->enforce_floor().below_floor);
+  EXPECT_EQ(count(resumed), 1);
+  free = 500000000;  // again within a minute of the first error: not logged again
+  for (int i = 0; i < 2; ++i, clock_.advance(10)) EXPECT_TRUE(r->enforce_floor().below_floor);
+  EXPECT_EQ(count(blocked), 1);
+  free = 2000000000;
+  r->enforce_floor();
+  EXPECT_EQ(count(resumed), 1) << "the end of a state whose start was not logged is not logged either";
+  clock_.advance(61);
+  free = 500000000;
+  r->enforce_floor();
+  EXPECT_EQ(count(blocked), 2);
+  free = 2000000000;
+  r->enforce_floor();
+  EXPECT_EQ(count(resumed), 2);
+  lg->sinks().pop_back();
 }
 
 // ---- robustness ----
