@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -235,6 +236,17 @@ std::string read_mjpeg(int port, const std::string& path, int parts, double time
     return count <= size_t(parts) && now_mono() < end;
   });
   return data;
+}
+
+double camera_fps(int port, const std::string& camera) {
+  const HttpResult r = http_get(port, "/api/stats");
+  const nlohmann::json s = nlohmann::json::parse(r.status == 200 ? r.body : "{}", nullptr, false);
+  return s.is_object() && s.contains(camera) ? s[camera].value("camera_fps", 0.0) : 0.0;
+}
+
+double log_seconds_of_day(const std::string& line) {
+  if (line.size() < 23 || line[13] != ':' || line[16] != ':') return 0;
+  return std::stoi(line.substr(11, 2)) * 3600 + std::stoi(line.substr(14, 2)) * 60 + std::stod(line.substr(17, 6));
 }
 
 }  // namespace vigil::test

@@ -92,6 +92,11 @@ struct HttpResult {
 };
 HttpResult http_get(int port, const std::string& path, double timeout = 5, const std::string& method = "GET");
 
+// camera_fps of `camera` in /api/stats (0 when vigil does not answer or has no such camera).
+double camera_fps(int port, const std::string& camera);
+// Seconds since midnight of a vigil log line ("YYYY-mm-dd HH:MM:SS.mmm …"); 0 if none.
+double log_seconds_of_day(const std::string& line);
+
 // Reads `parts` MJPEG parts from a stream and returns the raw bytes received.
 std::string read_mjpeg(int port, const std::string& path, int parts, double timeout = 15);
 

@@ -155,6 +155,7 @@ struct Subscriber::State {
   std::vector<MqttMessage> messages;
   std::string filter;
   std::atomic<bool> connected{false};
+  std::atomic<bool> subscribed{false};  // the broker acknowledged the subscription (SUBACK)
 };
 
 Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std::string, std::string>> user)
@@ -171,6 +172,9 @@ Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std
     mosquitto_subscribe(m, nullptr, st->filter.c_str(), 0);
     st->connected = true;
   });
+  mosquitto_subscribe_callback_set(mosq_, [](mosquitto*, void* obj, int, int, const int*) {
+    static_cast<State*>(obj)->subscribed = true;
+  });
   mosquitto_disconnect_callback_set(mosq_,
                                     [](mosquitto*, void* obj, int) { static_cast<State*>(obj)->connected = false; });
   mosquitto_message_callback_set(mosq_, [](mosquitto*, void* obj, const mosquitto_message* m) {
@@ -184,8 +188,7 @@ Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std
   mosquitto_connect_async(mosq_, "127.0.0.1", port, 60);
   mosquitto_loop_start(mosq_);
   double end = now_mono() + 20;
-  while (now_mono() < end && !st_->connected) sleep_s(0.05);
-  sleep_s(0.3);  // the SUBACK
+  while (now_mono() < end && !st_->subscribed) sleep_s(0.05);  // polls for the SUBACK
 }
 
 Subscriber::~Subscriber() {

@@ -8,10 +8,13 @@
 #include <opencv2/core.hpp>
 #include <thread>
 
+#include "test_media.h"
+
 namespace vigil {
 namespace {
 
 using namespace std::chrono_literals;
+using test::eventually;
 
 // A gate a test opens once; everything waiting on it goes on.
 class Gate {
@@ -46,15 +49,6 @@ class GatedDetector : public Detector {
  private:
   Gate* gate_;
 };
-
-// Polls `done` (a state of the pool, not a duration) for at most 20 s of real time.
-template <class F>
-bool eventually(F done) {
-  for (auto end = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < end;
-       std::this_thread::yield())
-    if (done()) return true;
-  return done();
-}
 
 TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItAtStop) {
   Config cfg;

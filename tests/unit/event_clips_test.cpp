@@ -30,31 +30,12 @@ EventMessage message(EventMessage::Type type, double start, double last_seen) {
   return m;
 }
 
-template <class F>
-bool eventually(F f, double seconds = 10) {
-  for (int i = 0; i < seconds * 20; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
-}
-
-int cache_files(const std::string& dir) {
-  int n = 0;
-  for (const auto& e : fs::directory_iterator(dir)) n += e.path().extension() == ".mp4";
-  return n;
-}
-
 }  // namespace
 
 TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   const std::string media = temp_dir();
   fs::create_directories(media + "/clips");
-  Config cfg = parse_config("media_dir: " + media +
-                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
-                                "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
-                                "    clips: {enabled: true, pre_capture: 5, post_capture: 5}\n",
-                            false);
+  Config cfg = clips_camera_config(media);
   EventDb db(media + "/clips/frigate.db");
   // 100 s of cached video, from 200 s ago to 100 s ago: ten segments.
   const double now = SystemClock::instance().wall();
@@ -62,7 +43,7 @@ TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   clock.wall_time = now - 200;
   auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
   feed(*cache, clock, 100);
-  ASSERT_EQ(cache_files(media + "/cache"), 10);
+  ASSERT_EQ(mp4_files(media + "/cache"), 10);
 
   EventStore store(cfg, db);
   store.add_clip_cache(cache);
@@ -70,7 +51,7 @@ TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   // An open event that started 150 s ago needs the cache from 150 + 5 + 30 s ago on:
   // the one segment ending before that is deleted, the others are kept.
   store.post({message(EventMessage::kNew, now - 150, now - 140)});
-  ASSERT_TRUE(eventually([&] { return cache_files(media + "/cache") == 9; })) << cache_files(media + "/cache");
+  ASSERT_TRUE(eventually([&] { return mp4_files(media + "/cache") == 9; })) << mp4_files(media + "/cache");
 
   // It ends 119 s ago: the clip spans [start − 5, end + 5] = 41 s, all cached already.
   store.post({message(EventMessage::kEnd, now - 150, now - 120)});

@@ -21,26 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int mp4_files(const std::string& dir) {
-  int n = 0;
-  for (const auto& e : fs::directory_iterator(dir)) n += e.path().extension() == ".mp4";
-  return n;
-}
-
 uint64_t bytes_in(const std::string& dir) {
   uint64_t n = 0;
   for (const auto& e : fs::directory_iterator(dir)) n += e.file_size();
   return n;
-}
-
-template <class F>
-bool eventually(F f, double seconds = 20) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return f();
 }
 
 EventMessage message(EventMessage::Type type, double start, double last_seen) {
@@ -81,11 +65,7 @@ TEST(FloorCut, ABlockedGateStartsNoCacheSegment) {
 TEST(FloorCut, TheCutEndsOpenClipsNowReleasesTheirCacheAndKeepsTheEvent) {
   const std::string media = temp_dir();
   fs::create_directories(media + "/clips");
-  Config cfg = parse_config("media_dir: " + media +
-                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
-                                "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
-                                "    clips: {enabled: true, pre_capture: 5, post_capture: 5}\n",
-                            false);
+  Config cfg = clips_camera_config(media);
   EventDb db(media + "/clips/frigate.db");
   ManualClock clock;
   const double t0 = clock.wall_time;

@@ -3,9 +3,11 @@
 #include <stdlib.h>
 
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -23,6 +25,29 @@ std::string vtest_mp4() {
 std::string temp_dir() {
   std::string t = (std::filesystem::temp_directory_path() / "vigil-unit-XXXXXX").string();
   return mkdtemp(t.data());
+}
+
+int mp4_files(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().extension() == ".mp4";
+  return n;
+}
+
+bool eventually(const std::function<bool()>& done, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
+}
+
+Config clips_camera_config(const std::string& media) {
+  return parse_config("media_dir: " + media +
+                          "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
+                          "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
+                          "    clips: {enabled: true, pre_capture: 5, post_capture: 5}\n",
+                      false);
 }
 
 std::string run(const std::string& cmd) {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "config/config.h"
 #include "util/clock.h"
 
 struct AVPacket;
@@ -22,6 +23,13 @@ std::string temp_dir();
 std::string run(const std::string& cmd);
 // ffprobe's format duration of a file (-1 if unreadable).
 double probe_duration(const std::string& path);
+// How many .mp4 files `dir` holds (not recursive).
+int mp4_files(const std::string& dir);
+// Polls `done` (a state, not a duration) until it holds, for at most `seconds` of real time.
+bool eventually(const std::function<bool()>& done, double seconds = 20);
+// A config with one camera `walk` under `media`: detect and clips roles, clips enabled
+// with 5 s pre and post capture.
+Config clips_camera_config(const std::string& media);
 
 // Feeds `seconds` of vtest.mp4 (looped, times kept increasing) into `cache`, the clock
 // following the packets' timestamps from its current wall time, as a live camera's
