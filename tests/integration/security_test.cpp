@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness.h"
+#include "mqtt_harness.h"
 
 namespace vigil::test {
 namespace {
@@ -216,6 +217,38 @@ TEST(Secrets, NotInApiNorLog) {
   EXPECT_NE(doc["cameras"]["back"]["ffmpeg_cmds"][0]["cmd"].get<std::string>().find("rtsp://admin:*****@127.0.0.1:"),
             std::string::npos);
   EXPECT_NE(log.find("rtsp://admin:*****@127.0.0.1:"), std::string::npos) << log;  // the URL is logged, masked
+}
+
+// The same secrets in what vigil publishes: a real mosquitto with a password, a camera
+// whose URL carries credentials; no topic or payload vigil sends (availability, stats,
+// camera states) nor its log holds the environment_vars value, the MQTT password or the
+// RTSP password.
+TEST(Secrets, NotInMqttMessages) {
+  const std::pair<std::string, std::string> user{"nvr", "mqtt-s3cret-3"};
+  Broker broker(user);
+  broker.start();
+  Subscriber sub(broker.port(), "#", user);
+  Vigil v(
+      "environment_vars:\n  FRIGATE_EXTRA_PASSWORD: env-s3cret-1\n  FRIGATE_RTSP_PASSWORD: rtsp-s3cret-2\n"
+      "mqtt:\n  host: 127.0.0.1\n  port: " +
+      std::to_string(broker.port()) +
+      "\n  user: nvr\n  password: mqtt-s3cret-3\n  stats_interval: 5\n"
+      "cameras:\n  back:\n    ffmpeg:\n      inputs:\n        - path: rtsp://admin:{FRIGATE_RTSP_PASSWORD}@127.0.0.1:" +
+      std::to_string(free_port()) +
+      "/x?token=tok-s3cret-4\n          roles: [detect]\n    width: 640\n    height: 360\n");
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  // Past a stats message (the whole /api/stats document) and the camera's states.
+  ASSERT_TRUE(sub.wait_for([](const MqttMessage& m) { return m.topic == "frigate/stats"; }, 60)) << v.log();
+  ASSERT_TRUE(sub.wait_for([](const MqttMessage& m) { return m.topic == "frigate/back/detect/state"; }, 60));
+  const auto messages = sub.messages();
+  const std::string log = v.log();
+  for (const char* secret : {"env-s3cret-1", "rtsp-s3cret-2", "mqtt-s3cret-3", "tok-s3cret-4"}) {
+    for (const MqttMessage& m : messages) {
+      EXPECT_EQ(m.topic.find(secret), std::string::npos) << m.topic;
+      EXPECT_EQ(m.payload.find(secret), std::string::npos) << m.topic << ": " << m.payload;
+    }
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret << " in the log:\n" << log;
+  }
 }
 
 // X-Ingress-Path is written into index.html: only a plain path is applied; anything
