@@ -16,22 +16,6 @@ using namespace vigil;
 using namespace vigil::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-EventMessage message(EventMessage::Type type, double start, double last_seen) {
-  EventMessage m{type, "walk", {}, {}, 0};
-  m.after.id = "ev1";
-  m.after.label = "person";
-  m.after.start_time = start;
-  m.after.frame_time = last_seen;
-  m.after.top_score = m.after.score = 0.9;
-  m.after.true_positive = true;
-  if (type == EventMessage::kEnd) m.end_time = last_seen + 1;
-  return m;
-}
-
-}  // namespace
-
 TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   const std::string media = temp_dir();
   fs::create_directories(media + "/clips");
@@ -50,11 +34,11 @@ TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   store.start();
   // An open event that started 150 s ago needs the cache from 150 + 5 + 30 s ago on:
   // the one segment ending before that is deleted, the others are kept.
-  store.post({message(EventMessage::kNew, now - 150, now - 140)});
+  store.post({walk_event(EventMessage::kNew, now - 150, now - 140, 1)});
   ASSERT_TRUE(eventually([&] { return mp4_files(media + "/cache") == 9; })) << mp4_files(media + "/cache");
 
   // It ends 119 s ago: the clip spans [start − 5, end + 5] = 41 s, all cached already.
-  store.post({message(EventMessage::kEnd, now - 150, now - 120)});
+  store.post({walk_event(EventMessage::kEnd, now - 150, now - 120, 1)});
   const std::string clip = media + "/clips/walk-ev1.mp4";
   ASSERT_TRUE(eventually([&] { return db.get("ev1").has_value(); })) << "the event row is written";
   EXPECT_TRUE(db.get("ev1")->has_clip);
@@ -80,7 +64,8 @@ TEST(EventClips, AClipWaitsForItsSpanToBeCachedAndStoppingCutsWhatExists) {
   store.add_clip_cache(cache);
   store.start();
   // Ends 24 s ago; with 20 s of post capture the clip needs video up to 4 s ago.
-  store.post({message(EventMessage::kNew, now - 27, now - 25), message(EventMessage::kEnd, now - 27, now - 25)});
+  store.post(
+      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_FALSE(db.get("ev1").has_value()) << "waits for the cache (deadline: 30 s after the span)";
   // The camera stops: the clip is cut from what exists at shutdown (20 s of video).

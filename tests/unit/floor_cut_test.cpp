@@ -27,18 +27,6 @@ uint64_t bytes_in(const std::string& dir) {
   return n;
 }
 
-EventMessage message(EventMessage::Type type, double start, double last_seen) {
-  EventMessage m{type, "walk", {}, {}, 0};
-  m.after.id = "ev1";
-  m.after.label = "person";
-  m.after.start_time = start;
-  m.after.frame_time = last_seen;
-  m.after.top_score = m.after.score = 0.9;
-  m.after.true_positive = true;
-  if (type == EventMessage::kEnd) m.end_time = last_seen;
-  return m;
-}
-
 }  // namespace
 
 TEST(FloorCut, ABlockedGateStartsNoCacheSegment) {
@@ -76,7 +64,7 @@ TEST(FloorCut, TheCutEndsOpenClipsNowReleasesTheirCacheAndKeepsTheEvent) {
   EventStore store(cfg, db, clock);
   store.add_clip_cache(cache);
   // In progress since t0 + 50: its clip, were it cut now, spans [t0 + 45, t0 + 100].
-  store.post({message(EventMessage::kNew, t0 + 50, t0 + 99)});
+  store.post({walk_event(EventMessage::kNew, t0 + 50, t0 + 99)});
   store.start();
   ASSERT_TRUE(eventually([&] { return db.open_events().size() == 1; }));
   const uint64_t owed = store.clip_bytes_owed();
@@ -96,7 +84,7 @@ TEST(FloorCut, TheCutEndsOpenClipsNowReleasesTheirCacheAndKeepsTheEvent) {
   const auto clip_time = fs::last_write_time(clip);
   feed(*cache, clock, 30);
   EXPECT_EQ(store.clip_bytes_owed(), 0u);
-  store.post({message(EventMessage::kEnd, t0 + 50, t0 + 125)});
+  store.post({walk_event(EventMessage::kEnd, t0 + 50, t0 + 125)});
   ASSERT_TRUE(eventually([&] { return db.get("ev1").has_value(); }));
   EXPECT_TRUE(db.get("ev1")->has_clip);
   EXPECT_EQ(fs::file_size(clip), clip_size);

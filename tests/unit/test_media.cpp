@@ -50,6 +50,18 @@ Config clips_camera_config(const std::string& media) {
                       false);
 }
 
+EventMessage walk_event(EventMessage::Type type, double start, double last_seen, double end_after) {
+  EventMessage m{type, "walk", {}, {}, 0};
+  m.after.id = "ev1";
+  m.after.label = "person";
+  m.after.start_time = start;
+  m.after.frame_time = last_seen;
+  m.after.top_score = m.after.score = 0.9;
+  m.after.true_positive = true;
+  if (type == EventMessage::kEnd) m.end_time = last_seen + end_after;
+  return m;
+}
+
 std::string run(const std::string& cmd) {
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "events/event_store.h"
 #include "util/clock.h"
 
 struct AVPacket;
@@ -30,6 +31,9 @@ bool eventually(const std::function<bool()>& done, double seconds = 20);
 // A config with one camera `walk` under `media`: detect and clips roles, clips enabled
 // with 5 s pre and post capture.
 Config clips_camera_config(const std::string& media);
+// A `person` event "ev1" of camera `walk` (score 0.9, a true positive); an end message
+// ends `end_after` s after `last_seen`.
+EventMessage walk_event(EventMessage::Type type, double start, double last_seen, double end_after = 0);
 
 // Feeds `seconds` of vtest.mp4 (looped, times kept increasing) into `cache`, the clock
 // following the packets' timestamps from its current wall time, as a live camera's
