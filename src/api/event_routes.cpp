@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "api/params.h"
-#include "api/render.h"
+#include "render/render.h"
 #include "events/event_store.h"
 #include "storage/event_db.h"
 #include "util/base64.h"

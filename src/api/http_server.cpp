@@ -19,7 +19,7 @@
 #include "api/jpeg_cache.h"
 #include "api/media_routes.h"
 #include "api/params.h"
-#include "api/render.h"
+#include "render/render.h"
 #include "api/static_routes.h"
 #include "camera/camera.h"
 #include "util/clock.h"

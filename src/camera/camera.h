@@ -25,6 +25,7 @@
 #include "input/capture.h"
 #include "motion/motion_detector.h"
 #include "regions/regions.h"
+#include "render/processed_frame.h"
 #include "tracking/objects.h"
 #include "tracking/tracker.h"
 #include "util/box.h"
@@ -34,27 +35,6 @@
 namespace vigil {
 
 class DetectorPool;
-
-// A tracked object as live view draws it.
-struct ObjectView {
-  std::string id, label;
-  double score = 0;  // last detection's score
-  Box box;
-  int area = 0;
-  bool matched = false;  // detected in this frame (else drawn thin and blue)
-  bool true_positive = false;
-  bool stationary = false;  // a true positive without motion on its box (§7.4)
-  std::vector<std::string> current_zones;
-};
-
-// Everything live view needs about one processed frame. Immutable once published.
-struct ProcessedFrame {
-  FramePtr frame;                 // black frame of the camera's size before the first one
-  std::vector<Box> motion_boxes;  // this frame's motion
-  std::vector<Box> regions;       // detection regions of this frame
-  std::vector<ObjectView> objects;
-};
-using ProcessedFramePtr = std::shared_ptr<const ProcessedFrame>;
 
 struct CameraStats {
   double camera_fps = 0, process_fps = 0, skipped_fps = 0, detection_fps = 0;

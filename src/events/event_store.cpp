@@ -10,7 +10,7 @@
 #include <tuple>
 #include <utility>
 
-#include "api/render.h"
+#include "render/render.h"
 #include "storage/clip_assembler.h"
 #include "storage/clip_cache.h"
 #include "storage/event_db.h"

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "api/render.h"
+#include "render/render.h"
 #include "mqtt/mqtt_client.h"
 #include "mqtt/mqtt_commands.h"
 #include "mqtt/mqtt_messages.h"

@@ -7,7 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 
-#include "api/render.h"
+#include "render/render.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
 #include "harness.h"

@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "camera/camera.h"
+#include "config/config.h"
+#include "render/processed_frame.h"
+#include "tracking/objects.h"
 
 namespace cv {
 class Mat;

@@ -1,4 +1,4 @@
-#include "api/render.h"
+#include "render/render.h"
 
 #include <algorithm>
 #include <ctime>
