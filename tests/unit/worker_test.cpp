@@ -56,7 +56,10 @@ TEST(Worker, SleepForEndsOnStopAndRestarts) {
   w.stop();  // wakes the hour-long sleep at once
   EXPECT_EQ(slept, 0);
   w.start([&] { slept = w.sleep_for(5) ? 1 : 0; });
-  clock.advance(5);
-  ASSERT_TRUE(eventually([&] { return slept == 1; }));
+  // The thread may not have read the clock yet: advance until the sleep has ended.
+  ASSERT_TRUE(eventually([&] {
+    clock.advance(5);
+    return slept == 1;
+  }));
   w.stop();
 }
