@@ -69,6 +69,14 @@ std::string temp_dir() {
 }
 
 void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
+bool eventually(const std::function<bool()>& done, double timeout) {
+  for (const double end = now_mono() + timeout; now_mono() < end;) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
+  }
+  return done();
+}
+
 double now_mono() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 Process::Process(const std::vector<std::string>& argv, const std::string& log_path) {

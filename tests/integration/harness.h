@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ int free_port();
 // A fresh empty folder under /tmp, removed by the OS eventually.
 std::string temp_dir();
 void sleep_s(double s);
+// Polls `done` (a state of the system, not a duration) until it holds, for at most
+// `timeout` s of real time; the one way integration tests wait for something to happen.
+bool eventually(const std::function<bool()>& done, double timeout = 30);
 // Runs a shell command; returns what it wrote to stdout.
 std::string run(const std::string& cmd);
 double now_mono();
