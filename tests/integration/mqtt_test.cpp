@@ -37,16 +37,6 @@ json api_json(int port, const std::string& path) {
 
 bool is_int(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
 
-// Waits until `pred` holds, polling every 0.5 s.
-bool eventually(const std::function<bool()>& pred, double timeout = 60) {
-  double end = now_mono() + timeout;
-  while (now_mono() < end) {
-    if (pred()) return true;
-    sleep_s(0.5);
-  }
-  return pred();
-}
-
 const std::vector<std::string> kObjectKeys = {
     "id",    "camera", "frame_time", "label",  "top_score",     "false_positive", "start_time", "end_time",
     "score", "box",    "area",       "region", "current_zones", "entered_zones",  "thumbnail"};
@@ -216,7 +206,7 @@ TEST(Mqtt, CountsSnapshotsEventsStatsAndDetectSwitch) {
   ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "ON", 20, mark));
   EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["detect"]["enabled"], true);
   EXPECT_TRUE(sub.wait_for(count_ge1("frigate/walk/person"), 90, mark)) << v.log();
-  EXPECT_TRUE(eventually([&] { return api_json(p, "/api/stats")["walk"]["detection_fps"].get<double>() > 0; }));
+  EXPECT_TRUE(eventually([&] { return api_json(p, "/api/stats")["walk"]["detection_fps"].get<double>() > 0; }, 60));
 
   // Clean stop: `offline`, retained.
   mark = sub.size();
