@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/event_json.h"
 #include "api/params.h"
 #include "render/render.h"
 #include "events/event_store.h"
@@ -57,7 +58,8 @@ void add_event_routes(httplib::Server& svr, const Config& cfg, EventDb& db, Even
     res.set_content(events_json(db.list(q), q.include_thumbnails), "application/json");
   });
   svr.Get("/api/events/summary", [&db](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(db.summary_json(int_param(req, "has_clip"), int_param(req, "has_snapshot")), "application/json");
+    res.set_content(summary_json(db.summary(int_param(req, "has_clip"), int_param(req, "has_snapshot"))),
+                    "application/json");
   });
   svr.Get(R"(/api/events/([^/]+)/thumbnail\.jpg)", [&db, &store](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];

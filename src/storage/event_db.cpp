@@ -273,8 +273,6 @@ EventRecord read_event(const Stmt& s) {
   return e;
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', true, json::error_handler_t::replace); }
-
 }  // namespace
 
 // A reader connection taken from the pool for one call.
@@ -458,7 +456,8 @@ std::optional<EventRecord> EventDb::get(const std::string& id) {
   return read_event(s);
 }
 
-std::string EventDb::summary_json(std::optional<long long> has_clip, std::optional<long long> has_snapshot) {
+std::vector<EventSummaryGroup> EventDb::summary(std::optional<long long> has_clip,
+                                                std::optional<long long> has_snapshot) {
   // 0.8's grouping (storage.md §2.4), ordered as http-api.md §4.2 asks.
   std::string sql =
       "SELECT camera, label, strftime('%Y-%m-%d', datetime(start_time, 'unixepoch', 'localtime')) AS day, "
@@ -472,48 +471,9 @@ std::string EventDb::summary_json(std::optional<long long> has_clip, std::option
   if (has_clip) s.bind(*has_clip);
   if (has_snapshot) s.bind(*has_snapshot);
 
-  json groups = json::array();
-  while (s.step()) {
-    json zones = json::parse(s.text(3), nullptr, false);
-    if (zones.is_discarded()) zones = json::array();
-    groups.push_back({{"camera", s.text(0)},
-                      {"label", s.text(1)},
-                      {"day", s.text(2)},
-                      {"zones", std::move(zones)},
-                      {"count", s.integer(4)}});
-  }
-  return dump(groups) + "\n";
-}
-
-// ---- JSON ----
-
-namespace {
-
-json event_object(const EventRecord& e, bool include_thumbnail) {
-  json j = {{"id", e.id},
-            {"camera", e.camera},
-            {"label", e.label},
-            {"start_time", e.start_time},
-            {"end_time", e.end_time},
-            {"top_score", e.top_score},
-            {"false_positive", false},
-            {"zones", e.zones},
-            {"has_clip", e.has_clip},
-            {"has_snapshot", e.has_snapshot}};
-  if (include_thumbnail) j["thumbnail"] = e.thumbnail;
-  return j;
-}
-
-}  // namespace
-
-std::string event_json(const EventRecord& e, bool include_thumbnail) {
-  return dump(event_object(e, include_thumbnail));
-}
-
-std::string events_json(const std::vector<EventRecord>& events, bool include_thumbnails) {
-  json arr = json::array();
-  for (const auto& e : events) arr.push_back(event_object(e, include_thumbnails));
-  return dump(arr) + "\n";
+  std::vector<EventSummaryGroup> groups;
+  while (s.step()) groups.push_back({s.text(0), s.text(1), s.text(2), zones_from_json(s.text(3)), s.integer(4)});
+  return groups;
 }
 
 }  // namespace vigil

@@ -35,6 +35,14 @@ struct OpenEvent {
   bool end_announced = false;  // MQTT `end` sent
 };
 
+// One group of 0.8's event summary (storage.md §2.4): events of a camera, label, local
+// day and zone list.
+struct EventSummaryGroup {
+  std::string camera, label, day;  // day: local YYYY-MM-DD of start_time
+  std::vector<std::string> zones;
+  long long count = 0;
+};
+
 // Filters of GET /api/events (http-api.md §4.1). The HTTP layer parses and validates.
 struct EventQuery {
   std::optional<double> before, after;              // 0 behaves as unset (as in 0.8)
@@ -71,8 +79,8 @@ class EventDb {
   // Reader side: safe from any thread, concurrently with the writer. Finished events only.
   std::vector<EventRecord> list(const EventQuery& q);
   std::optional<EventRecord> get(const std::string& id);
-  // The body of GET /api/events/summary (http-api.md §4.2), "\n"-terminated.
-  std::string summary_json(std::optional<long long> has_clip, std::optional<long long> has_snapshot);
+  // The groups of GET /api/events/summary (http-api.md §4.2), in its order.
+  std::vector<EventSummaryGroup> summary(std::optional<long long> has_clip, std::optional<long long> has_snapshot);
 
  private:
   class ReaderLease;
@@ -86,10 +94,5 @@ class EventDb {
   std::mutex readers_mu_;
   std::vector<sqlite3*> idle_readers_;  // guarded by readers_mu_
 };
-
-// One event object as compact JSON with sorted keys (http-api.md §1.4, §4), no newline.
-std::string event_json(const EventRecord& e, bool include_thumbnail);
-// A JSON array of event objects followed by "\n".
-std::string events_json(const std::vector<EventRecord>& events, bool include_thumbnails);
 
 }  // namespace vigil

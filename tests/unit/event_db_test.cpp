@@ -1,5 +1,7 @@
 #include "storage/event_db.h"
 
+#include "api/event_json.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -424,18 +426,18 @@ TEST_F(EventDbTest, SummaryGroupsAndOrders) {
                      make_event("7-g", day1 + 9, "alley", "person", {}, true, false)});
   std::string d1 = local_day(day1), d2 = local_day(day2);
   // Zones order by their JSON text: '["lawn","drive"]' < '["lawn"]' because ',' < ']'.
-  EXPECT_EQ(db->summary_json(std::nullopt, std::nullopt),
+  EXPECT_EQ(summary_json(db->summary(std::nullopt, std::nullopt)),
             R"([{"camera":"alley","count":1,"day":")" + d1 + R"(","label":"person","zones":[]},)" +
                 R"({"camera":"garden","count":1,"day":")" + d1 + R"(","label":"car","zones":[]},)" +
                 R"({"camera":"garden","count":1,"day":")" + d1 + R"(","label":"person","zones":["drive","lawn"]},)" +
                 R"({"camera":"garden","count":1,"day":")" + d1 + R"(","label":"person","zones":["lawn","drive"]},)" +
                 R"({"camera":"garden","count":2,"day":")" + d1 + R"(","label":"person","zones":["lawn"]},)" +
                 R"({"camera":"garden","count":1,"day":")" + d2 + R"(","label":"person","zones":["lawn"]}])" + "\n");
-  EXPECT_EQ(db->summary_json(0LL, std::nullopt), R"([{"camera":"garden","count":1,"day":")" + d1 +
+  EXPECT_EQ(summary_json(db->summary(0LL, std::nullopt)), R"([{"camera":"garden","count":1,"day":")" + d1 +
                                                      R"(","label":"person","zones":["lawn","drive"]}])" + "\n");
-  EXPECT_EQ(db->summary_json(std::nullopt, 0LL),
+  EXPECT_EQ(summary_json(db->summary(std::nullopt, 0LL)),
             R"([{"camera":"alley","count":1,"day":")" + d1 + R"(","label":"person","zones":[]}])" + "\n");
-  EXPECT_EQ(db->summary_json(2LL, std::nullopt), "[]\n");
+  EXPECT_EQ(summary_json(db->summary(2LL, std::nullopt)), "[]\n");
 }
 
 // ---- events in progress (storage.md §3) ----
@@ -661,7 +663,7 @@ TEST_F(EventDbTest, ReadsWhileWritingDoNotFail) {
         auto events = db.list(q);
         if (events.size() < seen) ++failures;  // committed rows never disappear
         seen = events.size();
-        db.summary_json(1LL, std::nullopt);
+        db.summary(1LL, std::nullopt);
         db.get("0-w");
         ++reads;
       } catch (const std::exception&) {
