@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build web bootstrap demo test format bench clean
+.PHONY: all build web bootstrap demo test sanitize format bench clean
 all: build
 
 bootstrap:
@@ -32,6 +32,19 @@ demo: bootstrap build
 
 test: bootstrap build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# The unit tier under AddressSanitizer (+UBSan) and ThreadSanitizer, each in its own
+# build folder (build-address, build-thread). CI runs it after `make test`.
+SANITIZERS ?= address thread
+sanitize: bootstrap
+	set -e; for s in $(SANITIZERS); do \
+	  cmake -S . -B build-$$s -G Ninja -DVIGIL_SANITIZE=$$s >/dev/null; \
+	  cmake --build build-$$s -j $(JOBS) --target unit_tests; \
+	  ln -sfn $(abspath $(BUILD))/media build-$$s/media; \
+	  (cd build-$$s && VIGIL_TEST_MEDIA=$$PWD/media ASAN_OPTIONS=detect_leaks=1 \
+	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(abspath tests/tsan.supp)" \
+	    ./tests/unit_tests --gtest_brief=1); \
+	done
 
 bench: bootstrap build
 	./bench/run

@@ -241,8 +241,7 @@ class YamlConverter {
     // mappings the earlier one wins (PyYAML's flatten_mapping order).
     Node merged;
     merged.kind = Node::Kind::Map;
-    for (auto it = merge_sources.rbegin(); it != merge_sources.rend(); ++it) {
-      Node src = mapping(*it, path);
+    auto overlay = [&merged](Node& src) {  // src's keys replace merged's, in merged's order
       for (auto& [k, v] : src.map) {
         Node* existing = nullptr;
         for (auto& [mk, mv] : merged.map)
@@ -252,16 +251,12 @@ class YamlConverter {
         else
           merged.map.emplace_back(k, std::move(v));
       }
+    };
+    for (auto it = merge_sources.rbegin(); it != merge_sources.rend(); ++it) {
+      Node src = mapping(*it, path);
+      overlay(src);
     }
-    for (auto& [k, v] : own.map) {
-      Node* existing = nullptr;
-      for (auto& [mk, mv] : merged.map)
-        if (mk == k) existing = &mv;
-      if (existing)
-        *existing = std::move(v);
-      else
-        merged.map.emplace_back(k, std::move(v));
-    }
+    overlay(own);
     return merged;
   }
 

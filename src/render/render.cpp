@@ -8,6 +8,7 @@
 
 #include "input/frame_image.h"
 #include "regions/regions.h"
+#include "util/time_text.h"
 
 namespace vigil {
 namespace {
@@ -103,14 +104,7 @@ std::string RenderOptions::key() const {
   return k;
 }
 
-std::string format_local_timestamp(double epoch) {
-  std::time_t t = std::time_t(epoch);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%m/%d/%Y %H:%M:%S", &tm);
-  return buf;
-}
+std::string format_local_timestamp(double epoch) { return format_local_time(epoch, "%m/%d/%Y %H:%M:%S"); }
 
 std::string render_jpeg(const ProcessedFrame& pf, const CameraConfig& cam, const RenderOptions& opt) {
   cv::Mat img = frame_to_bgr(*pf.frame);

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "util/time_text.h"
+
 namespace vigil {
 namespace {
 
@@ -173,16 +175,12 @@ std::vector<std::string> zones_from_json(const std::string& text) {
 
 // peewee_migrate's migrated_at: UTC 'YYYY-MM-DD HH:MM:SS.ffffff'.
 std::string utc_now_text() {
-  auto now = std::chrono::system_clock::now();
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(us / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%s.%06d", date, static_cast<int>(us % 1000000));
-  return buf;
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%06d", static_cast<int>(us % 1000000));
+  return format_utc_time(double(us / 1000000), "%Y-%m-%d %H:%M:%S") + frac;
 }
 
 bool table_exists(sqlite3* db, const std::string& name) {
