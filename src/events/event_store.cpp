@@ -323,7 +323,7 @@ bool EventStore::write_snapshot(const CameraConfig& cam, const TrackedObject& o,
   if (!o.best || !o.best->frame) return false;
   const auto& s = cam.snapshots;
   std::string jpeg = render_snapshot(*o.best, o.label, cam, s.timestamp, s.bounding_box, s.crop, s.height.value_or(0));
-  return write_file_atomically(snapshot_path(cam.name, o.id, pending), jpeg);
+  return write_file_atomically(snapshot_path(cam.name, o.id, pending), jpeg).ok();
 }
 
 // The latest snapshot of an event in progress (storage.md §3), so a crash still leaves

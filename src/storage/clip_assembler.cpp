@@ -10,6 +10,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include "input/av_error.h"
 #include "storage/files.h"
 #include "storage/segment_reader.h"
 
@@ -62,13 +63,20 @@ struct Output {
     av_packet_free(&q);
     return ret < 0 ? Written::kError : Written::kOk;
   }
-  // Trailer, close, then (if `ok`) publish under `final_path` (§7); the temporary goes otherwise.
-  bool finish(bool ok, const std::string& final_path) {
-    ok = ok && av_write_trailer(fmt) >= 0;
-    ok = avio_closep(&fmt->pb) >= 0 && ok;
-    if (ok && publish_file(tmp, final_path)) return true;
+  // Trailer, close, then (if `ok`) publish under `final_path` (§7); the temporary goes
+  // otherwise. Returns why it failed ("" when published or when !ok: the caller knows).
+  std::string finish(bool ok, const std::string& final_path) {
+    std::string why;
+    if (ok) {
+      if (int ret = av_write_trailer(fmt); ret < 0) why = "write trailer: " + av_error_text(ret);
+    }
+    if (int ret = avio_closep(&fmt->pb); ret < 0 && ok && why.empty()) why = "close: " + av_error_text(ret);
+    if (ok && why.empty()) {
+      if (Status st = publish_file(tmp, final_path); st) return "";
+      else why = st.why();
+    }
     std::remove(tmp.c_str());
-    return false;
+    return ok ? why : std::string("not published");
   }
   int64_t last_dts = INT64_MIN;
 };
@@ -118,8 +126,9 @@ ClipResult finalize_segment(const std::string& in_path, const std::string& out_p
     ++r.packets;
   }
   r.duration = std::isnan(first) ? 0 : end - first;
-  if (!out.finish(r.why.empty() && r.packets > 0 && r.duration >= min_seconds, out_path)) {
-    if (r.why.empty()) r.why = "too short or not publishable";
+  const bool publishable = r.why.empty() && r.packets > 0 && r.duration >= min_seconds;
+  if (std::string why = out.finish(publishable, out_path); !publishable || !why.empty()) {
+    if (r.why.empty()) r.why = publishable ? why : "too short (" + std::to_string(r.duration) + " s)";
     return r;
   }
   r.ok = true;
@@ -241,8 +250,9 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, do
   }
   r.duration = std::isnan(first_out) ? 0 : last_out_end - std::max(0.0, first_out);
   if (r.why.empty() && r.duration < 1.0) r.why = "less than 1 s of cached video";
-  if (!out.finish(r.why.empty(), out_path)) {
-    if (r.why.empty()) r.why = "cannot finish or publish " + out_path;
+  const bool publishable = r.why.empty();
+  if (std::string why = out.finish(publishable, out_path); !publishable || !why.empty()) {
+    if (r.why.empty()) r.why = why + " (" + out_path + ")";
     return r;
   }
   r.ok = true;

@@ -112,6 +112,7 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
   // The exact start goes into the file, so a restart re-indexes it exactly.
   if (!w->file.open(w->part, format_.params(), format_.time_base(),
                     std::to_string(int64_t(std::llround(wall * 1e6))))) {
+    logger("vigil.storage")->warn("camera {}: cannot start a clip cache segment: {}", camera_, w->file.error());
     std::remove(w->part.c_str());
     return false;
   }
@@ -190,7 +191,7 @@ void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
   const FragmentedWriter::Result written = w_->file.write(pkt);
   if (written == FragmentedWriter::Result::kSkipped) return;
   if (written == FragmentedWriter::Result::kError) {
-    logger("vigil.storage")->warn("camera {}: clip cache write failed", camera_);
+    logger("vigil.storage")->warn("camera {}: clip cache write failed: {}", camera_, w_->file.error());
     close_segment();
     return;
   }

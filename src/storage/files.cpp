@@ -8,43 +8,49 @@
 
 namespace vigil {
 
-bool write_file_atomically(const std::string& path, const std::string& bytes) {
+Status write_file_atomically(const std::string& path, const std::string& bytes) {
   namespace fs = std::filesystem;
   fs::path final_path(path);
   fs::path dir = final_path.parent_path();
   fs::path tmp = dir / ("." + final_path.filename().string() + ".tmp");
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
+  if (fd < 0) return Status::from_errno("create " + tmp.string());
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n <= 0) {
+      Status failed = Status::from_errno("write " + tmp.string());
       ::close(fd);
       ::unlink(tmp.c_str());
-      return false;
+      return failed;
     }
     done += size_t(n);
   }
-  bool ok = ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), final_path.c_str()) != 0) {
+  Status st;
+  if (::fsync(fd) != 0) st = Status::from_errno("fsync " + tmp.string());
+  if (::close(fd) != 0 && st) st = Status::from_errno("close " + tmp.string());
+  if (st && std::rename(tmp.c_str(), final_path.c_str()) != 0) st = Status::from_errno("rename to " + path);
+  if (!st) {
     ::unlink(tmp.c_str());
-    return false;
+    return st;
   }
   sync_directory(dir.string());
-  return true;
+  return st;
 }
 
-bool publish_file(const std::string& tmp_path, const std::string& final_path) {
+Status publish_file(const std::string& tmp_path, const std::string& final_path) {
+  Status st;
   int fd = ::open(tmp_path.c_str(), O_RDONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && ::fsync(fd) == 0;
+  if (fd < 0) st = Status::from_errno("open " + tmp_path);
+  if (st && ::fsync(fd) != 0) st = Status::from_errno("fsync " + tmp_path);
   if (fd >= 0) ::close(fd);
-  if (!ok || std::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
+  if (st && std::rename(tmp_path.c_str(), final_path.c_str()) != 0) st = Status::from_errno("rename to " + final_path);
+  if (!st) {
     ::unlink(tmp_path.c_str());
-    return false;
+    return st;
   }
   sync_directory(std::filesystem::path(final_path).parent_path().string());
-  return true;
+  return st;
 }
 
 void sync_directory(const std::string& dir) {

@@ -5,6 +5,8 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include "input/av_error.h"
+
 namespace vigil {
 
 FragmentedWriter::~FragmentedWriter() {
@@ -16,20 +18,23 @@ FragmentedWriter::~FragmentedWriter() {
 
 bool FragmentedWriter::open(const std::string& path, const AVCodecParameters* par, AVRational time_base,
                             const std::string& comment) {
-  if (!par || avformat_alloc_output_context2(&out_, nullptr, "mp4", path.c_str()) < 0) return false;
+  if (!par) return fail("no codec parameters");
+  if (int ret = avformat_alloc_output_context2(&out_, nullptr, "mp4", path.c_str()); ret < 0)
+    return fail("mp4 muxer: " + av_error_text(ret));
   AVStream* os = avformat_new_stream(out_, nullptr);
-  if (!os || avcodec_parameters_copy(os->codecpar, par) < 0) return false;
+  if (!os || avcodec_parameters_copy(os->codecpar, par) < 0) return fail("cannot copy the codec parameters");
   os->codecpar->codec_tag = 0;
   os->time_base = time_base;
   in_tb_num_ = time_base.num;
   in_tb_den_ = time_base.den;
   if (!comment.empty()) av_dict_set(&out_->metadata, "comment", comment.c_str(), 0);
-  if (avio_open(&out_->pb, path.c_str(), AVIO_FLAG_WRITE) < 0) return false;
+  if (int ret = avio_open(&out_->pb, path.c_str(), AVIO_FLAG_WRITE); ret < 0)
+    return fail("open " + path + ": " + av_error_text(ret));
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "movflags", "+frag_keyframe+empty_moov+default_base_moof", 0);
   int ret = avformat_write_header(out_, &opts);
   av_dict_free(&opts);
-  if (ret < 0) return false;
+  if (ret < 0) return fail("write header: " + av_error_text(ret));
   avio_flush(out_->pb);
   return true;
 }
@@ -41,7 +46,10 @@ FragmentedWriter::Result FragmentedWriter::write(const AVPacket* pkt) {
   if (empty() && !(pkt->flags & AV_PKT_FLAG_KEY)) return Result::kSkipped;
   if (first_dts_ == INT64_MIN) first_dts_ = dts;
   AVPacket* p = av_packet_clone(pkt);
-  if (!p) return Result::kError;
+  if (!p) {
+    fail("out of memory");
+    return Result::kError;
+  }
   p->stream_index = 0;
   if (p->pts != AV_NOPTS_VALUE) p->pts -= first_dts_;
   p->dts = dts - first_dts_;
@@ -51,18 +59,29 @@ FragmentedWriter::Result FragmentedWriter::write(const AVPacket* pkt) {
   last_dts_ = dts;
   int ret = av_write_frame(out_, p);
   av_packet_free(&p);
-  if (ret < 0) return Result::kError;
+  if (ret < 0) {
+    fail("write: " + av_error_text(ret));
+    return Result::kError;
+  }
   if (!completes_fragment) return Result::kWritten;
   avio_flush(out_->pb);
   return Result::kFragmentFlushed;
 }
 
 bool FragmentedWriter::finish() {
-  if (!out_ || !out_->pb) return false;
+  if (!out_ || !out_->pb) return fail("not open");
   // A fragmented trailer returns the size of its index (mfra), not 0.
-  bool ok = !empty() && av_write_trailer(out_) >= 0;
-  ok = avio_closep(&out_->pb) >= 0 && ok;
+  bool ok = !empty() || fail("no packet written");
+  if (ok) {
+    if (int ret = av_write_trailer(out_); ret < 0) ok = fail("write trailer: " + av_error_text(ret));
+  }
+  if (int ret = avio_closep(&out_->pb); ret < 0 && ok) ok = fail("close: " + av_error_text(ret));
   return ok;
+}
+
+bool FragmentedWriter::fail(std::string why) {
+  error_ = std::move(why);
+  return false;
 }
 
 bool mp4_can_store(const AVStream* st) {

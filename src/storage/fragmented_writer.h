@@ -41,12 +41,17 @@ class FragmentedWriter {
   // written or writing failed.
   bool finish();
   bool empty() const { return last_dts_ == INT64_MIN; }
+  // Why the last open(), write() or finish() failed (libav's message with the step).
+  const std::string& error() const { return error_; }
 
  private:
+  bool fail(std::string why);  // keeps `why` in error_; returns false
+
   AVFormatContext* out_ = nullptr;
   int in_tb_num_ = 1, in_tb_den_ = 1;
   int64_t first_dts_ = INT64_MIN;
   int64_t last_dts_ = INT64_MIN;
+  std::string error_;  // the last failure's cause; "" until one
 };
 
 // Whether packets of `st` can go into an MP4 file.

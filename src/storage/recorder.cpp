@@ -60,6 +60,7 @@ bool Recorder::open() {
   // While written: fragmented, a fragment per GOP flushed when complete, so a crash
   // loses at most the GOP in progress (storage.md §6, §7.1).
   if (!seg->file.open(seg->part, format_.params(), format_.time_base())) {
+    logger("vigil.storage")->error("cannot start a recording for {}: {}", camera_, seg->file.error());
     std::remove(seg->part.c_str());
     return false;
   }
@@ -73,9 +74,15 @@ void Recorder::close() {
   // Finished: remuxed into a regular MP4 with the index first (browsers seek in it),
   // fsynced, renamed, folder fsynced; then the fragmented part goes. After a write
   // error the part is salvaged as at recovery.
-  bool ok = seg->file.finish() ? finalize_segment(seg->part, seg->final).ok : salvage(seg->part, seg->final);
+  std::string why;
+  if (seg->file.finish()) {
+    ClipResult r = finalize_segment(seg->part, seg->final);
+    why = r.ok ? "" : r.why;
+  } else if (!salvage(seg->part, seg->final)) {
+    why = seg->file.error() + "; nothing complete to salvage";
+  }
   std::remove(seg->part.c_str());
-  if (!ok) logger("vigil.storage")->warn("recording segment {} could not be completed", seg->final);
+  if (!why.empty()) logger("vigil.storage")->warn("recording segment {} could not be completed: {}", seg->final, why);
 }
 
 // Keeps the complete fragments of a part (storage.md §7.1) as `final` when they hold at
@@ -102,14 +109,13 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st) {
     if (!key) return;               // wait for a keyframe
     if (gate_ && !gate_()) return;  // the disk is full: no new segment for now
     if (!open()) {
-      seg_.reset();
-      logger("vigil.storage")->error("cannot start a recording for {}", camera_);
+      seg_.reset();  // open() said why
       return;
     }
   }
   if (seg_->file.write(pkt) == FragmentedWriter::Result::kError) {
     // A write error ends the segment (its complete part is kept); the next keyframe starts a new one.
-    logger("vigil.storage")->warn("recording write failed for {}", camera_);
+    logger("vigil.storage")->warn("recording write failed for {}: {}", camera_, seg_->file.error());
     close();
   }
 }
