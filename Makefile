@@ -33,17 +33,19 @@ demo: bootstrap build
 test: bootstrap build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-# The unit tier under AddressSanitizer (+UBSan) and ThreadSanitizer, each in its own
-# build folder (build-address, build-thread). CI runs it after `make test`.
+# The unit tier and the shutdown-under-load test under AddressSanitizer (+UBSan) and
+# ThreadSanitizer, each in its own build folder (build-address, build-thread). CI runs it
+# after `make test`.
 SANITIZERS ?= address thread
-sanitize: bootstrap
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(abspath tests/tsan.supp)"
+sanitize: bootstrap web
 	set -e; for s in $(SANITIZERS); do \
 	  cmake -S . -B build-$$s -G Ninja -DVIGIL_SANITIZE=$$s >/dev/null; \
-	  cmake --build build-$$s -j $(JOBS) --target unit_tests; \
-	  ln -sfn $(abspath $(BUILD))/media build-$$s/media; \
-	  (cd build-$$s && VIGIL_TEST_MEDIA=$$PWD/media ASAN_OPTIONS=detect_leaks=1 \
-	    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(abspath tests/tsan.supp)" \
-	    ./tests/unit_tests --gtest_brief=1); \
+	  cmake --build build-$$s -j $(JOBS) --target unit_tests integration_tests vigil; \
+	  (cd build-$$s && export VIGIL_TEST_MEDIA=$(abspath $(BUILD))/media VIGIL_BIN=$$PWD/vigil $(SAN_ENV) && \
+	    ./tests/unit_tests --gtest_brief=1 && \
+	    ./tests/integration_tests --gtest_brief=1 --gtest_filter='Shutdown.*'); \
 	done
 
 bench: bootstrap build
