@@ -3,33 +3,50 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+
+#include "storage/media_layout.h"
 
 namespace vigil {
 
-bool write_file_atomically(const std::string& path, const std::string& bytes) {
+namespace {
+
+// "<what>: <errno text>" into *why (if asked); false.
+bool failed(std::string* why, const char* what, int err) {
+  if (why) *why = std::string(what) + ": " + std::strerror(err);
+  return false;
+}
+
+}  // namespace
+
+bool write_file_atomically(const std::string& path, const std::string& bytes, std::string* why) {
   namespace fs = std::filesystem;
   fs::path final_path(path);
   fs::path dir = final_path.parent_path();
-  fs::path tmp = dir / ("." + final_path.filename().string() + ".tmp");
+  fs::path tmp = dir / temporary_name(final_path.filename().string());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
+  if (fd < 0) return failed(why, "open", errno);
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return false;
+      return failed(why, "write", err);
     }
     done += size_t(n);
   }
-  bool ok = ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), final_path.c_str()) != 0) {
+  int err = ::fsync(fd) == 0 ? 0 : errno;
+  const char* what = "fsync";
+  if (::close(fd) != 0 && !err) err = errno, what = "close";
+  if (!err && std::rename(tmp.c_str(), final_path.c_str()) != 0) err = errno, what = "rename";
+  if (err) {
     ::unlink(tmp.c_str());
-    return false;
+    return failed(why, what, err);
   }
   sync_directory(dir.string());
   return true;

@@ -7,7 +7,8 @@
 
 namespace vigil {
 
-bool write_file_atomically(const std::string& path, const std::string& bytes);
+// False on failure; then `*why` (if given) says which step failed and the errno text.
+bool write_file_atomically(const std::string& path, const std::string& bytes, std::string* why = nullptr);
 // Makes a finished temporary file (same folder) visible under `final_path`: fsync the
 // file, rename, fsync the folder. The temporary is removed when that fails.
 bool publish_file(const std::string& tmp_path, const std::string& final_path);
