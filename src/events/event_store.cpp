@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -93,7 +94,7 @@ void EventStore::guarded(const std::string& id, F&& f) {
 }
 
 // The thread: wakes for messages, new cached video, a clip deadline, a cut and the
-// periodic work (cache pruning, retries); every wait is on the injected clock.
+// periodic work when due (cache pruning, retries), at least every kPeriod; every wait is on the injected clock.
 void EventStore::run() {
   for (;;) {
     std::deque<EventMessage> batch;
@@ -101,8 +102,8 @@ void EventStore::run() {
     uint64_t cut_budget = 0;
     {
       std::unique_lock lock(worker_.mutex());
-      const double next = std::min(kPeriod, scheduler_.next_deadline().value_or(1e18) - clock_.wall());
-      worker_.wait_until(lock, clock_.mono() + std::max(0.0, next),
+      const double next = next_wake(scheduler_.next_deadline()) - clock_.wall();
+      worker_.wait_until(lock, clock_.mono() + std::clamp(next, 0.0, kPeriod),
                          [this] { return !queue_.empty() || cache_progress_ || cut_requested_; });
       cache_progress_ = false;
       batch.swap(queue_);
@@ -124,6 +125,13 @@ void EventStore::run() {
       if (queue_.empty()) return;
     }
   }
+}
+
+double EventStore::next_wake(std::optional<double> clip_deadline) const {
+  double t = clip_deadline.value_or(std::numeric_limits<double>::infinity());
+  if (!clips_.caches().empty()) t = std::min(t, last_prune_ + kPeriod);
+  if (!unwritten_.empty()) t = std::min(t, last_retry_ + kPeriod);
+  return t;
 }
 
 void EventStore::handle(const EventMessage& m) {

@@ -82,6 +82,9 @@ class EventStore {
 
  private:
   void run();
+  // Wall time the thread must wake at the latest: the first clip deadline, the next
+  // cache pruning, the next retry of unwritten rows (events thread).
+  double next_wake(std::optional<double> clip_deadline) const;
   void handle(const EventMessage& m);
   // Snapshot, clip (if `job`), then the `event` row (pipeline.md §11).
   void finish(const EventMessage& m, const ClipJob* job);
