@@ -59,6 +59,7 @@ void EventStore::add_clip_cache(std::shared_ptr<ClipCache> cache) {
 }
 
 void EventStore::start() {
+  last_prune_ = clock_.wall();  // the first pruning one period after start
   worker_.start([this] { run(); });
 }
 

@@ -130,7 +130,7 @@ class EventStore {
   // Events thread only:
   std::vector<EventRecord> unwritten_;  // finished, row write failed (retried)
   double last_retry_ = 0;               // wall time of the last retry
-  double last_prune_ = 0;               // wall time of the last cache pruning
+  double last_prune_ = 0;               // wall time of the last cache pruning (or of start())
 
   Worker worker_;  // the events thread; last member, so it stops before the state goes
 };

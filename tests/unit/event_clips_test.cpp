@@ -49,10 +49,12 @@ TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   // An open event that started 150 s ago needs the cache from 150 + 5 + 30 s ago on:
   // the one segment ending before that is deleted, the others are kept.
   store.post({walk_event(EventMessage::kNew, now - 150, now - 140, 1)});
-  ASSERT_TRUE(hooks.pass()) << "the pass that handled it pruned the cache";
+  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kNew));
+  clock.advance(EventStore::kPeriod);  // the pruning is due
+  ASSERT_TRUE(hooks.pass()) << "the pass that pruned is over";
   EXPECT_EQ(mp4_files(media + "/cache"), 9);
 
-  // It ends 119 s ago: the clip spans [start − 5, end + 5] = 41 s, all cached already.
+  // It ended 119 s before `now`: the clip spans [start − 5, end + 5] = 41 s, all cached already.
   store.post({walk_event(EventMessage::kEnd, now - 150, now - 120, 1)});
   ASSERT_TRUE(hooks.finished("ev1", true));
   ASSERT_TRUE(db.get("ev1").has_value()) << "the event row is written";
@@ -117,5 +119,34 @@ TEST(EventClips, AtItsDeadlineAClipIsCutFromWhatExists) {
   ASSERT_TRUE(db.get("ev1").has_value());
   EXPECT_TRUE(db.get("ev1")->has_clip);
   EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 20 - 1, 0.3);
+  store.stop();
+}
+
+TEST(EventClips, NewCachedVideoWakesTheThreadToCutTheClip) {
+  const std::string media = temp_dir();
+  fs::create_directories(media + "/clips");
+  Config cfg = post_capture_config(media);
+  EventDb db(media + "/clips/frigate.db");
+  ManualClock clock;
+  const double now = clock.wall();
+  clock.wall_time = now - 30;
+  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  feed(*cache, clock, 20, true);  // cached up to 10 s ago, the connection still open
+  EventStore store(cfg, db, clock);
+  EventHooks hooks(store);
+  store.add_clip_cache(cache);
+  store.start();
+  store.post(
+      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
+  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kEnd));
+  ASSERT_TRUE(hooks.pass());
+  EXPECT_FALSE(db.get("ev1").has_value()) << "the span (up to 4 s ago) is not cached yet";
+  // The camera delivers 10 s more: the cache now holds the span, long before the deadline.
+  feed(*cache, clock, 10, true);
+  ASSERT_TRUE(hooks.finished("ev1", true));
+  EXPECT_LT(clock.wall(), now + 26) << "cut because the video came, not at the deadline";
+  ASSERT_TRUE(db.get("ev1").has_value());
+  EXPECT_TRUE(db.get("ev1")->has_clip);
+  cache->on_packet(nullptr, nullptr);
   store.stop();
 }
