@@ -10,6 +10,7 @@
 #include "render/render.h"
 #include "events/event_store.h"
 #include "storage/event_db.h"
+#include "storage/media_layout.h"
 #include "util/base64.h"
 
 namespace vigil {
@@ -92,7 +93,7 @@ void add_event_routes(httplib::Server& svr, const Config& cfg, EventDb& db, Even
             if (!e) return not_found(res, "Event not found");
             if (!e->has_snapshot) return not_found(res, "Snapshot not available");
             std::string jpeg;
-            if (!read_file(cfg.media_dir + "/clips/" + e->camera + "-" + e->id + ".jpg", &jpeg))
+            if (!read_file(MediaLayout(cfg.media_dir).snapshot(e->camera, e->id), &jpeg))
               return not_found(res, "Event not found");
             res.set_content(jpeg, "image/jpeg");
           });

@@ -9,15 +9,10 @@
 #include <cctype>
 #include <cerrno>
 
+#include "storage/media_layout.h"
+
 namespace vigil {
 namespace {
-
-bool all_digits(const std::string& s, size_t n) {
-  if (s.size() != n) return false;
-  for (char c : s)
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  return true;
-}
 
 // Camera names (config.md): letters, digits, '_' and '-'.
 bool camera_name(const std::string& s) {
@@ -42,17 +37,6 @@ bool clip_stem(const std::string& s) {
   return true;
 }
 
-// "MM.SS.mp4"
-bool segment_name(const std::string& s) {
-  return s.size() == 9 && all_digits(s.substr(0, 2), 2) && s[2] == '.' && all_digits(s.substr(3, 2), 2) &&
-         s.compare(5, 4, ".mp4") == 0;
-}
-
-// "YYYY-MM"
-bool month_name(const std::string& s) {
-  return s.size() == 7 && all_digits(s.substr(0, 4), 4) && s[4] == '-' && all_digits(s.substr(5), 2);
-}
-
 int openat2_raw(int dirfd, const char* path, uint64_t flags, uint64_t resolve) {
   struct open_how how {};
   how.flags = flags;
@@ -75,10 +59,10 @@ bool media_dir_allowed(MediaKind kind, size_t depth, const std::string& name) {
   if (kind == MediaKind::kClips) return false;
   switch (depth) {
     case 0:
-      return month_name(name);
+      return looks_like_recording_month(name);
     case 1:
     case 2:
-      return all_digits(name, 2);  // day, hour
+      return looks_like_recording_two_digits(name);  // day, hour
     case 3:
       return camera_name(name);
     default:
@@ -87,7 +71,7 @@ bool media_dir_allowed(MediaKind kind, size_t depth, const std::string& name) {
 }
 
 bool media_file_allowed(MediaKind kind, size_t depth, const std::string& name) {
-  if (kind == MediaKind::kRecordings) return depth == 4 && segment_name(name);
+  if (kind == MediaKind::kRecordings) return depth == 4 && looks_like_recording_file(name);
   if (depth != 0) return false;
   for (const char* ext : {".jpg", ".mp4", ".png"})
     if (ends_with(name, ext)) return clip_stem(name.substr(0, name.size() - 4));

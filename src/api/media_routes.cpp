@@ -20,6 +20,7 @@
 
 #include "api/html_escape.h"
 #include "api/media_files.h"
+#include "storage/media_layout.h"
 
 namespace vigil {
 namespace {
@@ -355,8 +356,9 @@ bool is_media_path(const std::string& path) {
 }
 
 void add_media_routes(httplib::Server& svr, const std::string& media_dir, const std::string& database_path) {
-  add_root(svr, {"/clips", MediaTree(media_dir + "/clips", MediaKind::kClips, database_path), false});
-  add_root(svr, {"/recordings", MediaTree(media_dir + "/recordings", MediaKind::kRecordings, database_path), true});
+  add_root(svr, {"/clips", MediaTree(MediaLayout(media_dir).clips_dir(), MediaKind::kClips, database_path), false});
+  add_root(svr, {"/recordings",
+                 MediaTree(MediaLayout(media_dir).recordings_dir(), MediaKind::kRecordings, database_path), true});
 }
 
 }  // namespace vigil

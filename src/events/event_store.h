@@ -4,22 +4,25 @@
 // disk or database.
 #pragma once
 
-#include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "config/config.h"
 #include "config/switches.h"
+#include "events/clip_cutter.h"
+#include "events/clip_scheduler.h"
 #include "events/event_lifecycle.h"
+#include "events/snapshot_writer.h"
 #include "storage/event_db.h"
+#include "storage/media_layout.h"
 #include "util/clock.h"
+#include "util/worker.h"
 
 namespace vigil {
 
@@ -27,11 +30,13 @@ class ClipCache;
 
 class EventStore {
  public:
+  static constexpr double kPeriod = 10;  // s between cache prunings and retries of failed row writes
+
   EventStore(const Config& cfg, EventDb& db, const Clock& clock = SystemClock::instance());
   ~EventStore();
 
   // Asked before each clip is written (storage.md §9: the free-space floor). Before start().
-  void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
+  void set_write_gate(std::function<bool()> gate) { clips_.set_write_gate(std::move(gate)); }
 
   // The clip cache of a camera (before recover()): event clips are cut from it.
   void add_clip_cache(std::shared_ptr<ClipCache> cache);
@@ -47,6 +52,13 @@ class EventStore {
   // The `end` messages of events recover() finished whose `end` MQTT never sent
   // (mqtt.md §1.1 step 5); MQTT announces them on its next connect.
   std::vector<EventMessage> take_recovered_ends() { return std::move(recovered_ends_); }
+
+  // Completion hooks (tests, before start()); called on the events thread.
+  // After each posted message was handled: an `end` is then finished or its clip waits.
+  void set_on_handled(std::function<void(const EventMessage&)> f) { on_handled_ = std::move(f); }
+  // After each attempt to store a finished event (snapshot and clip written or given
+  // up): `stored` = its row was written; false = the database refused, retried later.
+  void set_on_finished(std::function<void(const std::string& id, bool stored)> f) { on_finished_ = std::move(f); }
 
   void start();
   // Handles every queued message, then stops.
@@ -69,62 +81,58 @@ class EventStore {
   std::optional<std::pair<TrackedObject, const CameraConfig*>> in_progress(const std::string& id) const;
 
  private:
-  // An ended event waiting for the cache to hold its clip's span (storage.md §4.2).
-  struct ClipJob {
-    EventMessage end;
-    double a = 0, b = 0;  // the clip's span, wall time
-    double deadline = 0;  // wall time after which the clip is cut from what exists
-  };
-
   void run();
+  // Wall time the thread must wake at the latest: the first clip deadline, the next
+  // cache pruning, the next retry of unwritten rows (events thread).
+  double next_wake(std::optional<double> clip_deadline) const;
   void handle(const EventMessage& m);
   // Snapshot, clip (if `job`), then the `event` row (pipeline.md §11).
   void finish(const EventMessage& m, const ClipJob* job);
-  bool clip_wanted(const CameraConfig& cam, const std::string& label, const std::vector<std::string>& zones) const;
-  // The clip's span for an event from `start` to `end` (wall/frame time).
-  std::pair<double, double> clip_span(const CameraConfig& cam, double start, double end) const;
-  bool make_clip(const std::string& camera, const std::string& id, double a, double b, bool cut = false);
-  // Finishes the jobs whose span is cached (or whose deadline passed; all when `all`).
-  void finish_ready_jobs(bool all);
-  // Deletes cache segments no event needs (storage.md §4.3); every 10 s, or now if `force`.
+  // Finishes the jobs whose span is cached (or whose deadline passed; all when `stopping`).
+  void finish_ready_jobs(bool stopping);
+  // Deletes cache segments no event needs (storage.md §4.3); every kPeriod, or now if `force`.
   void prune_caches(bool force = false);
   // The floor's cut (cut_open_clips) on the events thread.
   void cut_clips_now(uint64_t budget);
-  // The clip of a cut event, if its bytes fit in `budget` (then taken from it).
-  bool make_cut_clip(const std::string& camera, const std::string& id, double a, double b, uint64_t& budget);
-  double next_job_deadline() const;
+  void log_cut(const std::string& id, const std::string& camera, double t, bool ok, double seconds) const;
   bool write_finished(const EventRecord& e);
-  // Retries the rows a database error kept in memory (every 10 s; at once if `now`).
+  // Retries the rows a database error kept in memory (every kPeriod; at once if `now`).
   void retry_unwritten(bool now);
-  bool write_snapshot(const CameraConfig& cam, const TrackedObject& o, bool pending);
   void write_pending_snapshot(const CameraConfig& cam, const EventMessage& m);
   bool snapshots_enabled(const CameraConfig& cam) const;
-  bool clips_enabled(const CameraConfig& cam) const;
-  std::string snapshot_path(const std::string& camera, const std::string& id, bool pending) const;
+  // Runs `f` for the event `id`; an exception is logged, not thrown.
+  template <class F>
+  void guarded(const std::string& id, F&& f);
 
   const Config& cfg_;
   EventDb& db_;
   const Clock& clock_;
-  SwitchesMap switches_;
-  std::vector<EventMessage> recovered_ends_;  // filled by recover()
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<EventMessage> queue_;                                             // guarded by mu_
-  bool stopping_ = false;                                                      // guarded by mu_
-  std::map<std::string, std::pair<TrackedObject, const CameraConfig*>> live_;  // guarded by mu_
-  bool cache_progress_ = false;                               // guarded by mu_: a cache has new data (wakes the thread)
-  std::map<std::string, std::shared_ptr<ClipCache>> caches_;  // by camera; fixed after start()
-  std::vector<ClipJob> jobs_;  // changed by the events thread only, under mu_ (clip_bytes_owed reads it)
+  const MediaLayout layout_;
+  const SnapshotWriter snapshots_;
+  SwitchesMap switches_;                                       // set before start()
+  ClipCutter clips_;                                           // caches, gate, switches: fixed once started
+  std::vector<EventMessage> recovered_ends_;                   // filled by recover()
+  std::function<void(const EventMessage&)> on_handled_;        // set before start()
+  std::function<void(const std::string&, bool)> on_finished_;  // set before start()
+
+  // Guarded by worker_.mutex():
+  std::deque<EventMessage> queue_;                                             // posted, not yet handled
+  std::map<std::string, std::pair<TrackedObject, const CameraConfig*>> live_;  // events not yet stored
+  bool cache_progress_ = false;  // a cache has new data (wakes the thread)
+  // Ended events waiting for their clip; changed by the events thread only (clip_bytes_owed reads it).
+  ClipScheduler scheduler_;
   // Events whose clip is settled (cut by the floor, or made at the end) until their row
   // is written: their clip result. They hold no cache and owe no clip.
-  std::map<std::string, bool> clip_settled_;  // guarded by mu_
-  bool cut_requested_ = false;                // guarded by mu_
-  uint64_t cut_budget_ = 0;                   // guarded by mu_: bytes the requested cut may write
-  std::function<bool()> gate_;                // may a clip be written now
-  std::vector<EventRecord> unwritten_;        // events thread only: finished, row write failed (retried)
-  double last_retry_ = 0;                     // events thread only: wall time of the last retry
-  double last_prune_ = 0;                     // events thread only: wall time of the last cache pruning
-  std::thread thread_;
+  std::map<std::string, bool> clip_settled_;
+  bool cut_requested_ = false;
+  uint64_t cut_budget_ = 0;  // bytes the requested cut may write
+
+  // Events thread only:
+  std::vector<EventRecord> unwritten_;  // finished, row write failed (retried)
+  double last_retry_ = 0;               // wall time of the last retry
+  double last_prune_ = 0;               // wall time of the last cache pruning (or of start())
+
+  Worker worker_;  // the events thread; last member, so it stops before the state goes
 };
 
 }  // namespace vigil

@@ -12,6 +12,7 @@ extern "C" {
 
 #include "input/av_error.h"
 #include "storage/files.h"
+#include "storage/media_layout.h"
 #include "storage/segment_reader.h"
 
 namespace vigil {
@@ -94,7 +95,7 @@ double start_keyframe(const std::vector<CacheSegment>& segs, double a, double b)
 
 std::string temp_for(const std::string& out_path) {
   std::filesystem::path p(out_path);
-  return (p.parent_path() / ("." + p.filename().string() + ".tmp")).string();
+  return (p.parent_path() / temporary_name(p.filename().string())).string();
 }
 
 }  // namespace

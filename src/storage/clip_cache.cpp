@@ -2,11 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <optional>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -16,6 +17,7 @@ extern "C" {
 #include <spdlog/spdlog.h>
 
 #include "storage/fragmented_writer.h"
+#include "storage/media_layout.h"
 #include "storage/segment_reader.h"
 #include "util/log.h"
 
@@ -23,23 +25,6 @@ namespace vigil {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string local_stamp(double wall) {
-  std::time_t t = std::time_t(wall);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char s[32];
-  std::strftime(s, sizeof s, "%Y%m%d%H%M%S", &tm);
-  return s;
-}
-
-// Wall time of a `YYYYmmddHHMMSS` local stamp (second precision).
-double parse_local_stamp(const std::string& s) {
-  std::tm tm{};
-  if (!strptime(s.c_str(), "%Y%m%d%H%M%S", &tm)) return 0;
-  tm.tm_isdst = -1;
-  return double(std::mktime(&tm));
-}
 
 // Builds the index entry of a closed segment from its contents; false if unusable.
 bool index_file(const std::string& path, double name_wall, CacheSegment& seg) {
@@ -100,9 +85,9 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
   {
     std::lock_guard lock(mu_);
     for (double t = wall;; t += 1) {
-      std::string base = camera_ + "-" + local_stamp(t) + ".mp4";
-      w->final = dir_ + "/" + base;
-      w->part = dir_ + "/." + base + ".part";
+      const CacheSegmentName name = CacheSegmentName::at(camera_, t);
+      w->final = dir_ + "/" + name.file_name();
+      w->part = dir_ + "/" + name.written().file_name();
       bool taken = fs::exists(w->final) || fs::exists(w->part);
       for (const auto& s : index_) taken = taken || s.final_path == w->final;
       if (!taken) break;
@@ -258,41 +243,37 @@ int ClipCache::prune(double keep_from) {
 
 void ClipCache::load_existing() {
   auto log = logger("vigil.storage");
-  const std::regex closed_re(std::regex_replace(camera_, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                             R"(-(\d{14})\.mp4)");
-  const std::regex part_re("\\." + std::regex_replace(camera_, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                           R"(-(\d{14})\.mp4\.part)");
   std::error_code ec;
-  std::vector<std::pair<std::string, std::string>> found;  // path, stamp
+  std::vector<std::pair<std::string, double>> found;  // path, wall time of its name
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
-    const std::string name = e.path().filename().string();
-    std::smatch m;
-    if (std::regex_match(name, m, part_re)) {
+    const std::optional<CacheSegmentName> name = CacheSegmentName::parse(e.path().filename().string());
+    if (!name || name->camera != camera_) continue;
+    if (name->part) {
       // Salvage (storage.md §7.1): keep the complete fragments, finalise as at close.
       const std::string path = e.path().string();
       uint64_t keep = complete_fragments_end(path);
       CacheSegment probe;
-      if (keep > 0 && ::truncate(path.c_str(), off_t(keep)) == 0 && index_file(path, parse_local_stamp(m[1]), probe) &&
+      if (keep > 0 && ::truncate(path.c_str(), off_t(keep)) == 0 && index_file(path, name->wall(), probe) &&
           probe.end - probe.wall0 >= 1.0) {
-        std::string final = dir_ + "/" + camera_ + "-" + m[1].str() + ".mp4";
-        for (double t = parse_local_stamp(m[1]) + 1; fs::exists(final); t += 1)
-          final = dir_ + "/" + camera_ + "-" + local_stamp(t) + ".mp4";
+        std::string final = dir_ + "/" + name->closed().file_name();
+        for (double t = name->wall() + 1; fs::exists(final); t += 1)
+          final = dir_ + "/" + CacheSegmentName::at(camera_, t).file_name();
         fs::rename(path, final, ec);
-        if (!ec) found.emplace_back(final, m[1]);
-        log->warn("camera {}: kept the complete part of the cache segment {}", camera_, name);
+        if (!ec) found.emplace_back(final, name->wall());
+        log->warn("camera {}: kept the complete part of the cache segment {}", camera_, name->file_name());
       } else {
         fs::remove(path, ec);
       }
-    } else if (std::regex_match(name, m, closed_re)) {
-      found.emplace_back(e.path().string(), m[1]);
+    } else {
+      found.emplace_back(e.path().string(), name->wall());
     }
   }
   std::vector<CacheSegment> segs;
-  for (const auto& [path, stamp] : found) {
+  for (const auto& [path, name_wall] : found) {
     CacheSegment s;
     s.part_path = s.final_path = path;
     s.closed = true;
-    if (index_file(path, parse_local_stamp(stamp), s)) {
+    if (index_file(path, name_wall, s)) {
       segs.push_back(std::move(s));
     } else {
       fs::remove(path, ec);
@@ -308,12 +289,10 @@ void ClipCache::load_existing() {
 
 void remove_foreign_cache_segments(const std::string& cache_dir, const std::vector<std::string>& cameras) {
   std::error_code ec;
-  const std::regex any(R"(\.?(.+)-\d{14}\.mp4(\.part)?)");
   for (const auto& e : fs::directory_iterator(cache_dir, ec)) {
-    std::smatch m;
-    const std::string name = e.path().filename().string();
-    if (!std::regex_match(name, m, any)) continue;
-    if (std::find(cameras.begin(), cameras.end(), m[1].str()) == cameras.end()) fs::remove(e.path(), ec);
+    const std::optional<CacheSegmentName> name = CacheSegmentName::parse(e.path().filename().string());
+    if (!name) continue;
+    if (std::find(cameras.begin(), cameras.end(), name->camera) == cameras.end()) fs::remove(e.path(), ec);
   }
 }
 

@@ -3,8 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
+
+#include "storage/media_layout.h"
 
 namespace vigil {
 
@@ -12,13 +15,14 @@ Status write_file_atomically(const std::string& path, const std::string& bytes) 
   namespace fs = std::filesystem;
   fs::path final_path(path);
   fs::path dir = final_path.parent_path();
-  fs::path tmp = dir / ("." + final_path.filename().string() + ".tmp");
+  fs::path tmp = dir / temporary_name(final_path.filename().string());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::from_errno("create " + tmp.string());
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n <= 0) {
+      if (n == 0) errno = ENOSPC;  // write(2) wrote nothing without an error: the disk is full
       Status failed = Status::from_errno("write " + tmp.string());
       ::close(fd);
       ::unlink(tmp.c_str());

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "storage/files.h"
+#include "storage/media_layout.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -20,18 +21,19 @@ ReconcileReport reconcile_media(EventDb& db, const std::string& clips_dir, const
   // File name → whether its row claims it.
   std::map<std::string, bool> claimed;
   for (const EventRecord& e : db.list(all)) {
-    const std::string base = e.camera + "-" + e.id;
-    claimed[base + ".mp4"] = e.has_clip;
-    claimed[base + ".jpg"] = e.has_snapshot;
-    if (e.has_clip && !fs::exists(clips_dir + "/" + base + ".mp4")) {
+    const std::string clip = event_file_name(EventMedium::kClip, e.camera, e.id);
+    const std::string snapshot = event_file_name(EventMedium::kSnapshot, e.camera, e.id);
+    claimed[clip] = e.has_clip;
+    claimed[snapshot] = e.has_snapshot;
+    if (e.has_clip && !fs::exists(clips_dir + "/" + clip)) {
       db.clear_clip(e.id);
-      claimed[base + ".mp4"] = false;
+      claimed[clip] = false;
       ++r.clips_missing;
       log->warn("event {}: its clip is missing; has_clip cleared", e.id);
     }
-    if (e.has_snapshot && !fs::exists(clips_dir + "/" + base + ".jpg")) {
+    if (e.has_snapshot && !fs::exists(clips_dir + "/" + snapshot)) {
       db.clear_snapshot(e.id);
-      claimed[base + ".jpg"] = false;
+      claimed[snapshot] = false;
       ++r.snapshots_missing;
       log->warn("event {}: its snapshot is missing; has_snapshot cleared", e.id);
     }
@@ -41,15 +43,14 @@ ReconcileReport reconcile_media(EventDb& db, const std::string& clips_dir, const
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(clips_dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with(".") || !entry.is_regular_file() || !(name.ends_with(".mp4") || name.ends_with(".jpg")))
-      continue;
+    if (!is_event_file_name(name) || !entry.is_regular_file()) continue;
     auto it = claimed.find(name);
     if (it != claimed.end()) {
       if (!it->second && fs::remove(entry.path(), ec)) ++r.files_deleted;  // an interrupted retention
       continue;
     }
     bool open = false;
-    for (const std::string& id : open_ids) open |= name.find("-" + id + ".") != std::string::npos;
+    for (const std::string& id : open_ids) open |= names_event(name, id);
     if (!open) ++r.unknown_files;
   }
   if (r.files_deleted) sync_directory(clips_dir);

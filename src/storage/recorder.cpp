@@ -18,6 +18,7 @@ extern "C" {
 #include "storage/clip_cache.h"
 #include "storage/files.h"
 #include "storage/fragmented_writer.h"
+#include "storage/media_layout.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -36,24 +37,17 @@ Recorder::~Recorder() { close(); }
 bool Recorder::open() {
   namespace fs = std::filesystem;
   const double wall = clock_.wall();
-  std::time_t now = std::time_t(wall);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char folder[64];
-  std::strftime(folder, sizeof folder, "%Y-%m/%d/%H", &tm);
-  fs::path d = fs::path(dir_) / folder / camera_;
-  std::error_code ec;
-  fs::create_directories(d, ec);
   auto seg = std::make_unique<Segment>();
   // MM.SS of the first packet; the next free second if taken (the repeated DST hour).
   for (int extra = 0;; ++extra) {
-    std::tm t = tm;
-    t.tm_sec += extra;
-    std::mktime(&t);
-    char name[16];
-    std::strftime(name, sizeof name, "%M.%S.mp4", &t);
-    seg->final = (d / name).string();
-    seg->part = (d / ("." + std::string(name) + ".part")).string();
+    const RecordingSegmentName name = RecordingSegmentName::at(camera_, wall, extra);
+    const fs::path d = fs::path(dir_) / name.folder();
+    if (extra == 0) {
+      std::error_code ec;
+      fs::create_directories(d, ec);
+    }
+    seg->final = (d / name.file_name()).string();
+    seg->part = (d / name.part_name()).string();
     if (!fs::exists(seg->final) && !fs::exists(seg->part)) break;
   }
   seg->minute = std::floor(wall / segment_seconds_);
@@ -126,12 +120,10 @@ void recover_partial_recordings(const std::string& dir) {
   std::vector<fs::path> parts;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.starts_with(".") && name.ends_with(".mp4.part")) parts.push_back(it->path());
+    if (recording_part_final_name(it->path().filename().string())) parts.push_back(it->path());
   }
   for (const fs::path& part : parts) {
-    const std::string name = part.filename().string();
-    const fs::path final = part.parent_path() / name.substr(1, name.size() - 1 - 5);  // .MM.SS.mp4.part
+    const fs::path final = part.parent_path() / *recording_part_final_name(part.filename().string());
     bool kept = Recorder::salvage(part.string(), final.string());
     fs::remove(part, ec);
     if (kept) logger("vigil.storage")->warn("kept the complete part of the interrupted recording {}", final.string());

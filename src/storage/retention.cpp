@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "storage/files.h"
+#include "storage/media_layout.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -29,81 +30,16 @@ std::shared_ptr<spdlog::logger> log() { return logger("vigil.storage"); }
 
 double mb(uint64_t bytes) { return double(bytes) / 1e6; }
 
-// ---- recording paths: YYYY-MM/DD/HH/<camera>/MM.SS.mp4, local time (storage.md §6) ----
-
-// `len` decimal digits of `s` at `pos`, within [lo, hi].
-std::optional<int> digits(const std::string& s, size_t pos, size_t len, int lo, int hi) {
-  if (pos + len > s.size()) return std::nullopt;
-  int v = 0;
-  for (size_t i = pos; i < pos + len; ++i) {
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    v = v * 10 + (s[i] - '0');
-  }
-  if (v < lo || v > hi) return std::nullopt;
-  return v;
-}
-
-// Unix time of a local calendar time; mktime normalises overflowing fields (month 13, …).
-double local_time(int year, int month, int day, int hour, int minute, int second) {
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  tm.tm_isdst = -1;  // let the time zone rules decide
-  return double(std::mktime(&tm));
-}
-
-// The leading date folders of a path below recordings/, as far as they parse.
-struct DatePrefix {
-  int year = 0, month = 0, day = 0, hour = 0;
-  int levels = 0;  // 0 none, 1 month, 2 day, 3 hour
-};
-
-DatePrefix parse_date_prefix(const std::vector<std::string>& parts) {
-  DatePrefix d;
-  if (parts.empty() || parts[0].size() != 7 || parts[0][4] != '-') return d;
-  auto y = digits(parts[0], 0, 4, 1970, 9999), m = digits(parts[0], 5, 2, 1, 12);
-  if (!y || !m) return d;
-  d = {*y, *m, 1, 0, 1};
-  if (parts.size() < 2 || parts[1].size() != 2) return d;
-  auto day = digits(parts[1], 0, 2, 1, 31);
-  if (!day) return d;
-  d.day = *day;
-  d.levels = 2;
-  if (parts.size() < 3 || parts[2].size() != 2) return d;
-  auto hour = digits(parts[2], 0, 2, 0, 23);
-  if (!hour) return d;
-  d.hour = *hour;
-  d.levels = 3;
-  return d;
-}
-
 // Start time of a segment from its path parts {YYYY-MM, DD, HH, camera, MM.SS.mp4}.
 std::optional<double> segment_start(const std::vector<std::string>& parts) {
-  DatePrefix d = parse_date_prefix(parts);
-  const std::string& name = parts[4];
-  if (d.levels != 3 || name.size() != 9 || name[2] != '.' || name.substr(5) != ".mp4") return std::nullopt;
-  auto minute = digits(name, 0, 2, 0, 59), second = digits(name, 3, 2, 0, 59);
-  if (!minute || !second) return std::nullopt;
-  return local_time(d.year, d.month, d.day, d.hour, *minute, *second);
+  const std::optional<RecordingSegmentName> name = RecordingSegmentName::parse(parts);
+  if (!name) return std::nullopt;
+  return name->start();
 }
 
 // End of the month/day/hour a folder below recordings/ stands for; nullopt if not a date folder.
 std::optional<double> bucket_end(const std::vector<std::string>& parts) {
-  DatePrefix d = parse_date_prefix(parts);
-  switch (d.levels) {
-    case 1:
-      return local_time(d.year, d.month + 1, 1, 0, 0, 0);
-    case 2:
-      return local_time(d.year, d.month, d.day + 1, 0, 0, 0);
-    case 3:
-      return local_time(d.year, d.month, d.day, d.hour + 1, 0, 0);
-    default:
-      return std::nullopt;
-  }
+  return RecordingDatePrefix::parse(parts).end();
 }
 
 std::vector<std::string> split(const fs::path& rel) {
@@ -193,9 +129,9 @@ Retention::Retention(const Config& cfg, EventDb& db, const Clock& clock, FreeSpa
       db_(db),
       clock_(clock),
       free_space_(std::move(free_space)),
-      clips_dir_(cfg.media_dir + "/clips"),
-      recordings_dir_(cfg.media_dir + "/recordings"),
-      cache_dir_(cfg.media_dir + "/cache") {}
+      clips_dir_(MediaLayout(cfg.media_dir).clips_dir()),
+      recordings_dir_(MediaLayout(cfg.media_dir).recordings_dir()),
+      cache_dir_(MediaLayout(cfg.media_dir).cache_dir()) {}
 
 Retention::~Retention() { stop(); }
 
@@ -276,7 +212,8 @@ int Retention::record_days_for(const std::string& camera) const {
 }
 
 std::string Retention::media_path(Medium m, const EventRecord& e) const {
-  return clips_dir_ + "/" + e.camera + "-" + e.id + (m == Medium::Clip ? ".mp4" : ".jpg");
+  return clips_dir_ + "/" +
+         event_file_name(m == Medium::Clip ? EventMedium::kClip : EventMedium::kSnapshot, e.camera, e.id);
 }
 
 void Retention::expire_event_media(Medium m, RetentionReport& r) {
@@ -439,18 +376,13 @@ uint64_t Retention::open_recording_bytes() const {
   uint64_t total = 0;
   const double now = clock_.wall();
   for (double t : {now, now - 3600}) {
-    std::time_t tt = std::time_t(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    char hour[32];
-    std::strftime(hour, sizeof hour, "%Y-%m/%d/%H", &tm);
     std::error_code ec;
-    for (const auto& cam : fs::directory_iterator(recordings_dir_ + "/" + hour, ec)) {
+    for (const auto& cam : fs::directory_iterator(recordings_dir_ + "/" + recording_hour_folder(t), ec)) {
       std::error_code cec;
       for (const auto& f : fs::directory_iterator(cam.path(), cec)) {
         const std::string name = f.path().filename().string();
         std::error_code sec;
-        if (name.starts_with(".") && name.ends_with(".mp4.part")) total += f.file_size(sec) * !sec;
+        if (recording_part_final_name(name)) total += f.file_size(sec) * !sec;
       }
     }
   }

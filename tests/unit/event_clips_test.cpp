@@ -1,12 +1,13 @@
 // The events thread and the clip cache together (storage.md §4.2, §4.3): an ending
 // event gets its clip once the cache holds its span; cache segments no event needs are
-// pruned, those an open event needs are kept.
+// pruned, those an open event needs are kept. The thread runs on the same ManualClock
+// as the cache; tests wait on the store's hooks, never on time.
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "config/config.h"
+#include "event_hooks.h"
 #include "events/event_store.h"
 #include "storage/clip_cache.h"
 #include "storage/event_db.h"
@@ -16,62 +17,136 @@ using namespace vigil;
 using namespace vigil::test;
 namespace fs = std::filesystem;
 
+namespace {
+
+Config post_capture_config(const std::string& media) {
+  return parse_config("media_dir: " + media +
+                          "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
+                          "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
+                          "    clips: {enabled: true, pre_capture: 2, post_capture: 20}\n",
+                      false);
+}
+
+}  // namespace
+
 TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   const std::string media = temp_dir();
   fs::create_directories(media + "/clips");
   Config cfg = clips_camera_config(media);
   EventDb db(media + "/clips/frigate.db");
-  // 100 s of cached video, from 200 s ago to 100 s ago: ten segments.
-  const double now = SystemClock::instance().wall();
+  // 100 s of cached video, from 200 s ago to 100 s ago ("now" = where the clock starts): ten segments.
   ManualClock clock;
+  const double now = clock.wall();
   clock.wall_time = now - 200;
   auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
   feed(*cache, clock, 100);
   ASSERT_EQ(mp4_files(media + "/cache"), 10);
 
-  EventStore store(cfg, db);
+  EventStore store(cfg, db, clock);
+  EventHooks hooks(store);
   store.add_clip_cache(cache);
   store.start();
   // An open event that started 150 s ago needs the cache from 150 + 5 + 30 s ago on:
   // the one segment ending before that is deleted, the others are kept.
   store.post({walk_event(EventMessage::kNew, now - 150, now - 140, 1)});
-  ASSERT_TRUE(eventually([&] { return mp4_files(media + "/cache") == 9; })) << mp4_files(media + "/cache");
+  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kNew));
+  clock.advance(EventStore::kPeriod);  // the pruning is due
+  ASSERT_TRUE(hooks.pass()) << "the pass that pruned is over";
+  EXPECT_EQ(mp4_files(media + "/cache"), 9);
 
-  // It ends 119 s ago: the clip spans [start − 5, end + 5] = 41 s, all cached already.
+  // It ended 119 s before `now`: the clip spans [start − 5, end + 5] = 41 s, all cached already.
   store.post({walk_event(EventMessage::kEnd, now - 150, now - 120, 1)});
-  const std::string clip = media + "/clips/walk-ev1.mp4";
-  ASSERT_TRUE(eventually([&] { return db.get("ev1").has_value(); })) << "the event row is written";
+  ASSERT_TRUE(hooks.finished("ev1", true));
+  ASSERT_TRUE(db.get("ev1").has_value()) << "the event row is written";
   EXPECT_TRUE(db.get("ev1")->has_clip);
-  EXPECT_NEAR(probe_duration(clip), 41, 0.2);
+  EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 41, 0.2);
   store.stop();
 }
 
 TEST(EventClips, AClipWaitsForItsSpanToBeCachedAndStoppingCutsWhatExists) {
   const std::string media = temp_dir();
   fs::create_directories(media + "/clips");
-  Config cfg = parse_config("media_dir: " + media +
-                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
-                                "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
-                                "    clips: {enabled: true, pre_capture: 2, post_capture: 20}\n",
-                            false);
+  Config cfg = post_capture_config(media);
   EventDb db(media + "/clips/frigate.db");
-  const double now = SystemClock::instance().wall();
   ManualClock clock;
+  const double now = clock.wall();
   clock.wall_time = now - 30;
   auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
   feed(*cache, clock, 20, true);  // cached up to 10 s ago, the connection still open
-  EventStore store(cfg, db);
+  EventStore store(cfg, db, clock);
+  EventHooks hooks(store);
   store.add_clip_cache(cache);
   store.start();
   // Ends 24 s ago; with 20 s of post capture the clip needs video up to 4 s ago.
   store.post(
       {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kEnd));
+  ASSERT_TRUE(hooks.pass()) << "the pass that scheduled the clip is over";
   EXPECT_FALSE(db.get("ev1").has_value()) << "waits for the cache (deadline: 30 s after the span)";
+  EXPECT_TRUE(store.in_progress("ev1").has_value());
   // The camera stops: the clip is cut from what exists at shutdown (20 s of video).
   cache->on_packet(nullptr, nullptr);
   store.stop();
   ASSERT_TRUE(db.get("ev1").has_value());
   EXPECT_TRUE(db.get("ev1")->has_clip);
   EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 20 - 1, 0.3);  // from start − 2 s to the cache's end
+}
+
+TEST(EventClips, AtItsDeadlineAClipIsCutFromWhatExists) {
+  const std::string media = temp_dir();
+  fs::create_directories(media + "/clips");
+  Config cfg = post_capture_config(media);
+  EventDb db(media + "/clips/frigate.db");
+  ManualClock clock;
+  const double now = clock.wall();
+  clock.wall_time = now - 30;
+  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  feed(*cache, clock, 20);  // cached up to 10 s ago; then the input went away
+  EventStore store(cfg, db, clock);
+  EventHooks hooks(store);
+  store.add_clip_cache(cache);
+  store.start();
+  // The span ends 4 s ago, so the clip waits until 26 s from now at most.
+  store.post(
+      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
+  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kEnd));
+  clock.wall_time = now;  // where the feed left it: 10 s short of `now`
+  clock.advance(25);
+  ASSERT_TRUE(hooks.pass());
+  EXPECT_FALSE(db.get("ev1").has_value()) << "cut before its deadline";
+  clock.advance(1);
+  ASSERT_TRUE(hooks.finished("ev1", true));
+  ASSERT_TRUE(db.get("ev1").has_value());
+  EXPECT_TRUE(db.get("ev1")->has_clip);
+  EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 20 - 1, 0.3);
+  store.stop();
+}
+
+TEST(EventClips, NewCachedVideoWakesTheThreadToCutTheClip) {
+  const std::string media = temp_dir();
+  fs::create_directories(media + "/clips");
+  Config cfg = post_capture_config(media);
+  EventDb db(media + "/clips/frigate.db");
+  ManualClock clock;
+  const double now = clock.wall();
+  clock.wall_time = now - 30;
+  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  feed(*cache, clock, 20, true);  // cached up to 10 s ago, the connection still open
+  EventStore store(cfg, db, clock);
+  EventHooks hooks(store);
+  store.add_clip_cache(cache);
+  store.start();
+  store.post(
+      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
+  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kEnd));
+  ASSERT_TRUE(hooks.pass());
+  EXPECT_FALSE(db.get("ev1").has_value()) << "the span (up to 4 s ago) is not cached yet";
+  // The camera delivers 10 s more: the cache now holds the span, long before the deadline.
+  feed(*cache, clock, 10, true);
+  ASSERT_TRUE(hooks.finished("ev1", true));
+  EXPECT_LT(clock.wall(), now + 26) << "cut because the video came, not at the deadline";
+  ASSERT_TRUE(db.get("ev1").has_value());
+  EXPECT_TRUE(db.get("ev1")->has_clip);
+  cache->on_packet(nullptr, nullptr);
+  store.stop();
 }

@@ -1,15 +1,15 @@
 // The events thread when the database refuses a write (disk full, I/O error): the
 // finished event stays in memory, is still served as in progress, and is written by a
-// retry once the database accepts writes again (storage.md §9).
+// retry once the database accepts writes again (storage.md §9), kPeriod later on the clock.
 #include "events/event_store.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "config/config.h"
+#include "event_hooks.h"
 #include "storage/event_db.h"
 #include "test_media.h"
 
@@ -51,22 +51,47 @@ TEST(EventStore, AFailedDatabaseWriteIsKeptAndRetried) {
                             false);
   const std::string path = media + "/clips/frigate.db";
   EventDb db(path);
-  EventStore store(cfg, db);
+  ManualClock clock;
+  EventStore store(cfg, db, clock);
+  test::EventHooks hooks(store);
   store.start();
   store.post({message(EventMessage::kNew)});
-  for (int i = 0; i < 100 && db.open_events().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kNew));
   ASSERT_EQ(db.open_events().size(), 1u);
   // Finishing an event deletes its open row: make that fail as a full disk would.
   exec(path, "CREATE TRIGGER full BEFORE DELETE ON vigil_open_event BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   store.post({message(EventMessage::kEnd)});
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_TRUE(hooks.finished("ev1", false)) << "the write was tried and refused";
+  ASSERT_TRUE(hooks.pass()) << "that pass (and its first retry) is over";
   EXPECT_EQ(db.open_events().size(), 1u) << "the transaction was rolled back";
   EXPECT_TRUE(store.in_progress("ev1").has_value()) << "kept in memory, still served";
-  // Space returns: the retry (every 10 s) finishes it.
+
+  // Space returns; the retry comes kPeriod after the last one, not before.
   exec(path, "DROP TRIGGER full");
-  for (int i = 0; i < 150 && !db.open_events().empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  clock.advance(EventStore::kPeriod - 1);
+  ASSERT_TRUE(hooks.pass());
+  EXPECT_EQ(db.open_events().size(), 1u) << "retried before its time";
+  EXPECT_TRUE(store.in_progress("ev1").has_value());
+  clock.advance(1);
+  ASSERT_TRUE(hooks.finished("ev1", true));
   EXPECT_TRUE(db.open_events().empty());
   EXPECT_FALSE(store.in_progress("ev1").has_value());
   store.stop();
+}
+
+TEST(EventStore, StopHandlesEveryQueuedMessageFirst) {
+  const std::string media = test::temp_dir();
+  fs::create_directories(media + "/clips");
+  Config cfg = parse_config("media_dir: " + media +
+                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
+                                "          roles: [detect]\n    width: 768\n    height: 576\n",
+                            false);
+  EventDb db(media + "/clips/frigate.db");
+  ManualClock clock;
+  EventStore store(cfg, db, clock);
+  store.start();
+  store.post({message(EventMessage::kNew), message(EventMessage::kEnd)});
+  store.stop();
+  EXPECT_FALSE(store.in_progress("ev1").has_value()) << "finished";
+  EXPECT_TRUE(db.open_events().empty());
 }
