@@ -308,9 +308,11 @@ namespace vigil::test {
 TEST(Detection, DefaultDetectorThroughTheApi) {
   Vigil v("cameras:\n" + file_camera("walk", vtest_mp4(), 5, true) + file_camera("idle", vtest_mp4(), 5, false));
   ASSERT_TRUE(v.wait_ready()) << v.log();
-  auto s = wait_stats(v.port(), 30, [](auto& s) {
+  // Both cameras process frames (so the idle one had its chances to call the detector).
+  auto s = wait_stats(v.port(), 60, [](auto& s) {
     return s["walk"]["detection_fps"].template get<double>() > 0.5 &&
-           s["detectors"]["coral"]["pid"].template get<int>() > 0;
+           s["detectors"]["coral"]["pid"].template get<int>() > 0 &&
+           s["idle"]["process_fps"].template get<double>() > 3.0;
   });
   ASSERT_TRUE(s["detectors"].contains("coral")) << s.dump();
   auto coral = s["detectors"]["coral"];
