@@ -34,12 +34,12 @@ TEST(Events, FinishedEventsThroughTheApi) {
   ASSERT_TRUE(v.wait_ready()) << v.log();
   int p = v.port();
   nlohmann::json events;
-  double end = now_mono() + 90;
-  while (now_mono() < end) {
-    events = get_json(p, "/api/events");
-    if (events.is_array() && events.size() >= 2) break;
-    sleep_s(2);
-  }
+  poll_until(
+      [&] {
+        events = get_json(p, "/api/events");
+        return events.is_array() && events.size() >= 2;
+      },
+      180, 1);
   ASSERT_TRUE(events.is_array());
   ASSERT_GE(events.size(), 2u) << v.log();
 
@@ -160,6 +160,18 @@ std::vector<std::string> column(const std::string& db_path, const std::string& s
   return out;
 }
 
+// Closed segments of the clip cache (`<camera>-<time>.mp4`; the one being written is a
+// `.…mp4.part`).
+size_t closed_cache_segments(const std::string& cache_dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::directory_iterator(cache_dir, ec)) {
+    const std::string name = f.path().filename().string();
+    n += !name.starts_with(".") && name.ends_with(".mp4");
+  }
+  return n;
+}
+
 }  // namespace
 
 // SIGKILL while events are open: the next start finishes them (with the snapshot
@@ -176,18 +188,20 @@ TEST(Events, OpenEventsSurviveAKill) {
   {
     Vigil v(config, dir);
     ASSERT_TRUE(v.wait_ready()) << v.log();
-    double end = now_mono() + 60;
-    while (now_mono() < end) {
-      open_ids = column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'");
-      bool pending = false;
-      for (const auto& id : open_ids)
-        pending |= std::filesystem::exists(dir + "/media/clips/.pending/walk-" + id + ".jpg");
-      if (pending) break;
-      sleep_s(0.5);
-    }
+    eventually(
+        [&] {
+          open_ids = column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'");
+          bool pending = false;
+          for (const auto& id : open_ids)
+            pending |= std::filesystem::exists(dir + "/media/clips/.pending/walk-" + id + ".jpg");
+          return pending;
+        },
+        120);
     ASSERT_FALSE(open_ids.empty()) << v.log();
-    // Some seconds more so the clip cache holds video of the open events, then the kill.
-    sleep_s(6);
+    // The clip cache holds video of the open events: a cache segment closed after they
+    // were seen open (so it ends after they started). Then the kill.
+    const size_t closed_before = closed_cache_segments(dir + "/media/cache");
+    ASSERT_TRUE(eventually([&] { return closed_cache_segments(dir + "/media/cache") > closed_before; }, 90)) << v.log();
     if (auto now_open = column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'"); !now_open.empty())
       open_ids = now_open;
     v.process().signal(SIGKILL);

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -69,12 +70,25 @@ std::string temp_dir() {
 }
 
 void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
-bool eventually(const std::function<bool()>& done, double timeout) {
+bool poll_until(const std::function<bool()>& done, double timeout, double interval) {
   for (const double end = now_mono() + timeout; now_mono() < end;) {
     if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
+    std::this_thread::sleep_for(std::chrono::duration<double>(interval));  // the poll interval
   }
   return done();
+}
+bool eventually(const std::function<bool()>& done, double timeout) { return poll_until(done, timeout, 0.05); }
+
+bool port_accepts(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(uint16_t(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
 }
 
 double now_mono() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -118,12 +132,7 @@ void Process::signal(int sig) {
   if (pid_ > 0) ::kill(pid_, sig);
 }
 int Process::wait(double timeout) {
-  double end = now_mono() + timeout;
-  while (now_mono() < end) {
-    if (!running()) return status_;
-    sleep_s(0.05);
-  }
-  return -1;
+  return poll_until([&] { return !running(); }, timeout, 0.05) ? status_ : -1;
 }
 void Process::kill_now() {
   if (pid_ > 0) {
@@ -155,20 +164,25 @@ std::string Vigil::log() const {
   return ss.str();
 }
 bool Vigil::wait_ready(double timeout) {
-  double end = now_mono() + timeout;
-  while (now_mono() < end) {
-    if (!proc_.running()) return false;
-    if (http_get(port_, "/api/", 1).status == 200) return true;
-    sleep_s(0.1);
-  }
-  return false;
+  bool exited = false;
+  const bool ready = poll_until(
+      [&] {
+        exited = !proc_.running();
+        return exited || http_get(port_, "/api/", 1).status == 200;
+      },
+      timeout, 0.1);
+  return ready && !exited;
+}
+bool Vigil::wait_for_log(const std::string& text, double timeout) const {
+  return eventually([&] { return log().find(text) != std::string::npos; }, timeout);
 }
 
 struct RtspServer::State {
   std::mutex mu;
-  Process proc;
-  std::atomic<bool> want_up{false}, quit{false};
-  std::thread thread;
+  Process proc;                      // the server process; guarded by mu
+  std::atomic<bool> want_up{false};  // start() sets, stop() clears: the loop keeps it running while set
+  std::atomic<bool> quit{false};     // the destructor sets it: the loop returns
+  std::thread thread;                // runs loop(); joined by the destructor
 };
 
 RtspServer::RtspServer(int port) : port_(port), log_(temp_dir() + "/rtsp.log"), st_(new State) {
@@ -191,16 +205,22 @@ void RtspServer::stop() {
   std::lock_guard l(st_->mu);
   st_->proc.kill_now();
 }
+bool RtspServer::wait_listening(double timeout) const {
+  return eventually([&] { return port_accepts(port_); }, timeout);
+}
 void RtspServer::loop() {
-  while (!st_->quit) {
-    {
-      std::lock_guard l(st_->mu);
-      if (st_->want_up && !st_->proc.running())
-        st_->proc = Process(
-            {std::string(VIGIL_SOURCE_DIR) + "/tests/tools/rtsp_server.py", vtest_mp4(), std::to_string(port_)}, log_);
-    }
-    sleep_s(0.1);
-  }
+  // Restarts the server whenever it is wanted and down, until the destructor says quit.
+  poll_until(
+      [&] {
+        if (st_->quit) return true;
+        std::lock_guard l(st_->mu);
+        if (st_->want_up && !st_->proc.running())
+          st_->proc = Process(
+              {std::string(VIGIL_SOURCE_DIR) + "/tests/tools/rtsp_server.py", vtest_mp4(), std::to_string(port_)},
+              log_);
+        return false;
+      },
+      std::numeric_limits<double>::infinity(), 0.1);
 }
 
 std::string HttpResult::header(const std::string& name) const {
@@ -227,7 +247,8 @@ HttpResult http_get(int port, const std::string& path, double timeout, const std
   return out;
 }
 
-std::string read_mjpeg(int port, const std::string& path, int parts, double timeout) {
+std::string read_mjpeg(int port, const std::string& path, int parts, double timeout,
+                       const std::function<bool(int)>& keep_going) {
   httplib::Client cli("127.0.0.1", port);
   cli.set_read_timeout(std::chrono::seconds(int(timeout)));
   std::string data;
@@ -241,6 +262,7 @@ std::string read_mjpeg(int port, const std::string& path, int parts, double time
       pos += boundary.size();
     }
     // Stop once `parts` complete parts are in (the next boundary has started).
+    if (keep_going && !keep_going(int(count))) return false;
     return count <= size_t(parts) && now_mono() < end;
   });
   return data;

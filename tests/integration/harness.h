@@ -22,10 +22,17 @@ std::string yolox_detectors_yaml();
 int free_port();
 // A fresh empty folder under /tmp, removed by the OS eventually.
 std::string temp_dir();
+// A plain pause. Not for waiting on something to happen: use eventually() for that.
 void sleep_s(double s);
+// The one polling loop of the integration tests: calls `done` every `interval` s until it
+// returns true (→ true) or `timeout` s of real time passed (→ its last answer). Every
+// wait below (eventually, Process::wait, Vigil::wait_ready, RtspServer) goes through it.
+bool poll_until(const std::function<bool()>& done, double timeout, double interval);
 // Polls `done` (a state of the system, not a duration) until it holds, for at most
 // `timeout` s of real time; the one way integration tests wait for something to happen.
 bool eventually(const std::function<bool()>& done, double timeout = 30);
+// True when a TCP connection to 127.0.0.1:`port` is accepted (a server is listening).
+bool port_accepts(int port);
 // Runs a shell command; returns what it wrote to stdout.
 std::string run(const std::string& cmd);
 double now_mono();
@@ -60,6 +67,8 @@ class Vigil {
   std::string log() const;  // everything vigil wrote to stderr so far
   // Waits until GET /api/ answers; false on timeout or if vigil exited.
   bool wait_ready(double timeout = 20);
+  // Waits until the log contains `text`; false on timeout.
+  bool wait_for_log(const std::string& text, double timeout = 30) const;
   Process& process() { return proc_; }
 
  private:
@@ -78,6 +87,8 @@ class RtspServer {
   std::string url() const;
   void start();
   void stop();  // kills the server; it stays down until start()
+  // Waits until the server accepts connections on its port (after construction or start()).
+  bool wait_listening(double timeout = 30) const;
 
  private:
   void loop();
@@ -101,7 +112,9 @@ double camera_fps(int port, const std::string& camera);
 // Seconds since midnight of a vigil log line ("YYYY-mm-dd HH:MM:SS.mmm …"); 0 if none.
 double log_seconds_of_day(const std::string& line);
 
-// Reads `parts` MJPEG parts from a stream and returns the raw bytes received.
-std::string read_mjpeg(int port, const std::string& path, int parts, double timeout = 15);
+// Reads `parts` MJPEG parts from a stream and returns the raw bytes received. When given,
+// `keep_going(parts received so far)` is asked as data arrives; false ends the stream.
+std::string read_mjpeg(int port, const std::string& path, int parts, double timeout = 15,
+                       const std::function<bool(int)>& keep_going = {});
 
 }  // namespace vigil::test

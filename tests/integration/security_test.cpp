@@ -28,17 +28,6 @@ void write_file(const fs::path& p, const std::string& data) {
   std::ofstream(p, std::ios::binary) << data;
 }
 
-// Polls `cond` until it holds or `timeout` seconds pass.
-template <typename F>
-bool wait_for(F cond, double timeout = 20) {
-  const double end = now_mono() + timeout;
-  while (now_mono() < end) {
-    if (cond()) return true;
-    sleep_s(0.05);
-  }
-  return cond();
-}
-
 // The request line and headers sent byte for byte (escape attempts httplib's client
 // would normalise). Returns the whole response.
 std::string raw_request(int port, const std::string& request) {
@@ -74,7 +63,7 @@ TEST_P(DatabaseName, NeverServedOrListed) {
   Vigil v("database: {path: " + db + "}\ncameras: {}\n", dir);
   ASSERT_TRUE(v.wait_ready()) << v.log();
   // SQLite in WAL mode keeps -wal and -shm beside the database while it is open.
-  ASSERT_TRUE(wait_for([&] { return fs::exists(db) && fs::exists(db + "-wal") && fs::exists(db + "-shm"); }))
+  ASSERT_TRUE(eventually([&] { return fs::exists(db) && fs::exists(db + "-wal") && fs::exists(db + "-shm"); }))
       << v.log();
   write_file(db + "-journal", "journal");  // as a rollback-mode database would have
 
@@ -194,7 +183,7 @@ TEST(Secrets, NotInApiNorLog) {
   ASSERT_TRUE(v.wait_ready()) << v.log();
   // Past the lines that would show them: the camera's input was tried and reported,
   // and so was the broker.
-  ASSERT_TRUE(wait_for([&] {
+  ASSERT_TRUE(eventually([&] {
     const std::string log = v.log();
     return log.find("reconnecting") != std::string::npos && log.find("broker 127.0.0.1") != std::string::npos;
   })) << v.log();

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <sstream>
@@ -35,6 +37,36 @@ std::string size_of(const std::string& file) {
   return run("ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0:s=x '" + file + "'");
 }
 
+// The picture sizes of the finished recording segments under `dir`, probed once per file.
+class RecordedSizes {
+ public:
+  explicit RecordedSizes(std::string dir) : dir_(std::move(dir)) {}
+  // Probes the segments finished since the last call.
+  void update() {
+    for (const std::string& f : mp4s_under(dir_))
+      if (!probed_.count(f)) probed_[f] = size_of(f);
+  }
+  size_t segments() const { return probed_.size(); }
+  std::set<std::string> sizes() const {
+    std::set<std::string> out;
+    for (const auto& [f, size] : probed_) out.insert(size);
+    return out;
+  }
+
+ private:
+  std::string dir_;
+  std::map<std::string, std::string> probed_;  // finished segment → its size ("WxH\n")
+};
+
+const std::set<std::string> kAllSizes{"768x576\n", "320x240\n", "1280x720\n"};
+
+// vigil's uptime in s from /api/stats (-1 when it does not answer).
+int64_t uptime(int port) {
+  const HttpResult r = http_get(port, "/api/stats");
+  const auto s = nlohmann::json::parse(r.status == 200 ? r.body : "{}", nullptr, false);
+  return s.is_object() && s.contains("service") ? s["service"].value("uptime", int64_t(-1)) : -1;
+}
+
 }  // namespace
 
 // 768x576 → 320x240 → 1280x720, 15 s each, timestamps restarting at each change, looped
@@ -54,24 +86,28 @@ TEST(StreamChange, ReconfiguredCameraKeepsItsRateAndEveryFileDecodes) {
           dir);
   ASSERT_TRUE(v.wait_ready()) << v.log();
 
-  // Two passes over the three parts (90 s): the rate over the last 10 s, once a second,
-  // from the time the first 10 s are in.
-  // The frames keep the configured detect size whatever the stream's.
+  // Until two passes over the three parts (90 s) are recorded (six finished segments,
+  // every size among them), once a second: the rate over the last 10 s, from the time
+  // vigil's first 10 s are in (its uptime), and the size of the live frame, which keeps
+  // the configured detect size whatever the stream's.
   std::vector<double> rates;
   std::set<std::string> frame_sizes;
-  const double start = now_mono();
-  while (now_mono() < start + 100) {
-    if (now_mono() > start + 12) rates.push_back(camera_fps(v.port(), "cam"));
-    const std::string jpeg = http_get(v.port(), "/api/cam/latest.jpg").body;
-    cv::Mat img = cv::imdecode(std::vector<uint8_t>(jpeg.begin(), jpeg.end()), cv::IMREAD_COLOR);
-    if (!img.empty()) frame_sizes.insert(std::to_string(img.cols) + "x" + std::to_string(img.rows));
-    sleep_s(1);
-  }
+  RecordedSizes recorded(dir + "/media/recordings");
+  const bool two_passes = poll_until(
+      [&] {
+        if (uptime(v.port()) >= 12) rates.push_back(camera_fps(v.port(), "cam"));
+        const std::string jpeg = http_get(v.port(), "/api/cam/latest.jpg").body;
+        cv::Mat img = cv::imdecode(std::vector<uint8_t>(jpeg.begin(), jpeg.end()), cv::IMREAD_COLOR);
+        if (!img.empty()) frame_sizes.insert(std::to_string(img.cols) + "x" + std::to_string(img.rows));
+        recorded.update();
+        return recorded.segments() >= 6 && recorded.sizes() == kAllSizes;
+      },
+      300, 1);
+  EXPECT_TRUE(two_passes) << recorded.segments() << " segments recorded\n" << v.log();
   EXPECT_EQ(frame_sizes, std::set<std::string>{"768x576"});
   // At least one event's clip (persons walk through the whole video).
   const std::string clips = dir + "/media/clips";
-  for (double end = now_mono() + 90; now_mono() < end && mp4s_under(clips).empty();) sleep_s(1);
-  EXPECT_FALSE(mp4s_under(clips).empty()) << v.log();
+  EXPECT_TRUE(eventually([&] { return !mp4s_under(clips).empty(); }, 120)) << v.log();
   v.process().signal(SIGTERM);
   EXPECT_EQ(v.process().wait(30), 0);
 
@@ -110,14 +146,22 @@ TEST(StreamChange, ReconfiguredRtspCameraKeepsItsRateAndRecordsDecodableSegments
               "    width: 768\n    height: 576\n    fps: 5\n    detect: {enabled: false}\n",
           dir);
   ASSERT_TRUE(v.wait_ready()) << v.log();
-  // One pass over the three parts (30 s) once the camera is connected.
-  for (double end = now_mono() + 30; now_mono() < end && camera_fps(v.port(), "cam") == 0;) sleep_s(0.5);
+  // One pass over the three parts (30 s) once the camera is connected: until the
+  // finished recording segments hold all three sizes (the third one finishes when the
+  // server ends the session after its pass, or at the full minute), the rate
+  // over the last 10 s once a second, from the time 10 s of frames are in (vigil's uptime).
+  ASSERT_TRUE(eventually([&] { return camera_fps(v.port(), "cam") > 0; }, 60)) << v.log();
+  const int64_t connected_at = uptime(v.port());
   std::vector<double> rates;
-  const double start = now_mono();
-  while (now_mono() < start + 30) {
-    if (now_mono() > start + 12) rates.push_back(camera_fps(v.port(), "cam"));
-    sleep_s(1);
-  }
+  RecordedSizes recorded(dir + "/media/recordings");
+  const bool one_pass = poll_until(
+      [&] {
+        if (uptime(v.port()) >= connected_at + 11) rates.push_back(camera_fps(v.port(), "cam"));
+        recorded.update();
+        return recorded.sizes() == kAllSizes;
+      },
+      180, 1);
+  EXPECT_TRUE(one_pass) << recorded.segments() << " segments recorded\n" << v.log();
   v.process().signal(SIGTERM);
   EXPECT_EQ(v.process().wait(30), 0);
   ASSERT_FALSE(rates.empty());

@@ -26,7 +26,8 @@ std::string run(const std::string& cmd);
 double probe_duration(const std::string& path);
 // How many .mp4 files `dir` holds (not recursive).
 int mp4_files(const std::string& dir);
-// Polls `done` (a state, not a duration) until it holds, for at most `seconds` of real time.
+// Polls `done` (a state, not a duration) until it holds, for at most `seconds` of real time:
+// the unit tests' one polling loop (threads of real components, real files).
 bool eventually(const std::function<bool()>& done, double seconds = 20);
 // A config with one camera `walk` under `media`: detect and clips roles, clips enabled
 // with 5 s pre and post capture.

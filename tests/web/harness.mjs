@@ -34,7 +34,21 @@ export function freePort() {
   });
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The one polling loop of the web tests (for states outside the page; inside it,
+// playwright's waits): calls `check` every `intervalMs` until it returns a truthy
+// value, which it returns, or until `timeoutMs` passed (then undefined).
+export async function pollUntil(check, timeoutMs, intervalMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await check();
+    if (got) return got;
+    if (Date.now() >= end) return undefined;
+    await new Promise((r) => setTimeout(r, intervalMs)); // the poll interval
+  }
+}
+
+// Resolves after `ms`: an upper bound to race a wait against, never a wait by itself.
+const deadline = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class Vigil {
   constructor(port, dir, proc) {
@@ -64,18 +78,21 @@ export class Vigil {
         kill();
         process.exit(128);
       });
-    const end = Date.now() + 20000;
-    while (Date.now() < end) {
-      if (proc.exitCode !== null) throw new Error(`vigil exited (${proc.exitCode}):\n${v.log()}`);
-      try {
-        if ((await fetch(`${v.base}/api/`)).ok) return v;
-      } catch {
-        /* not listening yet */
-      }
-      await sleep(100);
-    }
+    const ready = await pollUntil(
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`vigil exited (${proc.exitCode}):\n${v.log()}`);
+        try {
+          return (await fetch(`${v.base}/api/`)).ok;
+        } catch {
+          return false; // not listening yet
+        }
+      },
+      60000,
+      100,
+    );
+    if (ready) return v;
     v.stop();
-    throw new Error(`vigil did not answer within 20 s:\n${v.log()}`);
+    throw new Error(`vigil did not answer within 60 s:\n${v.log()}`);
   }
 
   log() {
@@ -94,13 +111,16 @@ export class Vigil {
 
   // Polls `p` until `ok(json)` is truthy; returns that JSON or throws `message`.
   async waitFor(p, ok, timeoutMs, message) {
-    const end = Date.now() + timeoutMs;
     let last;
-    while (Date.now() < end) {
-      last = await this.json(p);
-      if (ok(last)) return last;
-      await sleep(1000);
-    }
+    const got = await pollUntil(
+      async () => {
+        last = await this.json(p);
+        return ok(last) && last;
+      },
+      timeoutMs,
+      1000,
+    );
+    if (got) return got;
     throw new Error(`${message} (waited ${timeoutMs / 1000} s; last ${p}: ${JSON.stringify(last).slice(0, 300)})`);
   }
 
@@ -108,7 +128,7 @@ export class Vigil {
     if (this.proc.exitCode !== null) return;
     const exited = new Promise((r) => this.proc.once('exit', r));
     this.proc.kill('SIGTERM');
-    await Promise.race([exited, sleep(10000)]);
+    await Promise.race([exited, deadline(10000)]);
     if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
   }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { env, launchBrowser, newPage, screenshot, sleep, Vigil } from './harness.mjs';
+import { env, launchBrowser, newPage, screenshot, Vigil } from './harness.mjs';
 
 const W = 768;
 const H = 576;
@@ -45,26 +45,43 @@ function noErrors(page) {
   assert.deepEqual(page.errors, [], `console errors on ${page.url()}`);
 }
 
-// A small checksum of the pixels an <img> shows (drawn into a canvas).
-function imageSignature(page, selector) {
-  return page.evaluate((sel) => {
-    const img = document.querySelector(sel);
-    if (!img || !img.complete || !img.naturalWidth) return null;
-    const c = document.createElement('canvas');
-    c.width = 96;
-    c.height = 72;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0, c.width, c.height);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let sum = 0;
-    let hash = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const y = (d[i] + d[i + 1] + d[i + 2]) / 3;
-      sum += y;
-      hash = (hash * 31 + Math.round(y / 8)) | 0;
-    }
-    return { hash, mean: sum / (d.length / 4) };
-  }, selector);
+// A small checksum of the pixels an <img> shows (drawn into a canvas); runs in the page.
+function signatureInPage(sel) {
+  const img = document.querySelector(sel);
+  if (!img || !img.complete || !img.naturalWidth) return null;
+  const c = document.createElement('canvas');
+  c.width = 96;
+  c.height = 72;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(img, 0, 0, c.width, c.height);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let sum = 0;
+  let hash = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const y = (d[i] + d[i + 1] + d[i + 2]) / 3;
+    sum += y;
+    hash = (hash * 31 + Math.round(y / 8)) | 0;
+  }
+  return { hash, mean: sum / (d.length / 4) };
+}
+
+// Waits until the <img> at `selector` shows pixels whose signature satisfies
+// `accept` (a function's source, run in the page); returns that signature, or null
+// on timeout.
+async function waitForImage(page, selector, accept, timeout) {
+  const check = `(() => { const s = (${signatureInPage})(${JSON.stringify(selector)}); return s && (${accept})(s) ? s : null; })()`;
+  try {
+    return await (await page.waitForFunction(check, null, { timeout })).jsonValue();
+  } catch {
+    return null;
+  }
+}
+
+// The page shows what it will keep showing: every image loaded and two frames painted
+// since (before a screenshot, e.g. after a viewport change).
+async function settled(page) {
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
 describe('web UI', { timeout: 600000 }, () => {
@@ -118,19 +135,10 @@ describe('web UI', { timeout: 600000 }, () => {
     // Two cameras, each a link to its page; the live image is a real frame and changes.
     assert.equal(await page.locator('[data-testid=camera-grid] > li').count(), 2);
     // Before vigil has decoded a frame latest.jpg is black; then it is a real frame.
-    let first = null;
-    for (let i = 0; i < 60 && !(first?.mean > 20); i++) {
-      if (i) await sleep(250);
-      first = await imageSignature(page, live);
-    }
-    assert.ok(first && first.mean > 20, `live image is not a real frame after 15 s: ${JSON.stringify(first)}`);
-    let changed = null;
-    for (let i = 0; i < 40 && !changed; i++) {
-      await sleep(250);
-      const s = await imageSignature(page, live);
-      if (s && s.hash !== first.hash) changed = s;
-    }
-    assert.ok(changed, 'the live image did not change within 10 s');
+    const first = await waitForImage(page, live, '(s) => s.mean > 20', 60000);
+    assert.ok(first, `live image is not a real frame after 60 s: ${JSON.stringify(await page.evaluate(signatureInPage, live))}`);
+    const changed = await waitForImage(page, live, `(s) => s.hash !== ${first.hash}`, 60000);
+    assert.ok(changed, 'the live image did not change within 60 s');
 
     // The camera without a stream says so (stats refresh every 5 s).
     const offline = page.locator('[data-testid=camera-grid] > li', { hasText: 'offline' });
@@ -140,7 +148,7 @@ describe('web UI', { timeout: 600000 }, () => {
     assert.ok((await page.locator('.best img').count()) >= 2);
     await shot(page, 'cameras');
     await page.setViewportSize({ width: 390, height: 844 });
-    await sleep(1500);
+    await settled(page);
     await shot(page, 'cameras-mobile');
     noErrors(page);
     await page.context().close();
@@ -168,11 +176,11 @@ describe('web UI', { timeout: 600000 }, () => {
     assert.ok(await page.getByText('Snapshots: on').isVisible());
     await vigil.waitFor('/api/events?camera=walk&limit=1', (e) => e.length > 0, 90000, 'no event on walk');
     await page.reload();
-    await page.locator('[data-testid=events] li').first().waitFor({ timeout: 35000 });
-    await sleep(1500);
+    await page.locator('[data-testid=events] li').first().waitFor({ timeout: 60000 });
+    await settled(page);
     await shot(page, 'camera');
     await page.setViewportSize({ width: 390, height: 844 });
-    await sleep(1200);
+    await settled(page);
     await shot(page, 'camera-mobile');
     // Keyboard: the toggles are reachable and switch with Space.
     await page.getByLabel('Motion boxes').focus();
@@ -238,13 +246,13 @@ describe('web UI', { timeout: 600000 }, () => {
     await table.locator('tbody tr', { hasText: 'walk' }).waitFor();
     assert.equal(await table.locator('tbody tr').count(), 2);
     const uptime = () => page.getByText(/· up \d+ s/).textContent();
-    const u0 = await uptime();
-    let u1 = u0;
-    for (let i = 0; i < 20 && u1 === u0; i++) {
-      await sleep(250);
-      u1 = await uptime();
-    }
-    assert.notEqual(u1, u0, 'stats are not refreshed');
+    const upShown = async () => (await uptime()).match(/· up \d+ s/)[0];
+    const u0 = await upShown();
+    // The stats refresh: the uptime shown changes.
+    await page
+      .waitForFunction((u) => document.body.innerText.match(/· up \d+ s/)?.[0] !== u, u0, { timeout: 30000 })
+      .catch(() => {});
+    assert.notEqual(await upShown(), u0, 'stats are not refreshed');
     const tree = page.locator('[data-testid=config-tree]');
     // Two levels are open; deeper ones open on click.
     const walk = tree.locator('details:has(> summary > .key:text-is("walk"))');
@@ -332,7 +340,7 @@ describe('web UI', { timeout: 600000 }, () => {
     await page.locator('[data-testid=events] > li').first().waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await sleep(500);
+    await settled(page);
     await page.screenshot({ path: path.join(env.screenshots, 'events-mobile.png') });
     shots.push(path.join(env.screenshots, 'events-mobile.png'));
     noErrors(page);
@@ -355,25 +363,34 @@ describe('web UI', { timeout: 600000 }, () => {
     await page.goto(`${vigil.base}/events/${encodeURIComponent(e.id)}`);
     const video = page.locator('video[data-testid=clip]');
     await video.waitFor();
-    const played = await video.evaluate(async (v) => {
+    const clip = 'video[data-testid=clip]';
+    await video.evaluate((v) => {
       v.muted = true;
-      await v.play();
-      const t0 = performance.now();
-      while (v.currentTime < 0.5 && performance.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 50));
+      return v.play();
+    });
+    // Played half a second (or failed); the assertions below say which.
+    await page.waitForFunction((sel) => {
+      const v = document.querySelector(sel);
+      return v.error || v.currentTime >= 0.5;
+    }, clip, { timeout: 60000 }).catch(() => {});
+    const played = await video.evaluate((v) => {
       v.pause();
       return { time: v.currentTime, duration: v.duration, error: v.error?.message || null };
     });
     assert.equal(played.error, null);
     assert.ok(played.time >= 0.5, `clip did not play: ${JSON.stringify(played)}`);
     assert.ok(played.duration > 1, `clip duration ${played.duration}`);
-    const seeked = await video.evaluate(async (v) => {
-      const target = Math.max(0.2, v.duration * 0.7);
-      const done = new Promise((r) => v.addEventListener('seeked', r, { once: true }));
-      v.currentTime = target;
-      await Promise.race([done, new Promise((r) => setTimeout(r, 10000))]);
-      while (v.readyState < 2 && v.seeking) await new Promise((r) => setTimeout(r, 50));
-      return { target, time: v.currentTime, readyState: v.readyState, error: v.error?.message || null };
+    const target = await video.evaluate((v) => {
+      const t = Math.max(0.2, v.duration * 0.7);
+      v.currentTime = t; // seeking is true from here until done
+      return t;
     });
+    // The seek is done and the frame there decoded (or it failed); the assertions say which.
+    await page.waitForFunction((sel) => {
+      const v = document.querySelector(sel);
+      return v.error || (!v.seeking && v.readyState >= 2);
+    }, clip, { timeout: 60000 }).catch(() => {});
+    const seeked = await video.evaluate((v, t) => ({ target: t, time: v.currentTime, readyState: v.readyState, error: v.error?.message || null }), target);
     assert.equal(seeked.error, null);
     assert.ok(Math.abs(seeked.time - seeked.target) < 0.5 && seeked.readyState >= 2, `seek failed: ${JSON.stringify(seeked)}`);
     assert.ok(ranges.includes(206), `no byte-range answer for the clip: ${ranges}`);
@@ -390,14 +407,19 @@ describe('web UI', { timeout: 600000 }, () => {
 
   test('slow API and failing images: clear states instead of broken images', async () => {
     const page = await newPage(browser);
-    // /api/config answers after 1.5 s; walk's live image fails with 503.
+    // /api/config answers only once the loading state was seen; walk's live image fails with 503.
+    let releaseConfig;
+    const configHeld = new Promise((r) => {
+      releaseConfig = r;
+    });
     await page.route('**/api/config', async (route) => {
-      await sleep(1500);
+      await configHeld;
       await route.continue();
     });
     await page.route('**/api/walk/latest.jpg*', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"message":"camera busy","success":false}' }));
     await page.goto(`${vigil.base}/`);
-    await page.getByText('Loading cameras…').waitFor({ timeout: 1400 });
+    await page.getByText('Loading cameras…').waitFor();
+    releaseConfig();
     const card = page.locator('[data-testid=camera-grid] > li:has(a[aria-label="Camera walk"])');
     await card.getByText(/No live view: camera busy\. Retrying…/).waitFor();
     assert.equal(await card.locator('img[data-testid=live]').count(), 0, 'no broken image');
