@@ -5,10 +5,19 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+
+namespace cv {
+class Mat;
+}
 
 namespace vigil {
 
 struct Frame {
+  Frame() = default;
+  Frame(const Frame&) = delete;  // shared by pointer; the BGR image is computed once per frame
+  Frame& operator=(const Frame&) = delete;
+
   int width = 0;
   int height = 0;
   double time = 0;   // frame time: wall clock at decode, strictly increasing per camera
@@ -16,6 +25,15 @@ struct Frame {
   const uint8_t* plane[3] = {nullptr, nullptr, nullptr};  // Y, U, V
   int stride[3] = {0, 0, 0};                              // bytes per row of each plane
   std::shared_ptr<void> owner;                            // keeps the pixel buffers alive (decoder frame or vector)
+
+  // The whole frame as 8-bit BGR, converted on the first call (from any thread) and
+  // shared by every later caller: detection, live view, snapshots. Read-only: draw on a
+  // clone(). Lives as long as the frame (input/frame_image.cpp).
+  const cv::Mat& bgr() const;
+
+ private:
+  mutable std::once_flag bgr_once_;             // the conversion runs once
+  mutable std::shared_ptr<const cv::Mat> bgr_;  // set inside bgr_once_, then never changed
 };
 
 using FramePtr = std::shared_ptr<const Frame>;

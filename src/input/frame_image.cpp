@@ -1,11 +1,16 @@
 #include "input/frame_image.h"
 
+#include <atomic>
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 
 namespace vigil {
+namespace {
+std::atomic<uint64_t> g_conversions{0};  // frame_to_bgr() calls so far
+}
 
 cv::Mat frame_to_bgr(const Frame& f) {
+  ++g_conversions;
   // cvtColor wants the three planes one after another without row padding.
   cv::Mat yuv(f.height * 3 / 2, f.width, CV_8UC1);
   for (int r = 0; r < f.height; ++r) std::memcpy(yuv.ptr(r), f.plane[0] + size_t(r) * f.stride[0], f.width);
@@ -18,6 +23,13 @@ cv::Mat frame_to_bgr(const Frame& f) {
   cv::Mat bgr;
   cv::cvtColor(yuv, bgr, cv::COLOR_YUV2BGR_I420);
   return bgr;
+}
+
+uint64_t bgr_conversions() { return g_conversions.load(); }
+
+const cv::Mat& Frame::bgr() const {
+  std::call_once(bgr_once_, [this] { bgr_ = std::make_shared<const cv::Mat>(frame_to_bgr(*this)); });
+  return *bgr_;
 }
 
 }  // namespace vigil
