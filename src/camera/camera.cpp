@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <utility>
 
 #include "detect/detector_pool.h"
 #include "restream/rtmp_restream.h"
@@ -203,10 +204,14 @@ void Camera::process(FramePtr f) {
   }
   pf->frame = std::move(f);
   if (observer_) observer_(*pf);
+  ProcessedFramePtr previous;
   {
     std::lock_guard lock(latest_mu_);
-    latest_ = std::move(pf);
+    previous = std::exchange(latest_, std::move(pf));
   }
+  // Live view has moved on: the previous frame keeps its YUV only (best images may hold
+  // it for minutes; a snapshot of it converts again).
+  previous->frame->drop_bgr();
   frames_processed_++;
   process_fps_.tick(clock_.mono());
 }

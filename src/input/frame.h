@@ -26,14 +26,18 @@ struct Frame {
   int stride[3] = {0, 0, 0};                              // bytes per row of each plane
   std::shared_ptr<void> owner;                            // keeps the pixel buffers alive (decoder frame or vector)
 
-  // The whole frame as 8-bit BGR, converted on the first call (from any thread) and
-  // shared by every later caller: detection, live view, snapshots. Read-only: draw on a
-  // clone(). Lives as long as the frame (input/frame_image.cpp).
-  const cv::Mat& bgr() const;
+  // The whole frame as 8-bit BGR, converted on the first call (from any thread; a
+  // concurrent caller waits for that conversion) and shared by every later caller:
+  // detection, live view, snapshots. Read-only: draw on a clone(). (input/frame_image.cpp)
+  std::shared_ptr<const cv::Mat> bgr() const;
+  // Forgets the cached BGR image (holders keep theirs); a later bgr() converts again.
+  // The camera calls it when the frame stops being its latest, so frames kept as best
+  // images hold only their YUV buffer.
+  void drop_bgr() const;
 
  private:
-  mutable std::once_flag bgr_once_;             // the conversion runs once
-  mutable std::shared_ptr<const cv::Mat> bgr_;  // set inside bgr_once_, then never changed
+  mutable std::mutex bgr_mu_;                   // guards bgr_; held during the conversion
+  mutable std::shared_ptr<const cv::Mat> bgr_;  // the cached image, null until bgr()
 };
 
 using FramePtr = std::shared_ptr<const Frame>;

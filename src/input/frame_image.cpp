@@ -27,9 +27,16 @@ cv::Mat frame_to_bgr(const Frame& f) {
 
 uint64_t bgr_conversions() { return g_conversions.load(); }
 
-const cv::Mat& Frame::bgr() const {
-  std::call_once(bgr_once_, [this] { bgr_ = std::make_shared<const cv::Mat>(frame_to_bgr(*this)); });
-  return *bgr_;
+std::shared_ptr<const cv::Mat> Frame::bgr() const {
+  std::lock_guard lock(bgr_mu_);
+  if (!bgr_) bgr_ = std::make_shared<const cv::Mat>(frame_to_bgr(*this));
+  return bgr_;
+}
+
+void Frame::drop_bgr() const {
+  std::shared_ptr<const cv::Mat> dropped;  // freed outside the lock
+  std::lock_guard lock(bgr_mu_);
+  dropped = std::move(bgr_);
 }
 
 }  // namespace vigil

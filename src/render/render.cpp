@@ -55,8 +55,8 @@ void draw_box(cv::Mat& img, const Box& b, const cv::Scalar& colour, int thicknes
 std::string render_snapshot(const Thumbnail& t, const std::string& label, const CameraConfig& cam, bool timestamp,
                             bool bounding_box, bool crop, int height) {
   // The frame's shared BGR image is only read; drawing happens on a copy.
-  cv::Mat img = t.frame->bgr();
-  bool own = false;  // img is a private copy (else a view of the shared image)
+  cv::Mat img = *t.frame->bgr();  // shares the pixels
+  bool own = false;               // img is a private copy (else a view of the shared image)
   if (bounding_box) {
     img = img.clone();
     own = true;
@@ -121,7 +121,7 @@ std::string format_local_timestamp(double epoch) {
 
 std::string render_jpeg(const ProcessedFrame& pf, const CameraConfig& cam, const RenderOptions& opt) {
   // Overlays are drawn on a copy of the frame's shared BGR image.
-  cv::Mat img = pf.frame->bgr().clone();
+  cv::Mat img = pf.frame->bgr()->clone();
   if (opt.bbox)
     for (const ObjectView& o : pf.objects)
       draw_box(img, o.box, o.matched ? label_colour(o.label) : cv::Scalar(255, 0, 0), o.matched ? 2 : 1,

@@ -55,7 +55,7 @@ TEST(FrameBgr, ConvertedOncePerFrameThroughDetectionLiveViewAndSnapshots) {
     EXPECT_EQ(bgr_conversions() - before, 1u) << "frame " << i;
     EXPECT_FALSE(a.empty() || b.empty() || snapshot.empty() || thumbnail.empty());
     // Drawing went on copies: the shared image is still black.
-    EXPECT_EQ(cv::countNonZero(f->bgr().reshape(1)), 0);
+    EXPECT_EQ(cv::countNonZero(f->bgr()->reshape(1)), 0);
   }
   pool.stop();
 }
@@ -63,16 +63,32 @@ TEST(FrameBgr, ConvertedOncePerFrameThroughDetectionLiveViewAndSnapshots) {
 TEST(FrameBgr, ConcurrentReadersShareOneConversion) {
   FramePtr f = make_black_frame(64, 48);
   const uint64_t before = bgr_conversions();
-  std::vector<const cv::Mat*> seen(4);
+  std::vector<std::shared_ptr<const cv::Mat>> seen(4);
   {
     std::vector<std::jthread> readers;
-    for (size_t i = 0; i < seen.size(); ++i) readers.emplace_back([&, i] { seen[i] = &f->bgr(); });
+    for (size_t i = 0; i < seen.size(); ++i) readers.emplace_back([&, i] { seen[i] = f->bgr(); });
   }
   EXPECT_EQ(bgr_conversions() - before, 1u);
-  for (const cv::Mat* m : seen) EXPECT_EQ(m, seen[0]);
+  for (const auto& m : seen) EXPECT_EQ(m.get(), seen[0].get());
   EXPECT_EQ(seen[0]->cols, 64);
   EXPECT_EQ(seen[0]->rows, 48);
   EXPECT_EQ(seen[0]->type(), CV_8UC3);
+}
+
+// A frame that is no longer the camera's latest forgets its image (best images keep
+// only YUV); whoever still holds the image keeps it, and the next reader converts anew.
+TEST(FrameBgr, DroppedImageIsConvertedAgainOnlyWhenAskedFor) {
+  FramePtr f = make_black_frame(64, 48);
+  const uint64_t before = bgr_conversions();
+  std::shared_ptr<const cv::Mat> held = f->bgr();
+  f->drop_bgr();
+  f->drop_bgr();
+  EXPECT_EQ(bgr_conversions() - before, 1u);
+  EXPECT_EQ(held->cols, 64);  // still valid
+  std::shared_ptr<const cv::Mat> again = f->bgr();
+  EXPECT_NE(again.get(), held.get());
+  EXPECT_EQ(f->bgr().get(), again.get());
+  EXPECT_EQ(bgr_conversions() - before, 2u);
 }
 
 }  // namespace
