@@ -30,14 +30,15 @@ struct Frame {
   // concurrent caller waits for that conversion) and shared by every later caller:
   // detection, live view, snapshots. Read-only: draw on a clone(). (input/frame_image.cpp)
   std::shared_ptr<const cv::Mat> bgr() const;
-  // Forgets the cached BGR image (holders keep theirs); a later bgr() converts again.
-  // The camera calls it when the frame stops being its latest, so frames kept as best
-  // images hold only their YUV buffer.
+  // Forgets the cached BGR image (holders keep theirs) and stops caching: a later bgr()
+  // converts again without keeping the result. The camera calls it when the frame stops
+  // being its latest, so frames kept as best images hold only their YUV buffer.
   void drop_bgr() const;
 
  private:
-  mutable std::mutex bgr_mu_;                   // guards bgr_; held during the conversion
-  mutable std::shared_ptr<const cv::Mat> bgr_;  // the cached image, null until bgr()
+  mutable std::mutex bgr_mu_;                   // guards bgr_ and cache_bgr_; held during the conversion
+  mutable std::shared_ptr<const cv::Mat> bgr_;  // the cached image, null until bgr() or after drop_bgr()
+  mutable bool cache_bgr_ = true;               // false after drop_bgr()
 };
 
 using FramePtr = std::shared_ptr<const Frame>;

@@ -29,14 +29,17 @@ uint64_t bgr_conversions() { return g_conversions.load(); }
 
 std::shared_ptr<const cv::Mat> Frame::bgr() const {
   std::lock_guard lock(bgr_mu_);
-  if (!bgr_) bgr_ = std::make_shared<const cv::Mat>(frame_to_bgr(*this));
-  return bgr_;
+  if (bgr_) return bgr_;
+  auto image = std::make_shared<const cv::Mat>(frame_to_bgr(*this));
+  if (cache_bgr_) bgr_ = image;
+  return image;
 }
 
 void Frame::drop_bgr() const {
   std::shared_ptr<const cv::Mat> dropped;  // freed outside the lock
   std::lock_guard lock(bgr_mu_);
   dropped = std::move(bgr_);
+  cache_bgr_ = false;
 }
 
 }  // namespace vigil

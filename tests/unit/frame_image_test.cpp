@@ -75,20 +75,20 @@ TEST(FrameBgr, ConcurrentReadersShareOneConversion) {
   EXPECT_EQ(seen[0]->type(), CV_8UC3);
 }
 
-// A frame that is no longer the camera's latest forgets its image (best images keep
-// only YUV); whoever still holds the image keeps it, and the next reader converts anew.
-TEST(FrameBgr, DroppedImageIsConvertedAgainOnlyWhenAskedFor) {
+// A frame that is no longer the camera's latest forgets its image and keeps no new one
+// (best images hold only YUV); whoever still holds the image keeps it.
+TEST(FrameBgr, ADroppedImageIsNeitherKeptNorCachedAgain) {
   FramePtr f = make_black_frame(64, 48);
   const uint64_t before = bgr_conversions();
   std::shared_ptr<const cv::Mat> held = f->bgr();
   f->drop_bgr();
-  f->drop_bgr();
   EXPECT_EQ(bgr_conversions() - before, 1u);
   EXPECT_EQ(held->cols, 64);  // still valid
-  std::shared_ptr<const cv::Mat> again = f->bgr();
-  EXPECT_NE(again.get(), held.get());
-  EXPECT_EQ(f->bgr().get(), again.get());
+  std::weak_ptr<const cv::Mat> again = f->bgr();
   EXPECT_EQ(bgr_conversions() - before, 2u);
+  EXPECT_TRUE(again.expired());  // not cached on the frame
+  EXPECT_NE(f->bgr().get(), held.get());
+  EXPECT_EQ(bgr_conversions() - before, 3u);
 }
 
 }  // namespace
