@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <utility>
 
 #include "detect/detector_pool.h"
 #include "restream/rtmp_restream.h"
@@ -42,7 +43,8 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
       camera_fps_(clock.mono()),
       skipped_fps_(clock.mono()),
       process_fps_(clock.mono()),
-      detection_fps_(clock.mono()) {
+      detection_fps_(clock.mono()),
+      worker_(clock) {
   auto first = std::make_shared<ProcessedFrame>();
   first->frame = make_black_frame(cfg.width, cfg.height);
   latest_ = first;
@@ -102,37 +104,33 @@ void Camera::start() {
   }
   if (restream_) restream_->start();
   for (auto& c : copy_captures_) c->start();
-  thread_ = std::thread([this] { process_loop(); });
+  worker_.start([this] { process_loop(); });
   capture_->start();
 }
 
 void Camera::stop() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  space_cv_.notify_all();
+  // The processing thread ends first (after the frame in hand; open events end); a
+  // capture thread waiting for room in lossless mode is woken and drops its frame.
+  worker_.stop();
   capture_->stop();
   for (auto& c : copy_captures_) c->stop();
   recorder_.reset();  // completes the segment being written
   if (restream_) restream_->stop();
-  if (thread_.joinable()) thread_.join();
 }
 
 void Camera::offer(FramePtr f) {
   double now = clock_.mono();
   camera_fps_.tick(now);
   {
-    std::unique_lock lock(queue_mu_);
-    if (lossless_) space_cv_.wait(lock, [this] { return stopping_ || queue_.size() < kQueueSize; });
+    std::unique_lock lock(worker_.mutex());
+    if (lossless_) worker_.wait(lock, [this] { return queue_.size() < kQueueSize; });
     if (queue_.size() >= kQueueSize) {
       skipped_fps_.tick(now);
       return;
     }
     queue_.push_back(std::move(f));
   }
-  queue_cv_.notify_one();
+  worker_.notify();
 }
 
 void Camera::process_loop() {
@@ -140,19 +138,16 @@ void Camera::process_loop() {
   for (;;) {
     FramePtr f;
     {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) {
-        // Clean shutdown: open events end at the last frame (pipeline.md §11).
-        if (event_sink_) event_sink_(lifecycle_.end_all(last_frame_time_, objects_));
-        return;
-      }
+      std::unique_lock lock(worker_.mutex());
+      if (!worker_.wait(lock, [this] { return !queue_.empty(); })) break;
       f = std::move(queue_.front());
       queue_.pop_front();
     }
-    space_cv_.notify_one();
+    if (lossless_) worker_.notify();  // the capture thread may wait for room
     process(std::move(f));
   }
+  // Clean shutdown: open events end at the last frame (pipeline.md §11).
+  if (event_sink_) event_sink_(lifecycle_.end_all(last_frame_time_, objects_));
 }
 
 void Camera::process(FramePtr f) {
@@ -209,10 +204,14 @@ void Camera::process(FramePtr f) {
   }
   pf->frame = std::move(f);
   if (observer_) observer_(*pf);
+  ProcessedFramePtr previous;
   {
     std::lock_guard lock(latest_mu_);
-    latest_ = std::move(pf);
+    previous = std::exchange(latest_, std::move(pf));
   }
+  // Live view has moved on: the previous frame keeps its YUV only (best images may hold
+  // it for minutes; a snapshot of it converts again).
+  previous->frame->drop_bgr();
   frames_processed_++;
   process_fps_.tick(clock_.mono());
 }

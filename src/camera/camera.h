@@ -1,4 +1,4 @@
-// One camera's pipeline: capture thread → 2-frame queue → processing thread. The
+// One camera's pipeline: capture thread → 2-frame queue → processing thread (a Worker). The
 // processing thread runs motion detection, picks detection regions, asks the shared
 // detector pool, tracks objects and keeps their scores, zones and best images, then
 // publishes the latest processed frame for live view. A slow processing thread drops
@@ -6,7 +6,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
@@ -14,7 +13,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "camera/frame_summary.h"
@@ -31,6 +29,7 @@
 #include "util/box.h"
 #include "util/clock.h"
 #include "util/rate_counter.h"
+#include "util/worker.h"
 
 namespace vigil {
 
@@ -110,13 +109,13 @@ class Camera {
   const CameraConfig cfg_;
   const Clock& clock_;
   MotionDetector motion_;
-  std::unique_ptr<Capture> capture_;                     // the detect input
-  std::vector<std::unique_ptr<Capture>> copy_captures_;  // other inputs (stream copy only)
-  std::unique_ptr<class Recorder> recorder_;             // 24/7 recording, if enabled
-  std::unique_ptr<class RtmpRestream> restream_;         // RTMP restream, if enabled
-  std::shared_ptr<ClipCache> clip_cache_;                // shared with the events thread
+  std::unique_ptr<Capture> capture_;                                 // the detect input
+  std::vector<std::unique_ptr<Capture>> copy_captures_;              // other inputs (stream copy only)
+  std::unique_ptr<class Recorder> recorder_;                         // 24/7 recording, if enabled
+  std::unique_ptr<class RtmpRestream> restream_;                     // RTMP restream, if enabled
+  std::shared_ptr<ClipCache> clip_cache_;                            // shared with the events thread
   std::map<size_t, std::vector<Capture::PacketSink>> packet_sinks_;  // input index → sinks
-  DetectorPool* pool_;                                   // shared by all cameras; null = no detection
+  DetectorPool* pool_;                                               // shared by all cameras; null = no detection
   std::unique_ptr<FrameDetector> detector_;
   const RegionMode region_mode_ = region_mode_from_env();
   Tracker tracker_;
@@ -127,25 +126,24 @@ class Camera {
   std::function<void(std::vector<EventMessage>)> event_sink_;
   std::function<void(const FrameSummary&)> summary_observer_;
   EventLifecycle lifecycle_;
-  double last_frame_time_ = 0;        // processing thread: frame time of the latest frame
-  std::condition_variable space_cv_;  // lossless mode: the queue has room again
+  double last_frame_time_ = 0;  // processing thread: frame time of the latest frame
 
   mutable std::mutex best_mu_;
   std::map<std::string, Thumbnail> best_;  // label → best image; guarded by best_mu_
   std::vector<std::string> track_ids_;     // guarded by best_mu_
   std::atomic<uint64_t> frames_processed_{0}, detector_calls_{0};
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<FramePtr> queue_;  // at most kQueueSize frames waiting for processing
-  bool stopping_ = false;       // guarded by queue_mu_
+  std::deque<FramePtr> queue_;  // at most kQueueSize frames waiting; guarded by worker_.mutex()
 
   mutable std::mutex latest_mu_;
   ProcessedFramePtr latest_;  // guarded by latest_mu_
 
   RateCounter camera_fps_, skipped_fps_, process_fps_, detection_fps_;
-  std::atomic<int> tid_{0};
-  std::thread thread_;
+  std::atomic<int> tid_{0};  // Linux thread id of the processing thread
+  // The processing thread. Its mutex guards queue_; notify() wakes it for a new frame
+  // and, in lossless mode, the capture thread waiting for room. Last member: stopped
+  // (joined) before the state it uses is destroyed.
+  Worker worker_;
 };
 
 }  // namespace vigil

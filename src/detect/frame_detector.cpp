@@ -60,7 +60,8 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
   FrameDetections out;
   if (regions.empty()) return out;
   const int W = cfg_.width, H = cfg_.height;
-  const cv::Mat bgr = frame_to_bgr(frame);
+  const std::shared_ptr<const cv::Mat> image = frame.bgr();  // shared with live view and snapshots
+  const cv::Mat& bgr = *image;                               // read only
   const int iw = pool_.input_width(), ih = pool_.input_height();
 
   std::vector<Box> uncertain;  // tracked-label boxes of the first regions scored 0.4–0.5

@@ -5,10 +5,19 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+
+namespace cv {
+class Mat;
+}
 
 namespace vigil {
 
 struct Frame {
+  Frame() = default;
+  Frame(const Frame&) = delete;  // shared by pointer; the BGR image is computed once per frame
+  Frame& operator=(const Frame&) = delete;
+
   int width = 0;
   int height = 0;
   double time = 0;   // frame time: wall clock at decode, strictly increasing per camera
@@ -16,6 +25,20 @@ struct Frame {
   const uint8_t* plane[3] = {nullptr, nullptr, nullptr};  // Y, U, V
   int stride[3] = {0, 0, 0};                              // bytes per row of each plane
   std::shared_ptr<void> owner;                            // keeps the pixel buffers alive (decoder frame or vector)
+
+  // The whole frame as 8-bit BGR, converted on the first call (from any thread; a
+  // concurrent caller waits for that conversion) and shared by every later caller:
+  // detection, live view, snapshots. Read-only: draw on a clone(). (input/frame_image.cpp)
+  std::shared_ptr<const cv::Mat> bgr() const;
+  // Forgets the cached BGR image (holders keep theirs) and stops caching: a later bgr()
+  // converts again without keeping the result. The camera calls it when the frame stops
+  // being its latest, so frames kept as best images hold only their YUV buffer.
+  void drop_bgr() const;
+
+ private:
+  mutable std::mutex bgr_mu_;                   // guards bgr_ and cache_bgr_; held during the conversion
+  mutable std::shared_ptr<const cv::Mat> bgr_;  // the cached image, null until bgr() or after drop_bgr()
+  mutable bool cache_bgr_ = true;               // false after drop_bgr()
 };
 
 using FramePtr = std::shared_ptr<const Frame>;

@@ -25,6 +25,9 @@ class logger;
 
 namespace vigil {
 
+// libav's text for an error code (av_strerror), kept up to the log line.
+std::string av_error_text(int err);
+
 class LibavLog {
  public:
   LibavLog(std::shared_ptr<spdlog::logger> log, const Clock& clock, LogThrottle::Limits limits = LogThrottle::Limits{});

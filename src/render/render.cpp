@@ -6,7 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "input/frame_image.h"
+#include "input/frame_image.h"  // Frame::bgr()
 #include "regions/regions.h"
 #include "util/time_text.h"
 
@@ -55,21 +55,28 @@ void draw_box(cv::Mat& img, const Box& b, const cv::Scalar& colour, int thicknes
 
 std::string render_snapshot(const Thumbnail& t, const std::string& label, const CameraConfig& cam, bool timestamp,
                             bool bounding_box, bool crop, int height) {
-  cv::Mat img = frame_to_bgr(*t.frame);
-  if (bounding_box)
+  // The frame's shared BGR image is only read; drawing happens on a copy.
+  cv::Mat img = *t.frame->bgr();  // shares the pixels
+  bool own = false;               // img is a private copy (else a view of the shared image)
+  if (bounding_box) {
+    img = img.clone();
+    own = true;
     draw_box(img, t.box, label_colour(label), 2,
              label + ": " + std::to_string(int(t.score * 100)) + "% " + std::to_string(t.area));
+  }
   if (crop) {
     Box r = calculate_region(cam.width, cam.height, t.box, 1.1);
     cv::Rect rc = cv::Rect(r.x1, r.y1, r.width(), r.height()) & cv::Rect(0, 0, img.cols, img.rows);
-    img = img(rc).clone();
+    img = img(rc);
   }
   if (height > 0 && height != img.rows) {
     cv::Mat out;
     cv::resize(img, out, {std::max(1, int(int64_t(height) * img.cols / img.rows)), height}, 0, 0, cv::INTER_AREA);
     img = out;
+    own = true;
   }
   if (timestamp) {
+    if (!own) img = img.clone();
     // Font scale chosen so the text is max(150, 0.33 × width) px wide (pipeline.md §10).
     std::string text = format_local_timestamp(t.frame_time);
     int base = 0;
@@ -107,7 +114,8 @@ std::string RenderOptions::key() const {
 std::string format_local_timestamp(double epoch) { return format_local_time(epoch, "%m/%d/%Y %H:%M:%S"); }
 
 std::string render_jpeg(const ProcessedFrame& pf, const CameraConfig& cam, const RenderOptions& opt) {
-  cv::Mat img = frame_to_bgr(*pf.frame);
+  // Overlays are drawn on a copy of the frame's shared BGR image.
+  cv::Mat img = pf.frame->bgr()->clone();
   if (opt.bbox)
     for (const ObjectView& o : pf.objects)
       draw_box(img, o.box, o.matched ? label_colour(o.label) : cv::Scalar(255, 0, 0), o.matched ? 2 : 1,

@@ -1,8 +1,7 @@
 #include <gtest/gtest.h>
 
-#include <atomic>
+#include <condition_variable>
 #include <mutex>
-#include <thread>
 
 #include "input/capture.h"
 #include "motion/motion_detector.h"
@@ -100,20 +99,27 @@ TEST(Motion, FindsWalkersInVtest) {
   mc.frame_height = 96;
   MotionDetector md(mc, 768, 576);
   std::mutex mu;
-  std::atomic<int> frames{0}, with_motion{0};
-  std::atomic<bool> bad_box{false};
+  std::condition_variable analysed;  // notified with each frame analysed
+  int frames = 0, with_motion = 0;   // guarded by mu
+  bool bad_box = false;              // guarded by mu
   Capture cap(s, [&](FramePtr f) {
-    if (frames >= 200) return;
     std::lock_guard l(mu);
+    if (frames >= 200) return;
     auto boxes = md.detect(f->plane[0], f->stride[0]);
     for (auto& b : boxes)
       if (b.x1 < 0 || b.y1 < 0 || b.x2 > 768 || b.y2 > 576 || b.x2 <= b.x1) bad_box = true;
     with_motion += !boxes.empty();
     ++frames;
+    analysed.notify_all();
   });
   cap.start();
-  for (int i = 0; i < 300 && frames < 200; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    // 200 frames; the bound is for a broken capture, not a synchronisation.
+    std::unique_lock l(mu);
+    analysed.wait_for(l, std::chrono::seconds(60), [&] { return frames >= 200; });
+  }
   cap.stop();
+  std::lock_guard l(mu);
   ASSERT_EQ(frames, 200);
   EXPECT_FALSE(bad_box);
   EXPECT_GT(with_motion, 150) << "of 170 frames after warm-up";
