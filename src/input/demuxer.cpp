@@ -6,6 +6,8 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include "input/av_error.h"
+
 namespace vigil {
 namespace {
 

@@ -9,6 +9,7 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include "input/av_error.h"
 #include "input/demuxer.h"
 
 namespace vigil {

@@ -54,12 +54,6 @@ void callback(void* avcl, int level, const char* fmt, va_list vl) {
 
 }  // namespace
 
-std::string av_error_text(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
-
 LibavLog::LibavLog(std::shared_ptr<spdlog::logger> log, const Clock& clock, LogThrottle::Limits limits)
     : log_(std::move(log)), level_(AV_LOG_WARNING), throttle_(clock, limits) {}
 

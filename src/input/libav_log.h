@@ -25,8 +25,6 @@ class logger;
 
 namespace vigil {
 
-// libav's text for an error code (av_strerror), kept up to the log line.
-std::string av_error_text(int err);
 
 class LibavLog {
  public:

@@ -7,6 +7,7 @@ extern "C" {
 }
 
 #include "config/config.h"
+#include "input/av_error.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -14,12 +15,6 @@ namespace {
 
 constexpr double kOpenTimeout = 5;    // seconds for connect + handshake + header
 constexpr double kWriteTimeout = 10;  // seconds for one packet
-
-std::string av_error(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
 
 }  // namespace
 
@@ -139,7 +134,7 @@ void RtmpRestream::handle(Item& item) {
   deadline_ = clock_.mono() + kWriteTimeout;
   int ret = av_interleaved_write_frame(out_->fmt, p);
   av_packet_free(&p);
-  if (ret < 0) return fail("write failed: " + av_error(ret));
+  if (ret < 0) return fail("write failed: " + av_error_text(ret));
   backoff_.connection_healthy(connected_since_, clock_.mono());
 }
 
@@ -162,12 +157,12 @@ bool RtmpRestream::open(const Item& item) {
   deadline_ = clock_.mono() + kOpenTimeout;
   int ret = avio_open2(&out->fmt->pb, url_.c_str(), AVIO_FLAG_WRITE, &out->fmt->interrupt_callback, nullptr);
   if (ret < 0) {
-    fail(av_error(ret));
+    fail(av_error_text(ret));
     return false;
   }
   ret = avformat_write_header(out->fmt, nullptr);
   if (ret < 0) {
-    fail("header: " + av_error(ret));
+    fail("header: " + av_error_text(ret));
     return false;
   }
   out_ = std::move(out);
