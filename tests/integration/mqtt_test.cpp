@@ -121,11 +121,10 @@ TEST(Mqtt, CountsSnapshotsEventsStatsAndDetectSwitch) {
   for (const auto& m : sub.messages())
     if (m.topic == "frigate/stats") stats.push_back(m);
   ASSERT_GE(stats.size(), 2u);
+  // The schedule itself is unit-tested on a manual clock (MqttServiceTest); here only
+  // lower bounds, which a loaded machine cannot break (waits only get longer).
   EXPECT_GE(stats[0].t - t0, 9.5);  // not before 10 s after start
-  for (size_t i = 1; i < stats.size(); ++i) {
-    EXPECT_GE(stats[i].t - stats[i - 1].t, 2.5);
-    EXPECT_LE(stats[i].t - stats[i - 1].t, 30);
-  }
+  for (size_t i = 1; i < stats.size(); ++i) EXPECT_GE(stats[i].t - stats[i - 1].t, 2.5);
   json s = json::parse(stats.back().payload, nullptr, false);
   ASSERT_TRUE(s.is_object());
   EXPECT_TRUE(s.contains("walk"));
@@ -563,8 +562,10 @@ void expect_growing_backoff(FakeBroker::Mode mode) {
   ASSERT_TRUE(fake.wait_connections(5, 120)) << v.log();
   std::vector<double> gaps = attempt_gaps(fake.connections());
   gaps.resize(4);
-  for (size_t i = 1; i < gaps.size(); ++i) EXPECT_GT(gaps[i], gaps[i - 1]) << describe(gaps);
-  EXPECT_GE(gaps.back(), 3 * gaps.front()) << describe(gaps);
+  // Each pause at least the backoff delay (1, 2, 4, 8 s, less the measuring slack): only
+  // lower bounds, which load cannot break; the exact waits are unit-tested on a manual
+  // clock (MqttClient.BackoffWaitsRunOnTheClock).
+  for (size_t i = 0; i < gaps.size(); ++i) EXPECT_GE(gaps[i], 0.8 * double(1 << i)) << describe(gaps);
   // Far fewer than one attempt per second over the window.
   double window = gaps[0] + gaps[1] + gaps[2] + gaps[3];
   EXPECT_LT(4 / window, 0.5) << describe(gaps);
@@ -631,9 +632,8 @@ TEST(Mqtt, SilentBrokerGetsBoundedAttemptsWithGrowingPauses) {
     EXPECT_LE(conns[i].closed, conns[i + 1].accepted) << "attempt " << i << " still open at the next one";
     pauses.push_back(conns[i + 1].accepted - conns[i].closed);
   }
-  EXPECT_GT(pauses[1], pauses[0]) << describe(pauses);
-  EXPECT_GT(pauses[2], pauses[1]) << describe(pauses);
-  EXPECT_GE(pauses[2], 2.5 * pauses[0]) << describe(pauses);
+  // At least the backoff delay (1, 2, 4 s, less the measuring slack): lower bounds only.
+  for (size_t i = 0; i < pauses.size(); ++i) EXPECT_GE(pauses[i], 0.8 * double(1 << i)) << describe(pauses);
   EXPECT_NE(v.log().find("no answer to CONNECT within 5 s"), std::string::npos) << v.log();
   EXPECT_EQ(http_get(v.port(), "/api/stats").status, 200) << "the API is not held up";
   // A clean stop does not hang on an attempt in progress.
