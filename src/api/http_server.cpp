@@ -18,13 +18,15 @@
 #include "api/event_routes.h"
 #include "api/jpeg_cache.h"
 #include "api/media_routes.h"
+#include "api/mjpeg_pacer.h"
 #include "api/params.h"
-#include "render/render.h"
 #include "api/static_routes.h"
 #include "camera/camera.h"
+#include "render/render.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/printable.h"
+#include "util/worker.h"
 
 namespace vigil {
 namespace {
@@ -119,11 +121,11 @@ bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 
 }  // namespace
 
 struct HttpServer::Impl {
+  explicit Impl(const Clock& clock) : listener(clock) {}
   ApiSources src;
   httplib::Server svr;
-  int port = 0;  // bound port
-  std::thread thread;
-  std::atomic<bool> stopping{false};
+  int port = 0;                                             // bound port; set by bind() before start()
+  Worker listener;                                          // the listen thread; its stop wakes every MJPEG pacer
   std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
   std::shared_ptr<spdlog::logger> log = logger("vigil.http");
 
@@ -256,20 +258,10 @@ void HttpServer::Impl::mjpeg(Camera* cam, const httplib::Request& req, httplib::
   if (!(fps > 0 && fps <= 30)) throw BadParam("fps: must be greater than 0 and at most 30");
   RenderOptions opt = overlay_flags(req);
   opt.height = int(int_param(req, "h", 1, 4096).value_or(360));
-  const double interval = 1.0 / fps;
-  auto next = std::make_shared<double>(0.0);
+  auto pacer = std::make_shared<MjpegPacer>(listener, 1.0 / fps);
   res.set_content_provider(
-      "multipart/x-mixed-replace; boundary=frame", [this, cam, opt, interval, next](size_t, httplib::DataSink& sink) {
-        const Clock& clock = SystemClock::instance();
-        // Sleep until the next part is due: one wake-up per part (at most 1 s at a time so
-        // shutdown is noticed).
-        for (double wait; (wait = *next - clock.mono()) > 0;) {
-          if (stopping) return false;
-          std::this_thread::sleep_for(std::chrono::duration<double>(std::min(1.0, wait)));
-        }
-        if (stopping) return false;
-        double now = clock.mono();
-        *next = (*next == 0 || *next + interval < now) ? now + interval : *next + interval;
+      "multipart/x-mixed-replace; boundary=frame", [this, cam, opt, pacer](size_t, httplib::DataSink& sink) {
+        if (!pacer->wait()) return false;  // the server stops
         // The whole part (boundary, headers, JPEG) is built once per frame and variant and
         // sent with one write.
         static const std::string head = "--frame\r\nContent-Type: image/jpeg\r\n\r\n";
@@ -288,7 +280,7 @@ void HttpServer::Impl::mjpeg(Camera* cam, const httplib::Request& req, httplib::
       });
 }
 
-HttpServer::HttpServer(ApiSources sources) : impl_(std::make_unique<Impl>()) {
+HttpServer::HttpServer(ApiSources sources, const Clock& clock) : impl_(std::make_unique<Impl>(clock)) {
   impl_->src = std::move(sources);
   for (const auto& [name, cam] : impl_->src.cameras) impl_->jpegs[name] = std::make_unique<JpegCache>();
   impl_->routes();
@@ -307,15 +299,14 @@ bool HttpServer::bind(const std::string& host, int port) {
 }
 
 void HttpServer::start() {
-  impl_->thread = std::thread([this] { impl_->svr.listen_after_bind(); });
+  impl_->listener.start([this] { impl_->svr.listen_after_bind(); });
 }
 
 void HttpServer::stop() {
   if (!impl_) return;
-  impl_->stopping = true;
   impl_->svr.stop();  // no new connections; the listen thread then joins every connection thread
   if (impl_->port) shutdown_connections_on(impl_->port);
-  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->listener.stop();  // wakes the MJPEG pacers (their threads end), joins the listen thread
 }
 
 }  // namespace vigil

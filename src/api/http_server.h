@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "util/clock.h"
 
 namespace vigil {
 
@@ -32,13 +33,16 @@ struct ApiSources {
 
 class HttpServer {
  public:
-  explicit HttpServer(ApiSources sources);
+  // MJPEG streams are paced on `clock`.
+  explicit HttpServer(ApiSources sources, const Clock& clock = SystemClock::instance());
   ~HttpServer();
 
   // Binds host:port; false (with the reason logged) when the port cannot be bound.
   bool bind(const std::string& host, int port);
   // Serves on a background thread until stop().
   void start();
+  // Closes the listener and the open connections, wakes every MJPEG stream and joins
+  // every thread. Idempotent.
   void stop();
 
  private:

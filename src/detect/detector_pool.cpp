@@ -8,25 +8,27 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
-#include <future>
 #include <mutex>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "util/log.h"
+#include "util/worker.h"
 
 namespace vigil {
 namespace {
 
+// One region waiting for, or in, a detector. `out` and `done` are guarded by Impl::mu.
 struct Request {
   cv::Mat image;
-  std::promise<std::vector<RawDetection>> result;
+  std::vector<RawDetection> out;
+  bool done = false;  // out is final; Impl::done_cv notified
 };
 
 // One generation of a detector thread. A stuck generation is retired: it finishes its
 // call, then exits; the pool keeps it until stop() joins it.
-struct Worker {
+struct Generation {
   std::unique_ptr<Detector> detector;
   std::atomic<double> start{0.0};   // epoch s of the running inference, 0 when idle
   std::atomic<double> speed{10.0};  // ms, running average
@@ -44,41 +46,41 @@ struct DetectorPool::Impl {
   Factory make;
   struct Slot {
     DetectorConfig dc;
-    std::shared_ptr<Worker> worker;  // current generation; replaced under slots_mu
+    std::shared_ptr<Generation> worker;  // current generation; replaced under slots_mu
     std::shared_ptr<spdlog::logger> log;
   };
   std::vector<Slot> slots;
   std::mutex mu;
-  std::condition_variable cv;  // requests queued or stopping
-  std::deque<std::shared_ptr<Request>> queue;
-  bool stopping = false;                // guarded by mu
-  std::condition_variable watchdog_cv;  // with mu: stopping
-  std::thread watchdog;
-  mutable std::mutex slots_mu;                   // guards Slot::worker and retired; never held while loading
-  std::vector<std::shared_ptr<Worker>> retired;  // replaced generations, joined by stop()
+  std::condition_variable cv;                        // with mu: requests queued, a generation retired, or stopping
+  std::condition_variable done_cv;                   // with mu: a request is done
+  std::deque<std::shared_ptr<Request>> queue;        // guarded by mu
+  bool stopping = false;                             // guarded by mu
+  Worker watchdog{clock};                            // checks the generations once a second of the clock
+  mutable std::mutex slots_mu;                       // guards Slot::worker and retired; never held while loading
+  std::vector<std::shared_ptr<Generation>> retired;  // replaced generations, joined by stop()
 
   Impl(const Config& c, const Clock& k, Factory f) : cfg(c), clock(k), make(std::move(f)) {
     if (!make) make = [this](const DetectorConfig& dc) { return make_detector(dc, cfg.model_width, cfg.model_height); };
   }
 
-  std::shared_ptr<Worker> make_worker(const DetectorConfig& dc) {
-    auto w = std::make_shared<Worker>();
+  std::shared_ptr<Generation> make_worker(const DetectorConfig& dc) {
+    auto w = std::make_shared<Generation>();
     w->detector = make(dc);
     return w;
   }
 
-  std::shared_ptr<Worker> current(size_t i) const {
+  std::shared_ptr<Generation> current(size_t i) const {
     std::lock_guard g(slots_mu);
     return slots[i].worker;
   }
 
-  void run(const std::shared_ptr<Worker>& w) {
+  void run(const std::shared_ptr<Generation>& w) {
     serve(w.get());
     w->exited = true;
   }
 
   // Takes requests from the queue until the pool stops or this generation is retired.
-  void serve(Worker* w) {
+  void serve(Generation* w) {
     w->tid = gettid();
     cv::Mat resized;
     for (;;) {
@@ -107,7 +109,12 @@ struct DetectorPool::Impl {
       double ms = (clock.mono() - t0) * 1000.0;
       w->speed = (9 * w->speed + ms) / 10;
       w->start = 0.0;
-      req->result.set_value(std::move(out));
+      {
+        std::lock_guard lock(mu);
+        req->out = std::move(out);
+        req->done = true;
+      }
+      done_cv.notify_all();
       if (w->retired) return;
     }
   }
@@ -115,21 +122,17 @@ struct DetectorPool::Impl {
   // Every second of the clock, replaces detectors whose current inference has run
   // longer than kTimeout.
   void watch() {
-    std::unique_lock lock(mu);
-    while (!clock.wait_until(lock, watchdog_cv, clock.mono() + 1.0, [&] { return stopping; })) {
-      lock.unlock();
+    while (watchdog.sleep_for(1.0))
       for (size_t i = 0; i < slots.size(); ++i) replace_if_stuck(i);
-      lock.lock();
-    }
   }
 
   void replace_if_stuck(size_t i) {
     Slot& s = slots[i];
-    std::shared_ptr<Worker> stuck = current(i);
+    std::shared_ptr<Generation> stuck = current(i);
     const double started = stuck->start;
     if (started == 0.0 || clock.wall() - started <= kTimeout) return;
     s.log->warn("inference running for more than {:.0f} s; restarting the detector", kTimeout);
-    std::shared_ptr<Worker> fresh;
+    std::shared_ptr<Generation> fresh;
     try {
       fresh = make_worker(s.dc);  // loads a model: no lock held
     } catch (const std::exception& e) {
@@ -139,7 +142,7 @@ struct DetectorPool::Impl {
     fresh->speed = stuck->speed.load();
     stuck->retired = true;
     std::lock_guard g(slots_mu);
-    std::erase_if(retired, [](const std::shared_ptr<Worker>& r) {  // reap generations that came back
+    std::erase_if(retired, [](const std::shared_ptr<Generation>& r) {  // reap generations that came back
       if (!r->exited) return false;
       r->thread.join();
       return true;
@@ -172,7 +175,7 @@ DetectorPool::~DetectorPool() { stop(); }
 
 void DetectorPool::start() {
   for (auto& s : impl_->slots) s.worker->thread = std::thread([this, w = s.worker] { impl_->run(w); });
-  impl_->watchdog = std::thread([this] { impl_->watch(); });
+  impl_->watchdog.start([this] { impl_->watch(); });
 }
 
 void DetectorPool::stop() {
@@ -182,15 +185,17 @@ void DetectorPool::stop() {
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
-  impl_->watchdog_cv.notify_all();
-  if (impl_->watchdog.joinable()) impl_->watchdog.join();  // from here on no worker is replaced
+  impl_->watchdog.stop();  // from here on no generation is replaced
   for (auto& s : impl_->slots)
     if (s.worker->thread.joinable()) s.worker->thread.join();
   for (auto& w : impl_->retired)  // a stuck call is waited for
     if (w->thread.joinable()) w->thread.join();
-  std::lock_guard lock(impl_->mu);
-  for (auto& r : impl_->queue) r->result.set_value({});
-  impl_->queue.clear();
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& r : impl_->queue) r->done = true;  // no result: nobody will take them
+    impl_->queue.clear();
+  }
+  impl_->done_cv.notify_all();
 }
 
 int DetectorPool::input_width() const { return impl_->current(0)->detector->input_width(); }
@@ -199,19 +204,16 @@ int DetectorPool::input_height() const { return impl_->current(0)->detector->inp
 std::optional<std::vector<RawDetection>> DetectorPool::detect(const cv::Mat& bgr) {
   auto req = std::make_shared<Request>();
   req->image = bgr;
-  auto fut = req->result.get_future();
-  {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->stopping) return std::nullopt;
-    impl_->queue.push_back(req);
-  }
+  std::unique_lock lock(impl_->mu);
+  if (impl_->stopping) return std::nullopt;
+  impl_->queue.push_back(req);
   impl_->cv.notify_one();
-  if (fut.wait_for(std::chrono::duration<double>(kTimeout)) != std::future_status::ready) {
-    std::lock_guard lock(impl_->mu);  // still queued? then nobody will take it
-    std::erase(impl_->queue, req);
+  const double deadline = impl_->clock.mono() + kTimeout;
+  if (!impl_->clock.wait_until(lock, impl_->done_cv, deadline, [&] { return req->done; })) {
+    std::erase(impl_->queue, req);  // still queued? then nobody will take it
     return std::nullopt;
   }
-  return fut.get();
+  return std::move(req->out);
 }
 
 bool DetectorPool::needs_native_scale() const {

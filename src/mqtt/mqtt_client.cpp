@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "util/clock.h"
@@ -20,8 +19,8 @@ struct LibInit {
 
 }  // namespace
 
-MqttClient::MqttClient(Options opts, ConnectHandler on_connect, MessageHandler on_message)
-    : opts_(std::move(opts)), on_connect_(std::move(on_connect)), on_message_(std::move(on_message)) {
+MqttClient::MqttClient(Options opts, ConnectHandler on_connect, MessageHandler on_message, const Clock& clock)
+    : opts_(std::move(opts)), on_connect_(std::move(on_connect)), on_message_(std::move(on_message)), clock_(clock) {
   static LibInit init;
   mosq_ = mosquitto_new(opts_.client_id.c_str(), true, this);
   if (!mosq_) throw std::runtime_error("mqtt: cannot create a client");
@@ -44,19 +43,17 @@ MqttClient::~MqttClient() {
 }
 
 void MqttClient::start() {
-  thread_ = std::thread([this] { run(); });
+  worker_.start([this] { run(); });
 }
 
 void MqttClient::stop(const std::string& final_topic, const std::string& final_payload) {
-  if (!thread_.joinable()) return;
+  if (!worker_.running()) return;
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(worker_.mutex());
     final_topic_ = final_topic;
     final_payload_ = final_payload;
-    stopping_ = true;
   }
-  cv_.notify_all();
-  thread_.join();
+  worker_.stop();  // the loop publishes the final message and disconnects on its way out
 }
 
 bool MqttClient::publish(const std::string& topic, const std::string& payload, bool retain) {
@@ -68,11 +65,6 @@ bool MqttClient::publish(const std::string& topic, const std::string& payload, b
 bool MqttClient::subscribe(const std::string& pattern) {
   if (!connected_) return false;
   return mosquitto_subscribe(mosq_, nullptr, pattern.c_str(), 0) == MOSQ_ERR_SUCCESS;
-}
-
-bool MqttClient::sleep_for(double seconds) {
-  std::unique_lock lock(mu_);
-  return !cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_.load(); });
 }
 
 // Connection states are logged once per change (mqtt.md §1.2).
@@ -91,9 +83,10 @@ void MqttClient::run() {
   auto wait_before_retry = [this] {
     double d = reconnect_.failed();
     logger("vigil.mqtt")->debug("broker {}:{}: next attempt in {:.0f} s", opts_.host, opts_.port, d);
-    return sleep_for(d);
+    if (on_backoff_) on_backoff_(d);
+    return worker_.sleep_for(d);
   };
-  while (!stopping_) {
+  while (!worker_.stopping()) {
     if (attempt_pending) {
       int rc = first ? mosquitto_connect_async(mosq_, opts_.host.c_str(), opts_.port, opts_.keepalive)
                      : mosquitto_reconnect_async(mosq_);
@@ -126,12 +119,17 @@ void MqttClient::run() {
   }
   // Clean shutdown (mqtt.md §1.2): `offline`, then DISCONNECT, so no will is sent.
   if (connected_) {
-    if (!final_topic_.empty())
-      mosquitto_publish(mosq_, nullptr, final_topic_.c_str(), int(final_payload_.size()), final_payload_.data(), 0,
-                        true);
+    std::string topic, payload;
+    {
+      std::lock_guard lock(worker_.mutex());
+      topic = final_topic_;
+      payload = final_payload_;
+    }
+    if (!topic.empty()) mosquitto_publish(mosq_, nullptr, topic.c_str(), int(payload.size()), payload.data(), 0, true);
     mosquitto_disconnect(mosq_);
-    double end = SystemClock::instance().mono() + 3;
-    while (SystemClock::instance().mono() < end && mosquitto_loop(mosq_, 100, 1) == MOSQ_ERR_SUCCESS) {
+    // Until the DISCONNECT is sent (the loop then fails: no connection), at most 3 s.
+    const double end = clock_.mono() + 3;
+    while (clock_.mono() < end && mosquitto_loop(mosq_, 100, 1) == MOSQ_ERR_SUCCESS) {
     }
     connected_ = false;
   }

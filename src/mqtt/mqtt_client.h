@@ -7,22 +7,33 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "mqtt/mqtt_reconnect.h"
 #include "util/clock.h"
+#include "util/worker.h"
 
 struct mosquitto;
 struct mosquitto_message;
 
 namespace vigil {
 
-class MqttClient {
+// What MqttService needs of a broker connection: MqttClient, or a fake in tests.
+class MqttConnection {
+ public:
+  virtual ~MqttConnection() = default;
+  virtual void start() = 0;
+  // Publishes `final_payload` on `final_topic` (retained) if connected, then disconnects.
+  virtual void stop(const std::string& final_topic = "", const std::string& final_payload = "") = 0;
+  // QoS 0; never blocks. False when not connected (the message is dropped).
+  virtual bool publish(const std::string& topic, const std::string& payload, bool retain) = 0;
+  virtual bool subscribe(const std::string& pattern) = 0;
+  virtual bool connected() const = 0;
+};
+
+class MqttClient final : public MqttConnection {
  public:
   struct Options {
     std::string host;
@@ -37,25 +48,32 @@ class MqttClient {
   using ConnectHandler = std::function<void()>;
   // On the network thread for every message of a subscription.
   using MessageHandler = std::function<void(const std::string& topic, const std::string& payload, bool retained)>;
+  // On the network thread when it starts waiting `delay` s of the clock before the next
+  // connection attempt (tests wait on it).
+  using BackoffHandler = std::function<void(double delay)>;
 
-  MqttClient(Options opts, ConnectHandler on_connect, MessageHandler on_message);
+  // Waits (CONNACK deadline, backoff) run on `clock`.
+  MqttClient(Options opts, ConnectHandler on_connect, MessageHandler on_message,
+             const Clock& clock = SystemClock::instance());
   ~MqttClient();
   MqttClient(const MqttClient&) = delete;
   MqttClient& operator=(const MqttClient&) = delete;
 
-  void start();
+  // Before start().
+  void set_backoff_handler(BackoffHandler h) { on_backoff_ = std::move(h); }
+
+  void start() override;
   // Publishes `final_payload` on `final_topic` (retained) if connected, disconnects
   // cleanly (so the broker does not send the will) and joins the thread.
-  void stop(const std::string& final_topic = "", const std::string& final_payload = "");
+  void stop(const std::string& final_topic = "", const std::string& final_payload = "") override;
 
   // QoS 0. False when not connected (the message is dropped).
-  bool publish(const std::string& topic, const std::string& payload, bool retain);
-  bool subscribe(const std::string& pattern);
-  bool connected() const { return connected_; }
+  bool publish(const std::string& topic, const std::string& payload, bool retain) override;
+  bool subscribe(const std::string& pattern) override;
+  bool connected() const override { return connected_; }
 
  private:
   void run();
-  bool sleep_for(double seconds);  // false when stopping
   void report(const std::string& state, bool warn);
   static void on_connect_cb(mosquitto*, void* self, int rc);
   static void on_disconnect_cb(mosquitto*, void* self, int rc);
@@ -64,16 +82,15 @@ class MqttClient {
   Options opts_;
   ConnectHandler on_connect_;
   MessageHandler on_message_;
+  BackoffHandler on_backoff_;  // set before start()
+  const Clock& clock_;
   mosquitto* mosq_ = nullptr;
   std::atomic<bool> connected_{false};
-  std::atomic<bool> stopping_{false};
-  std::string final_topic_, final_payload_;           // set before stopping_
-  MqttReconnect reconnect_{SystemClock::instance()};  // network thread: deadline, backoff
-  bool had_connection_ = false;                       // network thread: connected since the last attempt
-  std::string last_state_;                            // network thread: last logged connection state
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::thread thread_;
+  std::string final_topic_, final_payload_;  // guarded by worker_.mutex(); set before the stop request
+  MqttReconnect reconnect_{clock_};          // network thread: deadline, backoff
+  bool had_connection_ = false;              // network thread: connected since the last attempt
+  std::string last_state_;                   // network thread: last logged connection state
+  Worker worker_{clock_};                    // the network thread (last: stopped first)
 };
 
 }  // namespace vigil

@@ -3,12 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
 
-#include "render/render.h"
-#include "mqtt/mqtt_client.h"
 #include "mqtt/mqtt_commands.h"
 #include "mqtt/mqtt_messages.h"
+#include "render/render.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/printable.h"
@@ -22,8 +20,13 @@ constexpr size_t kMaxLoggedPayload = 64;  // bytes of a bad `…/set` payload sh
 
 }  // namespace
 
-MqttService::MqttService(const Config& cfg, SwitchesMap switches, std::function<std::string()> stats_json)
-    : cfg_(cfg), prefix_(cfg.mqtt.topic_prefix), switches_(std::move(switches)), stats_json_(std::move(stats_json)) {
+MqttService::MqttService(const Config& cfg, SwitchesMap switches, std::function<std::string()> stats_json,
+                         const Clock& clock, ConnectionFactory connect)
+    : cfg_(cfg),
+      prefix_(cfg.mqtt.topic_prefix),
+      switches_(std::move(switches)),
+      stats_json_(std::move(stats_json)),
+      clock_(clock) {
   for (const CameraConfig& cam : cfg_.cameras) {
     for (const std::string& label : cam.track) counts_[cam.name][label] = 0;
     for (const ZoneConfig& z : cam.zones)
@@ -39,7 +42,11 @@ MqttService::MqttService(const Config& cfg, SwitchesMap switches, std::function<
   o.user = cfg.mqtt.user;
   o.password = cfg.mqtt.password;
   o.will_topic = topic("available");
-  client_ = std::make_unique<MqttClient>(
+  if (!connect)
+    connect = [&clock](MqttClient::Options opts, MqttClient::ConnectHandler c, MqttClient::MessageHandler m) {
+      return std::make_unique<MqttClient>(std::move(opts), std::move(c), std::move(m), clock);
+    };
+  client_ = connect(
       o, [this] { on_connect(); }, [this](const std::string& t, const std::string& p, bool r) { on_message(t, p, r); });
 }
 
@@ -53,27 +60,23 @@ std::string MqttService::topic(const std::string& a, const std::string& b, const
 }
 
 void MqttService::start() {
-  thread_ = std::thread([this] { run(); });
+  const double started = clock_.mono();  // here, not on the thread: the schedule starts now
+  worker_.start([this, started] { run(started); });
   client_->start();
 }
 
 void MqttService::stop() {
-  if (!thread_.joinable()) return;
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();  // publishes what is queued first
+  if (!worker_.running()) return;
+  worker_.stop();  // publishes what is queued first
   client_->stop(topic("available"), "offline");
 }
 
 void MqttService::enqueue(Outgoing m) {
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(worker_.mutex());
     enqueue_locked(std::move(m));
   }
-  cv_.notify_one();
+  worker_.notify();
 }
 
 void MqttService::enqueue_locked(Outgoing m) {
@@ -139,7 +142,7 @@ void MqttService::on_events(const std::vector<EventMessage>& messages) {
 // retained state and the counts are sent again here.
 void MqttService::on_connect() {
   {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(worker_.mutex());
     queue_.clear();
   }
   enqueue({topic("available"), "online", true, std::nullopt, nullptr});
@@ -178,22 +181,21 @@ void MqttService::on_message(const std::string& t, const std::string& payload, b
   enqueue({topic(st->camera, st->what, "state"), on_off(r.state), true, std::nullopt, nullptr});
 }
 
-void MqttService::run() {
-  using namespace std::chrono;
-  const double start = SystemClock::instance().mono();
+// The stats timer runs on the clock: the first stats kFirstStats s after start, then
+// every stats_interval. Once stopping, what is queued is still sent, then it returns.
+void MqttService::run(double started) {
   const double interval = std::max(1, cfg_.mqtt.stats_interval);
-  double next_stats = start + kFirstStats;
+  double next_stats = started + kFirstStats;
   for (;;) {
     Outgoing m;
     bool stats_due = false;
     {
-      std::unique_lock lock(mu_);
-      double wait = std::max(0.0, next_stats - SystemClock::instance().mono());
-      cv_.wait_for(lock, duration<double>(wait), [this] { return stopping_ || !queue_.empty(); });
-      stats_due = SystemClock::instance().mono() >= next_stats;
+      std::unique_lock lock(worker_.mutex());
+      worker_.wait_until(lock, next_stats, [this] { return !queue_.empty(); });
+      stats_due = clock_.mono() >= next_stats;
       if (!stats_due) {
         if (queue_.empty()) {
-          if (stopping_) return;
+          if (worker_.stopping()) return;
           continue;
         }
         m = std::move(queue_.front());
@@ -202,7 +204,7 @@ void MqttService::run() {
     }
     if (stats_due) {
       next_stats += interval;
-      if (double now = SystemClock::instance().mono(); next_stats < now) next_stats = now + interval;
+      if (double now = clock_.mono(); next_stats < now) next_stats = now + interval;
       if (client_->connected() && stats_json_) client_->publish(topic("stats"), stats_json_(), false);
       continue;
     }

@@ -9,7 +9,6 @@
 // counts are republished and the `…/set` topics re-subscribed (§1.1).
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
@@ -17,24 +16,30 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "camera/frame_summary.h"
 #include "config/config.h"
 #include "config/switches.h"
 #include "events/event_lifecycle.h"
+#include "mqtt/mqtt_client.h"
+#include "util/clock.h"
+#include "util/worker.h"
 
 namespace vigil {
-
-class MqttClient;
 
 class MqttService {
  public:
   static constexpr size_t kMaxQueue = 1000;
   static constexpr double kFirstStats = 10;  // seconds after start
 
-  MqttService(const Config& cfg, SwitchesMap switches, std::function<std::string()> stats_json);
+  // Makes the broker connection; the default is an MqttClient on the service's clock.
+  using ConnectionFactory = std::function<std::unique_ptr<MqttConnection>(
+      MqttClient::Options, MqttClient::ConnectHandler, MqttClient::MessageHandler)>;
+
+  // The stats timer and the client's waits run on `clock`.
+  MqttService(const Config& cfg, SwitchesMap switches, std::function<std::string()> stats_json,
+              const Clock& clock = SystemClock::instance(), ConnectionFactory connect = {});
   ~MqttService();
   MqttService(const MqttService&) = delete;
   MqttService& operator=(const MqttService&) = delete;
@@ -61,8 +66,8 @@ class MqttService {
   void enqueue(Outgoing m);
   void enqueue_locked(Outgoing m);  // with mu_ held
   void queue_snapshot(const CameraConfig& cam, const TrackedObject& o);
-  void run();
-  void on_connect();                                                             // network thread
+  void run(double started);  // the worker's loop; `started`: clock mono() at start()
+  void on_connect();         // network thread
   void on_message(const std::string& topic, const std::string& payload, bool);  // network thread
   std::string topic(const std::string& a, const std::string& b = "", const std::string& c = "") const;
 
@@ -70,22 +75,20 @@ class MqttService {
   const std::string prefix_;
   SwitchesMap switches_;
   std::function<std::string()> stats_json_;
-  std::unique_ptr<MqttClient> client_;
+  const Clock& clock_;
+  std::unique_ptr<MqttConnection> client_;
 
   std::mutex state_mu_;  // counts and best objects; held while their messages are queued
-  std::map<std::string, std::map<std::string, int>> counts_;  // camera → label → count
+  std::map<std::string, std::map<std::string, int>> counts_;                              // camera → label → count
   std::map<std::string, std::map<std::string, std::map<std::string, int>>> zone_counts_;  // zone → label → camera → n
   std::map<std::string, std::map<std::string, int>> zone_totals_;                         // zone → label → total
   std::map<std::string, std::map<std::string, TrackedObject>> best_;  // camera → label → best object
 
   std::vector<EventMessage> recovered_ends_;  // network thread after start()
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Outgoing> queue_;  // guarded by mu_
-  bool stopping_ = false;       // guarded by mu_
-  bool overflow_warned_ = false;
-  std::thread thread_;
+  Worker worker_{clock_};         // the publishing thread; its mutex() guards the queue
+  std::deque<Outgoing> queue_;    // guarded by worker_.mutex()
+  bool overflow_warned_ = false;  // guarded by worker_.mutex(): the overflow was logged, not since below half
 };
 
 }  // namespace vigil

@@ -45,17 +45,13 @@ RtmpRestream::RtmpRestream(std::string camera, std::string url, const Clock& clo
 RtmpRestream::~RtmpRestream() { stop(); }
 
 void RtmpRestream::start() {
-  thread_ = std::thread([this] { run(); });
+  abort_ = false;
+  worker_.start([this] { run(); });
 }
 
 void RtmpRestream::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  abort_ = true;
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  abort_ = true;  // ends a blocking libav call in progress (interrupt callback)
+  worker_.stop();
 }
 
 int RtmpRestream::interrupt_cb(void* self) {
@@ -85,22 +81,21 @@ void RtmpRestream::on_packet(const AVPacket* pkt, const AVStream* st) {
     item->tb = {tb_num_, tb_den_};
   }
   {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
+    std::lock_guard lock(worker_.mutex());
+    if (worker_.stopping()) return;
     // The writer is behind (a stalled server): drop what waits; it resumes on a keyframe.
     if (queue_.size() >= kMaxQueue) queue_.clear();
     queue_.push_back(std::move(item));
   }
-  cv_.notify_one();
+  worker_.notify();
 }
 
 void RtmpRestream::run() {
   for (;;) {
     std::unique_ptr<Item> item;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) break;
+      std::unique_lock lock(worker_.mutex());
+      if (!worker_.wait(lock, [this] { return !queue_.empty(); })) break;  // stopping
       item = std::move(queue_.front());
       queue_.pop_front();
     }

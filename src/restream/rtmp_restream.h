@@ -7,15 +7,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "input/backoff.h"
 #include "util/clock.h"
+#include "util/worker.h"
 
 struct AVPacket;
 struct AVStream;
@@ -55,24 +53,21 @@ class RtmpRestream {
   std::string camera_, url_, log_url_;
   const Clock& clock_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<Item>> queue_;      // guarded by mu_
-  bool stopping_ = false;                        // guarded by mu_
-  const AVStream* last_stream_ = nullptr;        // capture thread: stream of the current params
-  std::shared_ptr<AVCodecParameters> params_;    // capture thread: copy of its parameters
-  int tb_num_ = 1, tb_den_ = 1;                  // capture thread: its time base
+  std::deque<std::unique_ptr<Item>> queue_;    // guarded by worker_.mutex()
+  const AVStream* last_stream_ = nullptr;      // capture thread: stream of the current params
+  std::shared_ptr<AVCodecParameters> params_;  // capture thread: copy of its parameters
+  int tb_num_ = 1, tb_den_ = 1;                // capture thread: its time base
 
   // Writer thread only.
   std::unique_ptr<Output> out_;
   Backoff backoff_;
-  double retry_at_ = 0;       // monotonic: no connection attempt before
+  double retry_at_ = 0;  // monotonic: no connection attempt before
   double connected_since_ = 0;
-  bool was_down_ = false;     // the loss was logged; log the recovery
+  bool was_down_ = false;  // the loss was logged; log the recovery
   std::atomic<bool> publishing_{false};
   std::atomic<bool> abort_{false};
   std::atomic<double> deadline_{0};  // monotonic deadline of the blocking call in progress
-  std::thread thread_;
+  Worker worker_{clock_};            // the writer thread (last: stopped before the rest goes)
 };
 
 }  // namespace vigil

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -133,7 +132,7 @@ Retention::Retention(const Config& cfg, EventDb& db, const Clock& clock, FreeSpa
       recordings_dir_(MediaLayout(cfg.media_dir).recordings_dir()),
       cache_dir_(MediaLayout(cfg.media_dir).cache_dir()) {}
 
-Retention::~Retention() { stop(); }
+Retention::~Retention() { stop(); }  // before the members the thread uses go
 
 void Retention::set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void(uint64_t)> cut) {
   clips_owed_ = std::move(bytes_owed);
@@ -454,42 +453,27 @@ void Retention::note_once(const std::string& path, const std::string& why) {
 // ---- background thread ----
 
 void Retention::start(double retention_interval_s, double floor_interval_s) {
-  std::lock_guard lock(thread_mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([=, this] { loop(retention_interval_s, floor_interval_s); });
+  const double started = clock_.mono();  // here, not on the thread: the schedule starts now
+  worker_.start([=, this] { loop(started, retention_interval_s, floor_interval_s); });
 }
 
-void Retention::stop() {
-  {
-    std::lock_guard lock(thread_mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Retention::loop(double retention_interval_s, double floor_interval_s) {
-  using steady = std::chrono::steady_clock;
-  auto after = [](double s) {
-    return steady::now() + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(s));
-  };
-  auto next_pass = steady::now();
-  auto next_floor = after(floor_interval_s);
-  std::unique_lock lock(thread_mu_);
-  while (!stopping_) {
-    const auto now = steady::now();
-    lock.unlock();
-    if (now >= next_pass) {
-      run_once();  // includes the floor
-      next_pass = after(retention_interval_s);
-      next_floor = after(floor_interval_s);
-    } else if (now >= next_floor) {
-      enforce_floor();
-      next_floor = after(floor_interval_s);
+// Deadlines are taken from the clock before each pass, so a pass's time does not shift
+// the schedule and a clock advanced once the pass is seen done counts from its start.
+void Retention::loop(double started, double retention_interval_s, double floor_interval_s) {
+  double next_pass = started;
+  double next_floor = started + floor_interval_s;
+  while (!worker_.stopping()) {
+    const double now = clock_.mono();
+    if (now >= next_pass || now >= next_floor) {
+      const bool full = now >= next_pass;
+      if (full) next_pass = now + retention_interval_s;
+      next_floor = now + floor_interval_s;
+      const RetentionReport r = full ? run_once() : enforce_floor();  // run_once includes the floor
+      log()->debug("retention: {} pass done ({} errors)", full ? "full" : "floor", r.errors);
+      if (pass_hook_) pass_hook_(r, full);
     }
-    lock.lock();
-    wake_.wait_until(lock, std::min(next_pass, next_floor), [this] { return stopping_; });
+    std::unique_lock lock(worker_.mutex());
+    worker_.wait_until(lock, std::min(next_pass, next_floor), [] { return false; });
   }
 }
 

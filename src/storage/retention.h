@@ -14,19 +14,18 @@
 #include <sys/types.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "config/config.h"
 #include "storage/event_db.h"
 #include "storage/free_space.h"
 #include "util/clock.h"
+#include "util/worker.h"
 
 namespace vigil {
 
@@ -72,10 +71,16 @@ class Retention {
   // floor), so their cache can go. Called from the pass: neither may call back into Retention.
   void set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void(uint64_t budget)> cut);
 
+  // Called on the background thread after each pass it ran, with the pass's report;
+  // `full` = run_once, else a floor-only check. Set before start() (tests wait on it).
+  using PassHook = std::function<void(const RetentionReport&, bool full)>;
+  void set_pass_hook(PassHook hook) { pass_hook_ = std::move(hook); }
+
   // Background thread: run_once now and every `retention_interval_s` (§8: 5 min), the
-  // floor check every `floor_interval_s` (§9: 10 s). stop() wakes and joins it promptly.
+  // floor check every `floor_interval_s` (§9: 10 s), both on the injected clock. stop()
+  // wakes and joins it promptly.
   void start(double retention_interval_s = 300, double floor_interval_s = 10);
-  void stop();
+  void stop() { worker_.stop(); }
 
  private:
   enum class Medium { Clip, Snapshot };
@@ -102,7 +107,8 @@ class Retention {
   bool remove_file(const std::string& path, RetentionReport& r);
   void note_once(const std::string& path, const std::string& why);
   void sync_touched_dirs();
-  void loop(double retention_interval_s, double floor_interval_s);
+  // The worker's loop; `started`: clock mono() at start().
+  void loop(double started, double retention_interval_s, double floor_interval_s);
 
   const Config& cfg_;
   EventDb& db_;
@@ -122,10 +128,8 @@ class Retention {
   mutable std::mutex below_mu_;
   std::set<dev_t> below_devs_;  // guarded by below_mu_: file systems in the blocked state
 
-  std::mutex thread_mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by thread_mu_
-  std::thread thread_;
+  PassHook pass_hook_;     // set before start(); called on the worker thread
+  Worker worker_{clock_};  // the background thread, on clock_ (last member: stopped before the rest goes)
 };
 
 }  // namespace vigil

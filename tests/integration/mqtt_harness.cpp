@@ -9,7 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <climits>
+#include <condition_variable>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -51,8 +56,7 @@ Broker::~Broker() { stop(); }
 
 void Broker::start() {
   proc_ = Process({"mosquitto", "-c", dir_ + "/mosquitto.conf", "-v"}, dir_ + "/mosquitto.log");
-  double end = now_mono() + 20;
-  while (now_mono() < end && !port_open(port_)) sleep_s(0.05);
+  eventually([&] { return port_open(port_); }, 20);
 }
 
 void Broker::stop() {
@@ -92,12 +96,7 @@ std::vector<FakeBroker::Connection> FakeBroker::connections() const {
 }
 
 bool FakeBroker::wait_connections(size_t n, double timeout) const {
-  double end = now_mono() + timeout;
-  while (connections().size() < n) {
-    if (now_mono() > end) return false;
-    sleep_s(0.05);
-  }
-  return true;
+  return eventually([&] { return connections().size() >= n; }, timeout);
 }
 
 void FakeBroker::loop() {
@@ -152,10 +151,17 @@ void FakeBroker::loop() {
 
 struct Subscriber::State {
   mutable std::mutex mu;
-  std::vector<MqttMessage> messages;
+  std::condition_variable changed;    // with mu: a message or a SUBACK arrived
+  std::vector<MqttMessage> messages;  // guarded by mu, in arrival order
+  int subacks = 0;                    // guarded by mu: SUBACKs received (one per (re)connect)
   std::string filter;
   std::atomic<bool> connected{false};
-  std::atomic<bool> subscribed{false};  // the broker acknowledged the subscription (SUBACK)
+
+  // Waits (real time, the broker's pace) until `done()` holds with mu held.
+  template <class Pred>
+  bool wait(std::unique_lock<std::mutex>& lock, double timeout, Pred done) {
+    return changed.wait_for(lock, std::chrono::duration<double>(std::max(timeout, 0.0)), done);
+  }
 };
 
 Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std::string, std::string>> user)
@@ -173,7 +179,10 @@ Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std
     st->connected = true;
   });
   mosquitto_subscribe_callback_set(mosq_, [](mosquitto*, void* obj, int, int, const int*) {
-    static_cast<State*>(obj)->subscribed = true;
+    auto* st = static_cast<State*>(obj);
+    std::lock_guard lock(st->mu);
+    ++st->subacks;
+    st->changed.notify_all();
   });
   mosquitto_disconnect_callback_set(mosq_,
                                     [](mosquitto*, void* obj, int) { static_cast<State*>(obj)->connected = false; });
@@ -183,12 +192,17 @@ Subscriber::Subscriber(int port, std::string filter, std::optional<std::pair<std
                     now_mono()};
     std::lock_guard lock(st->mu);
     st->messages.push_back(std::move(msg));
+    st->changed.notify_all();
   });
   mosquitto_reconnect_delay_set(mosq_, 1, 1, false);
   mosquitto_connect_async(mosq_, "127.0.0.1", port, 60);
   mosquitto_loop_start(mosq_);
-  double end = now_mono() + 20;
-  while (now_mono() < end && !st_->subscribed) sleep_s(0.05);  // polls for the SUBACK
+  wait_subscribed(1, 20);
+}
+
+bool Subscriber::wait_subscribed(int n, double timeout) const {
+  std::unique_lock lock(st_->mu);
+  return st_->wait(lock, timeout, [&] { return st_->subacks >= n; });
 }
 
 Subscriber::~Subscriber() {
@@ -211,17 +225,18 @@ bool Subscriber::connected() const { return st_->connected; }
 
 std::optional<size_t> Subscriber::wait_for(const std::function<bool(const MqttMessage&)>& pred, double timeout,
                                            size_t from) const {
-  double end = now_mono() + timeout;
-  size_t i = from;
-  for (;;) {
-    {
-      std::lock_guard lock(st_->mu);
-      for (; i < st_->messages.size(); ++i)
-        if (pred(st_->messages[i])) return i;
-    }
-    if (now_mono() > end) return std::nullopt;
-    sleep_s(0.05);
-  }
+  size_t i = from, found = SIZE_MAX;
+  std::unique_lock lock(st_->mu);
+  st_->wait(lock, timeout, [&] {
+    for (; i < st_->messages.size(); ++i)
+      if (pred(st_->messages[i])) {
+        found = i;
+        return true;
+      }
+    return false;
+  });
+  if (found == SIZE_MAX) return std::nullopt;
+  return found;
 }
 
 std::optional<size_t> Subscriber::wait_for(const std::string& topic, const std::string& payload, double timeout,

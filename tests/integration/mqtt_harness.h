@@ -82,6 +82,9 @@ class Subscriber {
   std::optional<size_t> wait_for(const std::string& topic, const std::string& payload = "", double timeout = 60,
                                  size_t from = 0) const;
   size_t size() const;
+  // Waits until the broker has acknowledged `n` subscriptions (one per (re)connect);
+  // the constructor waits for the first.
+  bool wait_subscribed(int n, double timeout = 20) const;
   void publish(const std::string& topic, const std::string& payload, bool retain = false);
   bool connected() const;
 

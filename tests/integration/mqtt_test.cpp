@@ -121,11 +121,10 @@ TEST(Mqtt, CountsSnapshotsEventsStatsAndDetectSwitch) {
   for (const auto& m : sub.messages())
     if (m.topic == "frigate/stats") stats.push_back(m);
   ASSERT_GE(stats.size(), 2u);
+  // The schedule itself is unit-tested on a manual clock (MqttServiceTest); here only
+  // lower bounds, which a loaded machine cannot break (waits only get longer).
   EXPECT_GE(stats[0].t - t0, 9.5);  // not before 10 s after start
-  for (size_t i = 1; i < stats.size(); ++i) {
-    EXPECT_GE(stats[i].t - stats[i - 1].t, 2.5);
-    EXPECT_LE(stats[i].t - stats[i - 1].t, 30);
-  }
+  for (size_t i = 1; i < stats.size(); ++i) EXPECT_GE(stats[i].t - stats[i - 1].t, 2.5);
   json s = json::parse(stats.back().payload, nullptr, false);
   ASSERT_TRUE(s.is_object());
   EXPECT_TRUE(s.contains("walk"));
@@ -143,10 +142,19 @@ TEST(Mqtt, CountsSnapshotsEventsStatsAndDetectSwitch) {
   EXPECT_TRUE(sub.wait_for("frigate/walk/person/snapshot", "", 10, *zero));
   EXPECT_TRUE(sub.wait_for("frigate/yard/person", "0", 10, mark));
   EXPECT_TRUE(eventually([&] { return api_json(p, "/api/stats")["walk"]["detection_fps"] == 0.0; }, 60));
-  sleep_s(3);
-  size_t quiet = sub.size();
-  sleep_s(3);
-  EXPECT_FALSE(sub.wait_for(count_ge1("frigate/walk/person"), 0, quiet)) << "counts while detection is off";
+  // Two stats messages after the zero, each with frames processed: the camera went on
+  // without detection, and what its frames queued before the first went out before the
+  // second (one queue, in order).
+  auto processing_stats = [](const MqttMessage& m) {
+    if (m.topic != "frigate/stats") return false;
+    json j = json::parse(m.payload, nullptr, false);
+    return j.is_object() && j["walk"]["process_fps"].is_number() && j["walk"]["process_fps"].get<double>() > 0;
+  };
+  auto quiet1 = sub.wait_for(processing_stats, 30, *zero);
+  ASSERT_TRUE(quiet1);
+  auto quiet2 = sub.wait_for(processing_stats, 30, *quiet1 + 1);
+  ASSERT_TRUE(quiet2);
+  EXPECT_FALSE(sub.wait_for(count_ge1("frigate/walk/person"), 0, *quiet1)) << "counts while detection is off";
 
   // Events: every object that became an event went new → update* → end, each message's
   // `before` is the previous message's `after`.
@@ -269,15 +277,22 @@ TEST(Mqtt, SnapshotAndClipSwitches) {
   ASSERT_TRUE(sub.wait_for("frigate/walk/clips/state", "OFF", 20, mark));
   EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["snapshots"]["enabled"], false);
   EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["clips"]["enabled"], false);
-  sleep_s(1);
   size_t off = sub.size();
   sub.publish("frigate/walk/detect/set", "OFF");
   ASSERT_TRUE(sub.wait_for("frigate/walk/person", "0", 60, off));
-  sleep_s(20);  // the events thread finishes them (a clip would need its span cached)
-  auto after = ended(off);
-  ASSERT_FALSE(after.empty()) << "objects tracked when detection went off end now";
-  for (const auto& id : after) EXPECT_FALSE(std::filesystem::exists(clips + "walk-" + id + ".jpg")) << id;
-  for (const auto& id : after) EXPECT_FALSE(std::filesystem::exists(clips + "walk-" + id + ".mp4")) << id;
+  std::vector<std::string> after;
+  ASSERT_TRUE(eventually([&] { return !(after = ended(off)).empty(); }, 60))
+      << "objects tracked when detection went off end now";
+  for (const auto& id : after) {
+    // The events thread has finished it once the API no longer knows it: an event in
+    // progress (or ending, not written yet) has a thumbnail; a finished one without
+    // snapshot or clip has no row.
+    ASSERT_TRUE(eventually([&] { return http_get(p, "/api/events/" + id + "/thumbnail.jpg").status == 404; }, 60))
+        << id;
+    EXPECT_EQ(http_get(p, "/api/events/" + id).status, 404) << id;
+    EXPECT_FALSE(std::filesystem::exists(clips + "walk-" + id + ".jpg")) << id;
+    EXPECT_FALSE(std::filesystem::exists(clips + "walk-" + id + ".mp4")) << id;
+  }
   EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["clips"]["enabled"], false);
 }
 
@@ -306,11 +321,20 @@ TEST(Mqtt, BrokerDownAtStartRestartStopAndKill) {
     return n;
   };
   uintmax_t bytes0 = recorded_bytes();
-  for (int i = 0; i < 10; ++i) {
-    auto r = http_get(p, "/api/stats", 5);
-    ASSERT_EQ(r.status, 200) << "API blocked while the broker is down";
-    sleep_s(1);
-  }
+  // vigil saw the loss and a reconnect attempt failed; meanwhile the API answers and the
+  // recording grows.
+  bool api_answered = true;
+  EXPECT_TRUE(eventually(
+      [&] {
+        api_answered &= http_get(p, "/api/stats", 5).status == 200;
+        const std::string log = v.log();
+        const size_t lost = log.find("connection lost");
+        return lost != std::string::npos && log.find("unreachable", lost) != std::string::npos &&
+               recorded_bytes() > bytes0;
+      },
+      60))
+      << v.log();
+  EXPECT_TRUE(api_answered) << "API blocked while the broker is down";
   json s = api_json(p, "/api/stats");
   EXPECT_GT(s["walk"]["camera_fps"].get<double>(), 0);
   EXPECT_GT(s["walk"]["process_fps"].get<double>(), 0);
@@ -323,7 +347,9 @@ TEST(Mqtt, BrokerDownAtStartRestartStopAndKill) {
   broker->start();
   ASSERT_TRUE(sub.wait_for("frigate/available", "online", 60, mark)) << v.log();
   ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "ON", 10, mark));
-  sleep_s(1);
+  // The counts go out after vigil's SUBSCRIBE on the same connection: once one arrives,
+  // the broker has its subscription.
+  ASSERT_TRUE(sub.wait_for("frigate/walk/person", "", 10, mark));
   mark = sub.size();
   sub.publish("frigate/walk/detect/set", "OFF");
   ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark)) << "not re-subscribed";
@@ -374,7 +400,12 @@ TEST(Mqtt, ZoneCountsAreSummedOverCameras) {
     return false;
   };
   ASSERT_TRUE(eventually(both_counting, 120)) << v.log();
-  sleep_s(5);
+  auto zone_messages = [&] {
+    int n = 0;
+    for (const auto& m : sub.messages()) n += m.topic == "frigate/yard/person";
+    return n;
+  };
+  ASSERT_TRUE(eventually([&] { return zone_messages() >= 2; }, 60));
   // Every zone message is the total of the cameras' counts published before it (counts
   // and zone counts of one frame go out in that order).
   std::map<std::string, int> last;
@@ -391,23 +422,48 @@ TEST(Mqtt, ZoneCountsAreSummedOverCameras) {
 // vigil is killed during events: after the restart their `end` messages go out.
 TEST(Mqtt, RecoveredEventsAreEndedAfterACrash) {
   Broker broker;
-  Subscriber sub(broker.port(), "frigate/events");
+  Subscriber sub(broker.port(), "frigate/#");
   const std::string config = mqtt_yaml(broker.port()) + camera_yaml("    snapshots: {enabled: true}\n");
   const std::string dir = temp_dir();
+  const std::string clips = dir + "/media/clips/";
+  auto event_messages = [&](size_t from) {
+    std::vector<json> out;
+    auto msgs = sub.messages();
+    for (size_t i = from; i < msgs.size(); ++i)
+      if (msgs[i].topic == "frigate/events") out.push_back(json::parse(msgs[i].payload));
+    return out;
+  };
+  // The events thread has stored an event in progress once its pending snapshot exists
+  // (the row is written first), or its final one if it has ended.
+  auto stored = [&](const std::string& id) {
+    return std::filesystem::exists(clips + ".pending/walk-" + id + ".jpg") ||
+           std::filesystem::exists(clips + "walk-" + id + ".jpg");
+  };
   std::set<std::string> open;
   {
     Vigil v(config, dir);
     ASSERT_TRUE(v.wait_ready()) << v.log();
-    ASSERT_TRUE(
-        sub.wait_for([](const MqttMessage& m) { return m.payload.find("\"type\":\"new\"") != std::string::npos; }, 90))
+    ASSERT_TRUE(sub.wait_for(
+        [](const MqttMessage& m) {
+          return m.topic == "frigate/events" && m.payload.find("\"type\":\"new\"") != std::string::npos;
+        },
+        90))
         << v.log();
-    sleep_s(2);  // the events thread has stored them
+    ASSERT_TRUE(eventually(
+        [&] {
+          for (const json& e : event_messages(0))
+            if (e["type"] == "new" && !stored(e["after"]["id"].get<std::string>())) return false;
+          return true;
+        },
+        30))
+        << v.log();
+    const size_t before_kill = sub.size();
     v.process().signal(SIGKILL);
     v.process().wait(10);
+    // The broker sends the will after everything vigil sent before it died.
+    ASSERT_TRUE(sub.wait_for("frigate/available", "offline", 30, before_kill));
   }
-  sleep_s(0.5);
-  for (const auto& m : sub.messages()) {
-    json e = json::parse(m.payload);
+  for (const json& e : event_messages(0)) {
     if (e["type"] == "end")
       open.erase(e["after"]["id"].get<std::string>());
     else
@@ -420,6 +476,7 @@ TEST(Mqtt, RecoveredEventsAreEndedAfterACrash) {
   for (const std::string& id : open) {
     auto r = sub.wait_for(
         [&](const MqttMessage& m) {
+          if (m.topic != "frigate/events") return false;
           json e = json::parse(m.payload);
           return e["type"] == "end" && e["after"]["id"] == id;
         },
@@ -430,13 +487,11 @@ TEST(Mqtt, RecoveredEventsAreEndedAfterACrash) {
     EXPECT_EQ(e["after"]["camera"], "walk");
     EXPECT_EQ(e["after"]["false_positive"], false);
   }
-  // Each announced once.
-  sleep_s(2);
+  // Each announced once: the first stats go out after the whole on-connect batch.
+  ASSERT_TRUE(sub.wait_for("frigate/stats", "", 60, mark)) << again.log();
   size_t count = 0;
-  for (size_t i = mark; i < sub.size(); ++i) {
-    json e = json::parse(sub.messages()[i].payload);
+  for (const json& e : event_messages(mark))
     if (e["type"] == "end" && open.count(e["after"]["id"])) ++count;
-  }
   EXPECT_EQ(count, open.size());
 }
 
@@ -464,8 +519,15 @@ TEST(Mqtt, Authentication) {
   // The password never shows in /api/config.
   auto cfg = http_get(good.port(), "/api/config");
   EXPECT_EQ(cfg.body.find(user.second), std::string::npos);
-  // Refusals are logged once per state change, not on every retry.
-  sleep_s(5);
+  // Refusals are logged once per state change, not on every retry: the broker refused a
+  // third attempt, so vigil had handled the second refusal.
+  auto refusals = [&] {
+    const std::string b = broker.log();
+    size_t k = 0;
+    for (size_t pos = 0; (pos = b.find("(0, 5)", pos)) != std::string::npos; ++pos) ++k;
+    return k;
+  };
+  ASSERT_TRUE(eventually([&] { return refusals() >= 3; }, 60)) << broker.log();
   std::string log = bad.log();
   size_t n = 0;
   for (size_t pos = 0; (pos = log.find("connection refused", pos)) != std::string::npos; ++pos) ++n;
@@ -500,8 +562,10 @@ void expect_growing_backoff(FakeBroker::Mode mode) {
   ASSERT_TRUE(fake.wait_connections(5, 120)) << v.log();
   std::vector<double> gaps = attempt_gaps(fake.connections());
   gaps.resize(4);
-  for (size_t i = 1; i < gaps.size(); ++i) EXPECT_GT(gaps[i], gaps[i - 1]) << describe(gaps);
-  EXPECT_GE(gaps.back(), 3 * gaps.front()) << describe(gaps);
+  // Each pause at least the backoff delay (1, 2, 4, 8 s, less the measuring slack): only
+  // lower bounds, which load cannot break; the exact waits are unit-tested on a manual
+  // clock (MqttClient.BackoffWaitsRunOnTheClock).
+  for (size_t i = 0; i < gaps.size(); ++i) EXPECT_GE(gaps[i], 0.8 * double(1 << i)) << describe(gaps);
   // Far fewer than one attempt per second over the window.
   double window = gaps[0] + gaps[1] + gaps[2] + gaps[3];
   EXPECT_LT(4 / window, 0.5) << describe(gaps);
@@ -568,9 +632,8 @@ TEST(Mqtt, SilentBrokerGetsBoundedAttemptsWithGrowingPauses) {
     EXPECT_LE(conns[i].closed, conns[i + 1].accepted) << "attempt " << i << " still open at the next one";
     pauses.push_back(conns[i + 1].accepted - conns[i].closed);
   }
-  EXPECT_GT(pauses[1], pauses[0]) << describe(pauses);
-  EXPECT_GT(pauses[2], pauses[1]) << describe(pauses);
-  EXPECT_GE(pauses[2], 2.5 * pauses[0]) << describe(pauses);
+  // At least the backoff delay (1, 2, 4 s, less the measuring slack): lower bounds only.
+  for (size_t i = 0; i < pauses.size(); ++i) EXPECT_GE(pauses[i], 0.8 * double(1 << i)) << describe(pauses);
   EXPECT_NE(v.log().find("no answer to CONNECT within 5 s"), std::string::npos) << v.log();
   EXPECT_EQ(http_get(v.port(), "/api/stats").status, 200) << "the API is not held up";
   // A clean stop does not hang on an attempt in progress.

@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <regex>
 
 #include "harness.h"
@@ -19,6 +22,29 @@ std::vector<std::filesystem::path> files_under(const std::string& dir) {
   return out;
 }
 
+// Complete fragments (a `moof` box followed by its whole `mdat`) at the top level of
+// the fragmented MP4 at `path`, as written so far.
+int complete_fragments(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  int n = 0;
+  bool after_moof = false;
+  for (size_t pos = 0; pos + 8 <= data.size();) {
+    uint64_t size = 0;
+    for (int i = 0; i < 4; ++i) size = size << 8 | uint8_t(data[pos + i]);
+    const std::string type = data.substr(pos + 4, 4);
+    if (size == 1 && pos + 16 <= data.size()) {  // 64-bit size
+      size = 0;
+      for (int i = 8; i < 16; ++i) size = size << 8 | uint8_t(data[pos + i]);
+    }
+    if (size < 8 || pos + size > data.size()) break;  // not (yet) complete
+    if (type == "mdat" && after_moof) ++n;
+    after_moof = type == "moof";
+    pos += size;
+  }
+  return n;
+}
+
 }  // namespace
 
 TEST(Recording, SixtySecondSegmentsByStreamCopy) {
@@ -29,8 +55,7 @@ TEST(Recording, SixtySecondSegmentsByStreamCopy) {
           dir);
   ASSERT_TRUE(v.wait_ready()) << v.log();
   const std::string rec = dir + "/media/recordings";
-  double end = now_mono() + 90;
-  while (now_mono() < end && files_under(rec).empty()) sleep_s(1);
+  ASSERT_TRUE(eventually([&] { return !files_under(rec).empty(); }, 90)) << v.log();
   auto first = files_under(rec);
   ASSERT_EQ(first.size(), 1u) << v.log();  // the segment being written
   // Layout: recordings/YYYY-MM/DD/HH/yard/MM.SS.mp4 (the .part sibling is hidden)
@@ -40,13 +65,14 @@ TEST(Recording, SixtySecondSegmentsByStreamCopy) {
   EXPECT_TRUE(complete || partial) << rel;
   // Wait for the first complete segment (about 60 s after the start).
   std::filesystem::path done;
-  end = now_mono() + 90;
-  while (now_mono() < end && done.empty()) {
-    for (auto& f : files_under(rec))
-      if (f.extension() == ".mp4" && f.filename().string()[0] != '.') done = f;
-    sleep_s(1);
-  }
-  ASSERT_FALSE(done.empty()) << v.log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (auto& f : files_under(rec))
+          if (f.extension() == ".mp4" && f.filename().string()[0] != '.') done = f;
+        return !done.empty();
+      },
+      90))
+      << v.log();
   std::string probe =
       run("ffprobe -v error -show_entries stream=codec_name,codec_type:format=duration -of default=nw=1 '" +
           done.string() + "'");
@@ -86,7 +112,13 @@ TEST(Recording, SixtySecondSegmentsByStreamCopy) {
             "    width: 768\n    height: 576\n    fps: 5\n    detect: {enabled: false}\n",
         dir);
     ASSERT_TRUE(again.wait_ready()) << again.log();
-    sleep_s(4);
+    // A segment in progress holding a complete fragment (a GOP, 2 s): salvage keeps it.
+    auto fragment_written = [&] {
+      for (auto& f : files_under(rec))
+        if (f.extension() == ".part" && complete_fragments(f) >= 1) return true;
+      return false;
+    };
+    ASSERT_TRUE(eventually(fragment_written, 60)) << again.log();
     again.process().signal(SIGKILL);
     again.process().wait(5);
   }

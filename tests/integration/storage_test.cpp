@@ -15,6 +15,11 @@ namespace vigil::test {
 namespace {
 namespace fs = std::filesystem;
 
+// The retention thread logs each pass it finished at debug level.
+const std::string kRetentionLog = "logger:\n  logs:\n    vigil.storage: debug\n";
+const std::string kFullPassDone = "retention: full pass done";
+const std::string kFloorPassDone = "retention: floor pass done";
+
 const std::string kCamera = "cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
                             "\n          input_args: -re -stream_loop -1\n          roles: [detect, clips, record]\n"
                             "    width: 768\n    height: 576\n    fps: 5\n";
@@ -77,14 +82,14 @@ TEST(Retention, BackdatedMediaExpiresOnARunningVigil) {
   write(old_rec, 5000);
   write(new_rec, 5000);
 
-  Vigil v(kCamera +
+  Vigil v(kRetentionLog + kCamera +
               "    clips: {enabled: true, retain: {default: 5}}\n    snapshots: {enabled: true, retain: "
               "{default: 30}}\n    record: {enabled: true, retain_days: 3}\n",
           dir);
   ASSERT_TRUE(v.wait_ready()) << v.log();
-  // Retention runs once at start, then every 5 minutes.
-  double end = now_mono() + 30;
-  while (now_mono() < end && (fs::exists(old_rec) || event(v.port(), gone) != nullptr)) sleep_s(0.5);
+  // Retention runs once at start, then every 5 minutes: after that first pass, what is
+  // kept was kept on purpose.
+  ASSERT_TRUE(eventually([&] { return v.log().find(kFullPassDone) != std::string::npos; }, 30)) << v.log();
 
   EXPECT_TRUE(event(v.port(), gone).is_null()) << "a row with neither clip nor snapshot is deleted";
   EXPECT_FALSE(fs::exists(media + "/clips/walk-" + gone + ".mp4"));
@@ -120,12 +125,11 @@ TEST(DiskFloor, ADiskBelowTheFloorLosesOldMediaAndVigilKeepsRunning) {
   write(rec1, 5000);
   write(rec2, 5000);
 
-  Vigil v("storage: {min_free_mb: 1000000000}\n" + kCamera +
+  Vigil v(kRetentionLog + "storage: {min_free_mb: 1000000000}\n" + kCamera +
               "    clips: {enabled: true}\n    snapshots: {enabled: true}\n    record: {enabled: true}\n",
           dir);
   ASSERT_TRUE(v.wait_ready()) << v.log();
-  double end = now_mono() + 30;
-  while (now_mono() < end && (fs::exists(rec2) || event(v.port(), id) != nullptr)) sleep_s(0.5);
+  ASSERT_TRUE(eventually([&] { return v.log().find(kFullPassDone) != std::string::npos; }, 30)) << v.log();
   EXPECT_FALSE(fs::exists(rec1));
   EXPECT_FALSE(fs::exists(rec2));
   EXPECT_TRUE(event(v.port(), id).is_null()) << "its clip and snapshot went, then the row";
@@ -133,7 +137,17 @@ TEST(DiskFloor, ADiskBelowTheFloorLosesOldMediaAndVigilKeepsRunning) {
   EXPECT_TRUE(fs::exists(media + "/clips/frigate.db")) << "the database is never deleted";
 
   // Nothing more to delete: no new recording segment starts, the rest keeps running.
-  sleep_s(8);
+  // Once writes are blocked, a later floor check (10 s on) finds them still blocked; the
+  // camera's keyframes (every 2 s) met the closed gate meanwhile.
+  std::string log;
+  ASSERT_TRUE(eventually(
+      [&] {
+        log = v.log();
+        const size_t blocked = log.find("with nothing left to delete");
+        return blocked != std::string::npos && log.find(kFloorPassDone, blocked) != std::string::npos;
+      },
+      60))
+      << log;
   int segments = 0;
   for (auto it = fs::recursive_directory_iterator(media + "/recordings"); it != fs::recursive_directory_iterator();
        ++it)

@@ -7,20 +7,21 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
-#include <thread>
 
+#include "test_media.h"
 #include "util/log.h"
 
 namespace vigil {
 namespace {
 
 namespace fs = std::filesystem;
+using test::eventually;
 
 constexpr double kDay = 86400;
 constexpr double kNow = 1700000000;  // 2023-11-14
@@ -541,16 +542,66 @@ TEST(RetentionStatvfs, ReportsFreeBytesOrUnknown) {
 
 // ---- background thread ----
 
-TEST_F(RetentionTest, ThreadRunsAtStartAndStopsPromptly) {
+// Counts the background thread's passes (its pass hook), so a test waits on them.
+class Passes {
+ public:
+  Retention::PassHook hook() {
+    return [this](const RetentionReport&, bool full) {
+      std::lock_guard lock(mu_);
+      ++(full ? full_ : floor_);
+    };
+  }
+  int full() const {
+    std::lock_guard lock(mu_);
+    return full_;
+  }
+  int floor() const {
+    std::lock_guard lock(mu_);
+    return floor_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  int full_ = 0, floor_ = 0;  // guarded by mu_
+};
+
+// On the manual clock: a full pass at start, a floor check each time the clock reaches
+// 10 s more, and the next full pass when it reaches 300 s, not before.
+TEST_F(RetentionTest, ThreadPassesFollowTheClock) {
   const std::string seg = segment("garden", kNow - 10 * kDay);
   auto r = make();
+  Passes passes;
+  r->set_pass_hook(passes.hook());
   r->start(300, 10);
-  for (int i = 0; i < 200 && exists(seg); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(eventually([&] { return passes.full() == 1; }));
   EXPECT_FALSE(exists(seg));
-  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(passes.floor(), 0);
+  for (int i = 1; i < 30; ++i) {
+    clock_.advance(4);  // short of the floor interval: the pass below is the only one
+    clock_.advance(6);
+    ASSERT_TRUE(eventually([&] { return passes.floor() >= i; })) << i;
+    // The hook proves the loop ran the pass due now: no full pass was due yet.
+    EXPECT_EQ(passes.floor(), i);
+    EXPECT_EQ(passes.full(), 1) << "a full pass after " << i * 10 << " s";
+  }
+  const std::string seg2 = segment("garden", kNow - 10 * kDay + 60);
+  clock_.advance(10);
+  ASSERT_TRUE(eventually([&] { return passes.full() == 2; }));
+  EXPECT_FALSE(exists(seg2));
+  EXPECT_EQ(passes.floor(), 29) << "the full pass includes the floor check";
   r->stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+}
+
+TEST_F(RetentionTest, StopWakesTheThreadWaitingForItsNextPass) {
+  auto r = make();
+  Passes passes;
+  r->set_pass_hook(passes.hook());
+  r->start(3600, 3600);
+  ASSERT_TRUE(eventually([&] { return passes.full() == 1; }));
+  r->stop();  // returns although the manual clock never reaches the next pass
   r->stop();  // idempotent
+  EXPECT_EQ(passes.full(), 1);
+  EXPECT_EQ(passes.floor(), 0);
 }
 
 }  // namespace
