@@ -11,6 +11,7 @@ set(OLD_GLOB
   "/work/main/src/api/http_server.cpp"
   "/work/main/src/api/media_files.cpp"
   "/work/main/src/api/media_routes.cpp"
+  "/work/main/src/api/mjpeg_pacer.cpp"
   "/work/main/src/api/params.cpp"
   "/work/main/src/api/static_routes.cpp"
   )
@@ -78,8 +79,13 @@ endif()
 # s at CMakeLists.txt:53 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/events/*.cpp")
 set(OLD_GLOB
+  "/work/main/src/events/clip_cutter.cpp"
+  "/work/main/src/events/clip_scheduler.cpp"
   "/work/main/src/events/event_lifecycle.cpp"
+  "/work/main/src/events/event_recovery.cpp"
+  "/work/main/src/events/event_rows.cpp"
   "/work/main/src/events/event_store.cpp"
+  "/work/main/src/events/snapshot_writer.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -89,8 +95,11 @@ endif()
 # s at CMakeLists.txt:53 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/src/input/*.cpp")
 set(OLD_GLOB
+  "/work/main/src/input/av_error.cpp"
   "/work/main/src/input/capture.cpp"
+  "/work/main/src/input/demuxer.cpp"
   "/work/main/src/input/frame.cpp"
+  "/work/main/src/input/frame_decoder.cpp"
   "/work/main/src/input/frame_image.cpp"
   "/work/main/src/input/libav_log.cpp"
   "/work/main/src/input/log_throttle.cpp"
@@ -163,6 +172,7 @@ set(OLD_GLOB
   "/work/main/src/storage/files.cpp"
   "/work/main/src/storage/fragmented_writer.cpp"
   "/work/main/src/storage/free_space.cpp"
+  "/work/main/src/storage/media_layout.cpp"
   "/work/main/src/storage/reconcile.cpp"
   "/work/main/src/storage/recorder.cpp"
   "/work/main/src/storage/retention.cpp"
@@ -192,6 +202,7 @@ set(OLD_GLOB
   "/work/main/src/util/base64.cpp"
   "/work/main/src/util/log.cpp"
   "/work/main/src/util/printable.cpp"
+  "/work/main/src/util/time_text.cpp"
   "/work/main/src/util/worker.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
@@ -229,20 +240,28 @@ set(OLD_GLOB
   "/work/main/tests/unit/backoff_test.cpp"
   "/work/main/tests/unit/capture_test.cpp"
   "/work/main/tests/unit/clip_cache_test.cpp"
+  "/work/main/tests/unit/clip_scheduler_test.cpp"
   "/work/main/tests/unit/config_test.cpp"
   "/work/main/tests/unit/detector_pool_test.cpp"
   "/work/main/tests/unit/detector_test.cpp"
   "/work/main/tests/unit/event_clips_test.cpp"
   "/work/main/tests/unit/event_db_test.cpp"
   "/work/main/tests/unit/event_lifecycle_test.cpp"
+  "/work/main/tests/unit/event_recovery_test.cpp"
+  "/work/main/tests/unit/event_rows_test.cpp"
   "/work/main/tests/unit/event_store_test.cpp"
   "/work/main/tests/unit/floor_cut_test.cpp"
+  "/work/main/tests/unit/frame_image_test.cpp"
   "/work/main/tests/unit/ingress_prefix_test.cpp"
   "/work/main/tests/unit/log_throttle_test.cpp"
   "/work/main/tests/unit/media_files_test.cpp"
+  "/work/main/tests/unit/media_layout_test.cpp"
+  "/work/main/tests/unit/mjpeg_pacer_test.cpp"
   "/work/main/tests/unit/motion_test.cpp"
+  "/work/main/tests/unit/mqtt_client_test.cpp"
   "/work/main/tests/unit/mqtt_messages_test.cpp"
   "/work/main/tests/unit/mqtt_reconnect_test.cpp"
+  "/work/main/tests/unit/mqtt_service_test.cpp"
   "/work/main/tests/unit/objects_test.cpp"
   "/work/main/tests/unit/params_test.cpp"
   "/work/main/tests/unit/printable_test.cpp"
@@ -251,6 +270,7 @@ set(OLD_GLOB
   "/work/main/tests/unit/redact_test.cpp"
   "/work/main/tests/unit/regions_test.cpp"
   "/work/main/tests/unit/retention_test.cpp"
+  "/work/main/tests/unit/snapshot_writer_test.cpp"
   "/work/main/tests/unit/stream_change_test.cpp"
   "/work/main/tests/unit/test_media.cpp"
   "/work/main/tests/unit/tracker_test.cpp"

@@ -69,7 +69,6 @@ std::string temp_dir() {
   return tmpl;
 }
 
-void sleep_s(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 bool poll_until(const std::function<bool()>& done, double timeout, double interval) {
   for (const double end = now_mono() + timeout; now_mono() < end;) {
     if (done()) return true;
