@@ -226,19 +226,25 @@ uint64_t ClipCache::bytes_between(double a, double b) const {
 }
 
 int ClipCache::prune(double keep_from) {
-  std::lock_guard lock(mu_);
-  int n = 0;
-  for (auto it = index_.begin(); it != index_.end();) {
-    if (it->closed && it->end < keep_from) {
-      std::error_code ec;
-      fs::remove(it->final_path, ec);
-      it = index_.erase(it);
-      ++n;
-    } else {
-      ++it;
+  // Unlinked after the lock is released: the capture thread takes it at every segment
+  // boundary and must never wait on the disk.
+  std::vector<std::string> doomed;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = index_.begin(); it != index_.end();) {
+      if (it->closed && it->end < keep_from) {
+        doomed.push_back(it->final_path);
+        it = index_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
-  return n;
+  for (const std::string& path : doomed) {
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
+  return int(doomed.size());
 }
 
 void ClipCache::load_existing() {
