@@ -605,31 +605,29 @@ class Loader {
     m.get("retain_days", cam.record_retain_days);
   }
 
+  // The look of an event image, shared by `snapshots` and `mqtt` (their defaults differ).
+  template <class Look>
+  void read_image_look(MapReader& m, Look& look, const CameraConfig& cam, const char* without_zone) {
+    m.get("enabled", look.enabled);
+    m.get("timestamp", look.timestamp);
+    m.get("bounding_box", look.bounding_box);
+    m.get("crop", look.crop);
+    m.get("height", look.height, at_least(1));
+    m.get("required_zones", look.required_zones);
+    check_required_zones(m.path_of("required_zones"), look.required_zones, cam, without_zone);
+  }
+
   void read_camera_snapshots(MapReader& cam_m, CameraConfig& cam) {
     MapReader m = cam_m.section("snapshots");
-    CameraSnapshotsConfig& s = cam.snapshots;
-    m.get("enabled", s.enabled);
-    m.get("timestamp", s.timestamp);
-    m.get("bounding_box", s.bounding_box);
-    m.get("crop", s.crop);
-    m.get("height", s.height, at_least(1));
-    m.get("required_zones", s.required_zones);
-    check_required_zones(m.path_of("required_zones"), s.required_zones, cam, "no snapshot is ever written");
+    read_image_look(m, cam.snapshots, cam, "no snapshot is ever written");
     RetainIn r;
     read_retain(m, r);
-    s.retain = resolve_retain(r, g_.snapshots_retain);
+    cam.snapshots.retain = resolve_retain(r, g_.snapshots_retain);
   }
 
   void read_camera_mqtt(MapReader& cam_m, CameraConfig& cam) {
     MapReader m = cam_m.section("mqtt");
-    CameraMqttConfig& q = cam.mqtt;
-    m.get("enabled", q.enabled);
-    m.get("timestamp", q.timestamp);
-    m.get("bounding_box", q.bounding_box);
-    m.get("crop", q.crop);
-    m.get("height", q.height, at_least(1));
-    m.get("required_zones", q.required_zones);
-    check_required_zones(m.path_of("required_zones"), q.required_zones, cam, "no snapshot is ever published");
+    read_image_look(m, cam.mqtt, cam, "no snapshot is ever published");
   }
 
   void read_camera_objects(MapReader& cam_m, CameraConfig& cam) {
