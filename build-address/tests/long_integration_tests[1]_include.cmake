@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-address/tests/long_integration_tests[1]_tests.cmake")
-  include("/work/main/build-address/tests/long_integration_tests[1]_tests.cmake")
-else()
-  add_test(long_integration_tests_NOT_BUILT long_integration_tests_NOT_BUILT)
-endif()
