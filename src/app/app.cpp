@@ -142,14 +142,27 @@ int run_vigil(const Config& cfg) {
   api.rejected_ingress_headers = &rejected_ingress;
   const StorageFloorView floor_view{free_space,
                                     [&retention](const std::string& path) { return retention.below_floor(path); }};
-  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress, floor_view] {
-    return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started,
-                      ServiceCounters{rejected_ingress.load()}, floor_view);
+  // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md). Declared
+  // before the stats, which show its connection; made after them (it publishes them).
+  std::unique_ptr<MqttService> mqtt;
+  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress, floor_view, &events, &mqtt] {
+    ServiceCounters c;
+    c.rejected_ingress_headers = rejected_ingress.load();
+    const EventStore::Health eh = events.health();
+    c.snapshot_failures = eh.snapshot_failures;
+    c.clip_failures = eh.clip_failures;
+    c.event_rows_waiting = eh.rows_waiting;
+    if (mqtt) {
+      const MqttService::Health mh = mqtt->health();
+      c.mqtt_enabled = true;
+      c.mqtt_connected = mh.connected;
+      c.mqtt_failed_attempts = mh.failed_attempts;
+      c.mqtt_dropped_messages = mh.dropped;
+    }
+    return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started, c, floor_view);
   };
   api.stats_json = stats;
 
-  // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md).
-  std::unique_ptr<MqttService> mqtt;
   if (cfg.mqtt.enabled) {
     mqtt = std::make_unique<MqttService>(cfg, switches, stats);
     mqtt->set_recovered_ends(events.take_recovered_ends());

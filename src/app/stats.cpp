@@ -59,9 +59,19 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
                        const std::vector<DetectorStats>& detectors, double uptime_seconds,
                        const ServiceCounters& counters, const StorageFloorView& floor) {
   nlohmann::json j = nlohmann::json::object();
+  nlohmann::json degraded = {
+      {"input_failures", nlohmann::json::object()},    {"recording_failures", nlohmann::json::object()},
+      {"detector_restarts", nlohmann::json::object()}, {"snapshot_failures", counters.snapshot_failures},
+      {"clip_failures", counters.clip_failures},       {"event_rows_waiting", counters.event_rows_waiting}};
+  if (counters.mqtt_enabled)
+    degraded["mqtt"] = {{"connected", counters.mqtt_connected},
+                        {"failed_attempts", counters.mqtt_failed_attempts},
+                        {"dropped_messages", counters.mqtt_dropped_messages}};
   double total_detection = 0;
   for (Camera* cam : cameras) {
     CameraStats s = cam->stats();
+    degraded["input_failures"][cam->name()] = s.input_failures;
+    degraded["recording_failures"][cam->name()] = s.recording_failures;
     j[cam->name()] = {{"camera_fps", s.camera_fps},
                       {"process_fps", s.process_fps},
                       {"skipped_fps", s.skipped_fps},
@@ -72,9 +82,11 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
   }
   j["detection_fps"] = std::round(total_detection * 100.0) / 100.0;
   j["detectors"] = nlohmann::json::object();
-  for (const DetectorStats& d : detectors)
+  for (const DetectorStats& d : detectors) {
     j["detectors"][d.name] = {
         {"inference_speed", d.inference_speed}, {"detection_start", d.detection_start}, {"pid", d.pid}};
+    degraded["detector_restarts"][d.name] = d.restarts;
+  }
   nlohmann::json st = nlohmann::json::object();
   for (const char* sub : {"recordings", "clips", "cache"}) {
     std::string p = cfg.media_dir + "/" + sub;
@@ -83,7 +95,8 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
   j["service"] = {{"uptime", int64_t(uptime_seconds)},
                   {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION},
                   {"storage", st},
-                  {"rejected_ingress_headers", counters.rejected_ingress_headers}};
+                  {"rejected_ingress_headers", counters.rejected_ingress_headers},
+                  {"degraded", degraded}};
   redact_json(j);
   return j.dump(-1, ' ', true);
 }

@@ -14,9 +14,17 @@ namespace vigil {
 
 class Camera;
 
-// vigil-only counters, shown inside `service` (never as top-level keys).
+// vigil-only counters, shown inside `service` (never as top-level keys). Besides these,
+// `service.degraded` shows each camera's input and recording failures and each
+// detector's restarts (CameraStats, DetectorStats); docs/architecture.md §Errors.
 struct ServiceCounters {
   uint64_t rejected_ingress_headers = 0;  // X-Ingress-Path values ignored as unsafe
+  // EventStore::Health: snapshots not written, wanted clips not made, rows waiting for
+  // a database retry.
+  uint64_t snapshot_failures = 0, clip_failures = 0, event_rows_waiting = 0;
+  // MqttService::Health, shown when MQTT is enabled.
+  bool mqtt_enabled = false, mqtt_connected = false;
+  uint64_t mqtt_failed_attempts = 0, mqtt_dropped_messages = 0;
 };
 
 // What the free-space floor sees of a media folder (storage.md §9): its free-space probe

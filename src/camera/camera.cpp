@@ -114,7 +114,7 @@ void Camera::stop() {
   worker_.stop();
   capture_->stop();
   for (auto& c : copy_captures_) c->stop();
-  recorder_.reset();  // completes the segment being written
+  if (recorder_) recorder_->finish();  // completes the segment being written
   if (restream_) restream_->stop();
 }
 
@@ -242,6 +242,9 @@ CameraStats Camera::stats() {
   s.detection_fps = round2(detection_fps_.rate(now));
   s.pid = tid_;
   s.capture_pid = capture_->thread_id();
+  s.input_failures = capture_->failures();
+  for (const auto& c : copy_captures_) s.input_failures += c->failures();
+  if (recorder_) s.recording_failures = recorder_->failures();
   return s;
 }
 

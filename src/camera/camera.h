@@ -38,6 +38,9 @@ class DetectorPool;
 struct CameraStats {
   double camera_fps = 0, process_fps = 0, skipped_fps = 0, detection_fps = 0;
   int pid = 0, capture_pid = 0;
+  // Degraded modes (service.degraded of /api/stats): connections of any of the camera's
+  // inputs that failed or were lost (each retried), recording segments that failed.
+  uint64_t input_failures = 0, recording_failures = 0;
 };
 
 class Camera {

@@ -48,6 +48,7 @@ struct DetectorPool::Impl {
     DetectorConfig dc;
     std::shared_ptr<Generation> worker;  // current generation; replaced under slots_mu
     std::shared_ptr<spdlog::logger> log;
+    uint64_t restarts = 0;  // guarded by slots_mu: stuck inferences the watchdog acted on
   };
   std::vector<Slot> slots;
   std::mutex mu;
@@ -132,6 +133,10 @@ struct DetectorPool::Impl {
     const double started = stuck->start;
     if (started == 0.0 || clock.wall() - started <= kTimeout) return;
     s.log->warn("inference running for more than {:.0f} s; restarting the detector", kTimeout);
+    {
+      std::lock_guard g(slots_mu);
+      ++s.restarts;
+    }
     std::shared_ptr<Generation> fresh;
     try {
       fresh = make_worker(s.dc);  // loads a model: no lock held
@@ -228,6 +233,7 @@ std::vector<DetectorStats> DetectorPool::stats() const {
     DetectorStats d;
     d.name = s.dc.name;
     d.inference_speed = std::round(s.worker->speed * 100) / 100;
+    d.restarts = s.restarts;
     d.detection_start = s.worker->start;
     d.pid = s.worker->tid;
     out.push_back(d);

@@ -7,6 +7,7 @@
 // so shutdown waits for a call still in progress).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@ struct DetectorStats {
   double inference_speed = 10.0;  // ms, running average (9·avg + t)/10
   double detection_start = 0.0;   // epoch s the current inference began, 0.0 when idle
   int pid = 0;                    // thread id of the detector thread
+  uint64_t restarts = 0;          // stuck inferences the watchdog restarted (service.degraded)
 };
 
 class DetectorPool {

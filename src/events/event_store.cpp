@@ -220,7 +220,10 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   if (snapshots_enabled(cam) && required_zones_met(cam.snapshots.required_zones, o.entered_zones)) {
     const std::optional<std::string> why = snapshots_.write(cam, o, false);
     has_snapshot = !why;
-    if (why) logger("vigil.events")->warn("event {}: snapshot could not be written: {}", o.id, *why);
+    if (why) {
+      ++snapshot_failures_;
+      logger("vigil.events")->warn("event {}: snapshot could not be written: {}", o.id, *why);
+    }
   }
   EventRecord e = finished_row(m, cam);
   {
@@ -228,7 +231,10 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
     auto settled = clip_settled_.find(o.id);
     e.has_clip = settled != clip_settled_.end() && settled->second;
   }
-  if (job) e.has_clip = clips_.make(cam.name, o.id, job->span);
+  if (job) {
+    e.has_clip = clips_.make(cam.name, o.id, job->span);
+    if (!e.has_clip) ++clip_failures_;
+  }
   {
     std::lock_guard lock(worker_.mutex());
     clip_settled_[o.id] = e.has_clip;
@@ -236,6 +242,7 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   e.has_snapshot = has_snapshot;
   const bool stored = write_finished(e);
   if (!stored) unwritten_.push_back(std::move(e));
+  rows_waiting_ = unwritten_.size();
   if (on_finished_) on_finished_(o.id, stored);
 }
 
@@ -273,6 +280,7 @@ void EventStore::retry_unwritten(bool now) {
   }
   if (!stored.empty()) logger("vigil.events")->info("{} finished events written after a database error", stored.size());
   unwritten_ = std::move(again);
+  rows_waiting_ = unwritten_.size();
   if (on_finished_)
     for (const std::string& id : stored) on_finished_(id, true);
 }
@@ -308,7 +316,8 @@ void EventStore::cut_open_clips(uint64_t budget) {
   worker_.notify();
 }
 
-void EventStore::log_cut(const std::string& id, const std::string& camera, double t, bool ok, double seconds) const {
+void EventStore::log_cut(const std::string& id, const std::string& camera, double t, bool ok, double seconds) {
+  if (!ok) ++clip_failures_;
   logger("vigil.events")
       ->warn(
           "event {} of camera {}: clip cut at {:.1f} ({}; the disk is below its free-space floor with nothing "

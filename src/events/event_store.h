@@ -4,6 +4,7 @@
 // disk or database.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -77,6 +78,14 @@ class EventStore {
   // Returns at once.
   void cut_open_clips(uint64_t budget);
 
+  // Degraded modes so far (service.degraded of /api/stats), from any thread: snapshots
+  // that could not be written, wanted clips that ended without one (no cached video, or
+  // no room below the floor), finished events whose row waits for a database retry.
+  struct Health {
+    uint64_t snapshot_failures = 0, clip_failures = 0, rows_waiting = 0;
+  };
+  Health health() const { return {snapshot_failures_.load(), clip_failures_.load(), rows_waiting_.load()}; }
+
   // An event in progress (or ending, not yet written): its latest object state.
   std::optional<std::pair<TrackedObject, const CameraConfig*>> in_progress(const std::string& id) const;
 
@@ -94,7 +103,8 @@ class EventStore {
   void prune_caches(bool force = false);
   // The floor's cut (cut_open_clips) on the events thread.
   void cut_clips_now(uint64_t budget);
-  void log_cut(const std::string& id, const std::string& camera, double t, bool ok, double seconds) const;
+  // Logs a cut (and counts a clip that had no room).
+  void log_cut(const std::string& id, const std::string& camera, double t, bool ok, double seconds);
   bool write_finished(const EventRecord& e);
   // Retries the rows a database error kept in memory (every kPeriod; at once if `now`).
   void retry_unwritten(bool now);
@@ -131,6 +141,10 @@ class EventStore {
   std::vector<EventRecord> unwritten_;  // finished, row write failed (retried)
   double last_retry_ = 0;               // wall time of the last retry
   double last_prune_ = 0;               // wall time of the last cache pruning (or of start())
+
+  // Written by the events thread, read by health():
+  std::atomic<uint64_t> snapshot_failures_{0}, clip_failures_{0};
+  std::atomic<uint64_t> rows_waiting_{0};  // unwritten_.size()
 
   Worker worker_;  // the events thread; last member, so it stops before the state goes
 };

@@ -74,6 +74,7 @@ void Capture::run() {
     if (s_.decode && packet_sink_) packet_sink_(nullptr, nullptr);  // complete any file being written
     connected_ = false;
     if (worker_.stopping()) break;
+    ++failures_;
     const double delay = backoff_.next_delay();
     const double retry_at = clock_.mono() + delay;
     if (!was_down_) {

@@ -54,6 +54,8 @@ class Capture {
 
   int thread_id() const { return tid_.load(); }
   bool connected() const { return connected_.load(); }
+  // Connections (or attempts) that ended other than by stop(): each one is retried.
+  uint64_t failures() const { return failures_.load(); }
 
  private:
   void run();
@@ -84,6 +86,7 @@ class Capture {
   double started_mono_ = 0;               // when the current connection first delivered
 
   std::atomic<bool> connected_{false};  // true while a connection delivers frames
+  std::atomic<uint64_t> failures_{0};   // connections that ended other than by stop()
   std::atomic<int> tid_{0};             // Linux thread id of the capture thread
   Worker worker_;                       // the capture thread; its stop aborts reads and waits
 };

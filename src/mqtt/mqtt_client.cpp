@@ -81,6 +81,7 @@ void MqttClient::report(const std::string& state, bool warn) {
 void MqttClient::run() {
   bool first = true, attempt_pending = true;
   auto wait_before_retry = [this] {
+    ++failed_attempts_;
     double d = reconnect_.failed();
     logger("vigil.mqtt")->debug("broker {}:{}: next attempt in {:.0f} s", opts_.host, opts_.port, d);
     if (on_backoff_) on_backoff_(d);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ class MqttConnection {
   virtual bool publish(const std::string& topic, const std::string& payload, bool retain) = 0;
   virtual bool subscribe(const std::string& pattern) = 0;
   virtual bool connected() const = 0;
+  // Connection attempts that failed or connections that were lost (each backed off).
+  virtual uint64_t failed_attempts() const = 0;
 };
 
 class MqttClient final : public MqttConnection {
@@ -71,6 +74,7 @@ class MqttClient final : public MqttConnection {
   bool publish(const std::string& topic, const std::string& payload, bool retain) override;
   bool subscribe(const std::string& pattern) override;
   bool connected() const override { return connected_; }
+  uint64_t failed_attempts() const override { return failed_attempts_; }
 
  private:
   void run();
@@ -86,11 +90,12 @@ class MqttClient final : public MqttConnection {
   const Clock& clock_;
   mosquitto* mosq_ = nullptr;
   std::atomic<bool> connected_{false};
-  std::string final_topic_, final_payload_;  // guarded by worker_.mutex(); set before the stop request
-  MqttReconnect reconnect_{clock_};          // network thread: deadline, backoff
-  bool had_connection_ = false;              // network thread: connected since the last attempt
-  std::string last_state_;                   // network thread: last logged connection state
-  Worker worker_{clock_};                    // the network thread (last: stopped first)
+  std::atomic<uint64_t> failed_attempts_{0};  // counted by the network thread at each backoff
+  std::string final_topic_, final_payload_;   // guarded by worker_.mutex(); set before the stop request
+  MqttReconnect reconnect_{clock_};           // network thread: deadline, backoff
+  bool had_connection_ = false;               // network thread: connected since the last attempt
+  std::string last_state_;                    // network thread: last logged connection state
+  Worker worker_{clock_};                     // the network thread (last: stopped first)
 };
 
 }  // namespace vigil

@@ -79,10 +79,15 @@ void MqttService::enqueue(Outgoing m) {
   worker_.notify();
 }
 
+MqttService::Health MqttService::health() const {
+  return {client_->connected(), client_->failed_attempts(), dropped_.load()};
+}
+
 void MqttService::enqueue_locked(Outgoing m) {
   if (queue_.size() >= kMaxQueue) {
     auto it = std::find_if(queue_.begin(), queue_.end(), [](const Outgoing& o) { return !o.retain; });
     queue_.erase(it != queue_.end() ? it : queue_.begin());
+    ++dropped_;
     if (!overflow_warned_) logger("vigil.mqtt")->warn("more than {} messages waiting; dropping the oldest", kMaxQueue);
     overflow_warned_ = true;
   } else if (queue_.size() < kMaxQueue / 2) {

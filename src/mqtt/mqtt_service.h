@@ -9,6 +9,8 @@
 // counts are republished and the `…/set` topics re-subscribed (§1.1).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -52,6 +54,14 @@ class MqttService {
   // Sends what is queued, publishes `offline` and disconnects.
   void stop();
 
+  // The broker connection's state (service.degraded.mqtt of /api/stats), from any thread.
+  // `dropped`: messages dropped because more than kMaxQueue were waiting.
+  struct Health {
+    bool connected = false;
+    uint64_t failed_attempts = 0, dropped = 0;
+  };
+  Health health() const;
+
   // From camera processing threads.
   void on_frame(const std::string& camera, const FrameSummary& s);
   void on_events(const std::vector<EventMessage>& messages);
@@ -86,9 +96,10 @@ class MqttService {
 
   std::vector<EventMessage> recovered_ends_;  // network thread after start()
 
-  Worker worker_{clock_};         // the publishing thread; its mutex() guards the queue
-  std::deque<Outgoing> queue_;    // guarded by worker_.mutex()
-  bool overflow_warned_ = false;  // guarded by worker_.mutex(): the overflow was logged, not since below half
+  Worker worker_{clock_};             // the publishing thread; its mutex() guards the queue
+  std::deque<Outgoing> queue_;        // guarded by worker_.mutex()
+  bool overflow_warned_ = false;      // guarded by worker_.mutex(): the overflow was logged, not since below half
+  std::atomic<uint64_t> dropped_{0};  // messages the full queue dropped
 };
 
 }  // namespace vigil

@@ -54,10 +54,17 @@ bool Recorder::open() {
   // While written: fragmented, a fragment per GOP flushed when complete, so a crash
   // loses at most the GOP in progress (storage.md §6, §7.1).
   if (!seg->file.open(seg->part, format_.params(), format_.time_base())) {
-    logger("vigil.storage")->error("cannot start a recording for {}: {}", camera_, seg->file.error());
+    // Retried at every keyframe: logged when it starts failing and when it recovers.
+    auto log = logger("vigil.storage");
+    log->log(failing_ ? spdlog::level::debug : spdlog::level::err, "cannot start a recording for {}: {}", camera_,
+             seg->file.error());
+    failing_ = true;
+    ++failures_;
     std::remove(seg->part.c_str());
     return false;
   }
+  if (failing_) logger("vigil.storage")->info("recordings of {} started again", camera_);
+  failing_ = false;
   seg_ = std::move(seg);
   return true;
 }
@@ -76,7 +83,10 @@ void Recorder::close() {
     why = seg->file.error() + "; nothing complete to salvage";
   }
   std::remove(seg->part.c_str());
-  if (!why.empty()) logger("vigil.storage")->warn("recording segment {} could not be completed: {}", seg->final, why);
+  if (!why.empty()) {
+    ++failures_;
+    logger("vigil.storage")->warn("recording segment {} could not be completed: {}", seg->final, why);
+  }
 }
 
 // Keeps the complete fragments of a part (storage.md §7.1) as `final` when they hold at
@@ -110,6 +120,7 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st) {
   if (seg_->file.write(pkt) == FragmentedWriter::Result::kError) {
     // A write error ends the segment (its complete part is kept); the next keyframe starts a new one.
     logger("vigil.storage")->warn("recording write failed for {}: {}", camera_, seg_->file.error());
+    ++failures_;
     close();
   }
 }

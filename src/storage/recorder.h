@@ -6,6 +6,8 @@
 // timestamps also starts a new segment (at the next keyframe).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,6 +34,11 @@ class Recorder {
   // A packet of the input (Capture's packet sink); (nullptr, nullptr) = the
   // connection ended: complete the current segment.
   void on_packet(const AVPacket* pkt, const AVStream* st);
+  // Completes the segment being written (the camera stops; no packets follow).
+  void finish() { close(); }
+
+  // Segments that could not be started, written or completed (any thread).
+  uint64_t failures() const { return failures_.load(); }
 
   // Makes `final` from the complete fragments of an unfinished `part` (≥ 1 s).
   static bool salvage(const std::string& part, const std::string& final);
@@ -47,6 +54,8 @@ class Recorder {
   std::function<bool()> gate_;
   StreamFormat format_;           // the input's parameters and timeline as the packets carry them
   std::unique_ptr<Segment> seg_;  // the segment being written, if any
+  bool failing_ = false;          // the last start failed (logged once per streak)
+  std::atomic<uint64_t> failures_{0};
 };
 
 // Start-up: each `.part` a crash left in `recordings_dir` becomes a finished segment

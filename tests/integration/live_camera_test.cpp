@@ -268,6 +268,10 @@ TEST(LiveCamera, RtspCameraSurvivesServerLoss) {
   ASSERT_TRUE(s.contains("street")) << "no full rate window with frames\n" << v.log();
   EXPECT_NEAR(s["street"]["camera_fps"].get<double>(), 5.0, 0.6) << s.dump();
   EXPECT_EQ(s["dead"]["camera_fps"].get<double>(), 0.0);
+  // Each failed connection is counted (docs/architecture.md §Errors).
+  const nlohmann::json& failures = s["service"]["degraded"]["input_failures"];
+  EXPECT_GE(failures["dead"].get<int>(), 1) << s.dump();
+  EXPECT_EQ(failures["street"].get<int>(), 0) << s.dump();
   cv::Mat before = decode(http_get(v.port(), "/api/street/latest.jpg").body);
   ASSERT_FALSE(before.empty());
   EXPECT_GT(mean_luma(before), 40);
@@ -281,6 +285,7 @@ TEST(LiveCamera, RtspCameraSurvivesServerLoss) {
   // While it is down no frames arrive: the rate drains to 0 (10 s window).
   s = wait_stats(v.port(), 60, [](auto& s) { return s["street"]["camera_fps"].template get<double>() == 0.0; });
   EXPECT_EQ(s["street"]["camera_fps"].get<double>(), 0.0);
+  EXPECT_GE(s["service"]["degraded"]["input_failures"]["street"].get<int>(), 1) << s.dump();
   EXPECT_EQ(http_get(v.port(), "/api/street/latest.jpg").status, 200);
 
   rtsp.start();

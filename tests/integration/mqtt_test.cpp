@@ -336,6 +336,14 @@ TEST(Mqtt, BrokerDownAtStartRestartStopAndKill) {
       << v.log();
   EXPECT_TRUE(api_answered) << "API blocked while the broker is down";
   json s = api_json(p, "/api/stats");
+  // The broker's state and the failed attempts show in the stats (§Errors: degraded
+  // modes are counted); nothing else degraded.
+  const json& degraded = s["service"]["degraded"];
+  EXPECT_FALSE(degraded["mqtt"]["connected"].get<bool>()) << s.dump();
+  EXPECT_GE(degraded["mqtt"]["failed_attempts"].get<int>(), 2) << "the attempt at start and one after the loss";
+  EXPECT_EQ(degraded["recording_failures"]["walk"].get<int>(), 0) << s.dump();
+  EXPECT_EQ(degraded["input_failures"]["walk"].get<int>(), 0) << s.dump();
+  EXPECT_EQ(degraded["snapshot_failures"].get<int>(), 0) << s.dump();
   EXPECT_GT(s["walk"]["camera_fps"].get<double>(), 0);
   EXPECT_GT(s["walk"]["process_fps"].get<double>(), 0);
   EXPECT_GT(recorded_bytes(), bytes0) << "recording stopped while the broker was down";
@@ -353,6 +361,7 @@ TEST(Mqtt, BrokerDownAtStartRestartStopAndKill) {
   mark = sub.size();
   sub.publish("frigate/walk/detect/set", "OFF");
   ASSERT_TRUE(sub.wait_for("frigate/walk/detect/state", "OFF", 20, mark)) << "not re-subscribed";
+  EXPECT_TRUE(api_json(p, "/api/stats")["service"]["degraded"]["mqtt"]["connected"].get<bool>());
   EXPECT_EQ(api_json(p, "/api/config")["cameras"]["walk"]["detect"]["enabled"], false);
   {
     Subscriber late(port, "frigate/available");  // retained again after the restart

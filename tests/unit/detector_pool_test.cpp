@@ -88,6 +88,7 @@ TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItA
   auto second = pool.detect(region);
   ASSERT_TRUE(second);
   ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ(pool.stats().at(0).restarts, 1u) << "counted in service.degraded.detector_restarts";
 
   // stop() waits for the stuck call and joins its thread: nothing is detached.
   std::thread stopper([&] { pool.stop(); });

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "config/config.h"
 #include "event_hooks.h"
@@ -19,13 +20,45 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Also makes the clips folder.
 Config post_capture_config(const std::string& media) {
+  fs::create_directories(media + "/clips");
   return parse_config("media_dir: " + media +
                           "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
                           "          roles: [detect, clips]\n    width: 768\n    height: 576\n"
                           "    clips: {enabled: true, pre_capture: 2, post_capture: 20}\n",
                       false);
 }
+
+// Camera `walk` with 2 s of pre and 20 s of post capture; its cache holds the 20 s of
+// video that ended 10 s before `now`; the events thread runs on the cache's clock.
+class PostCapture : public ::testing::Test {
+ protected:
+  // Caches the video (the connection stays open when `keep_open`), starts the thread and
+  // posts event ev1, which ends 24 s before `now`: its clip needs video up to 4 s before
+  // `now`, which is not cached yet.
+  void start_with_ending_event(bool keep_open) {
+    clock.wall_time = now - 30;
+    cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+    feed(*cache, clock, 20, keep_open);
+    store = std::make_unique<EventStore>(cfg, db, clock);
+    hooks = std::make_unique<EventHooks>(*store);
+    store->add_clip_cache(cache);
+    store->start();
+    store->post(
+        {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
+    ASSERT_TRUE(hooks->handled("ev1", EventMessage::kEnd));
+  }
+
+  const std::string media = temp_dir();
+  const Config cfg = post_capture_config(media);
+  EventDb db{media + "/clips/frigate.db"};
+  ManualClock clock;
+  const double now = clock.wall();
+  std::shared_ptr<ClipCache> cache;
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<EventHooks> hooks;
+};
 
 }  // namespace
 
@@ -63,90 +96,65 @@ TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   store.stop();
 }
 
-TEST(EventClips, AClipWaitsForItsSpanToBeCachedAndStoppingCutsWhatExists) {
-  const std::string media = temp_dir();
-  fs::create_directories(media + "/clips");
-  Config cfg = post_capture_config(media);
-  EventDb db(media + "/clips/frigate.db");
-  ManualClock clock;
-  const double now = clock.wall();
-  clock.wall_time = now - 30;
-  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
-  feed(*cache, clock, 20, true);  // cached up to 10 s ago, the connection still open
-  EventStore store(cfg, db, clock);
-  EventHooks hooks(store);
-  store.add_clip_cache(cache);
-  store.start();
-  // Ends 24 s ago; with 20 s of post capture the clip needs video up to 4 s ago.
-  store.post(
-      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
-  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kEnd));
-  ASSERT_TRUE(hooks.pass()) << "the pass that scheduled the clip is over";
+TEST_F(PostCapture, AClipWaitsForItsSpanToBeCachedAndStoppingCutsWhatExists) {
+  ASSERT_NO_FATAL_FAILURE(start_with_ending_event(true));
+  ASSERT_TRUE(hooks->pass()) << "the pass that scheduled the clip is over";
   EXPECT_FALSE(db.get("ev1").has_value()) << "waits for the cache (deadline: 30 s after the span)";
-  EXPECT_TRUE(store.in_progress("ev1").has_value());
+  EXPECT_TRUE(store->in_progress("ev1").has_value());
   // The camera stops: the clip is cut from what exists at shutdown (20 s of video).
   cache->on_packet(nullptr, nullptr);
-  store.stop();
+  store->stop();
   ASSERT_TRUE(db.get("ev1").has_value());
   EXPECT_TRUE(db.get("ev1")->has_clip);
   EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 20 - 1, 0.3);  // from start − 2 s to the cache's end
+  EXPECT_EQ(store->health().clip_failures, 0u);
 }
 
-TEST(EventClips, AtItsDeadlineAClipIsCutFromWhatExists) {
-  const std::string media = temp_dir();
-  fs::create_directories(media + "/clips");
-  Config cfg = post_capture_config(media);
-  EventDb db(media + "/clips/frigate.db");
-  ManualClock clock;
-  const double now = clock.wall();
-  clock.wall_time = now - 30;
-  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
-  feed(*cache, clock, 20);  // cached up to 10 s ago; then the input went away
-  EventStore store(cfg, db, clock);
-  EventHooks hooks(store);
-  store.add_clip_cache(cache);
-  store.start();
-  // The span ends 4 s ago, so the clip waits until 26 s from now at most.
-  store.post(
-      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
-  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kEnd));
-  clock.wall_time = now;  // where the feed left it: 10 s short of `now`
-  clock.advance(25);
-  ASSERT_TRUE(hooks.pass());
+TEST_F(PostCapture, AtItsDeadlineAClipIsCutFromWhatExists) {
+  ASSERT_NO_FATAL_FAILURE(start_with_ending_event(false));  // then the input went away
+  clock.wall_time = now;                                    // where the feed left it: 10 s short of `now`
+  clock.advance(25);                                        // the clip waits until 26 s from now at most
+  ASSERT_TRUE(hooks->pass());
   EXPECT_FALSE(db.get("ev1").has_value()) << "cut before its deadline";
   clock.advance(1);
-  ASSERT_TRUE(hooks.finished("ev1", true));
+  ASSERT_TRUE(hooks->finished("ev1", true));
   ASSERT_TRUE(db.get("ev1").has_value());
   EXPECT_TRUE(db.get("ev1")->has_clip);
   EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 20 - 1, 0.3);
-  store.stop();
+  store->stop();
 }
 
-TEST(EventClips, NewCachedVideoWakesTheThreadToCutTheClip) {
-  const std::string media = temp_dir();
-  fs::create_directories(media + "/clips");
-  Config cfg = post_capture_config(media);
-  EventDb db(media + "/clips/frigate.db");
-  ManualClock clock;
-  const double now = clock.wall();
-  clock.wall_time = now - 30;
-  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
-  feed(*cache, clock, 20, true);  // cached up to 10 s ago, the connection still open
-  EventStore store(cfg, db, clock);
-  EventHooks hooks(store);
-  store.add_clip_cache(cache);
-  store.start();
-  store.post(
-      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
-  ASSERT_TRUE(hooks.handled("ev1", EventMessage::kEnd));
-  ASSERT_TRUE(hooks.pass());
+TEST_F(PostCapture, NewCachedVideoWakesTheThreadToCutTheClip) {
+  ASSERT_NO_FATAL_FAILURE(start_with_ending_event(true));
+  ASSERT_TRUE(hooks->pass());
   EXPECT_FALSE(db.get("ev1").has_value()) << "the span (up to 4 s ago) is not cached yet";
   // The camera delivers 10 s more: the cache now holds the span, long before the deadline.
   feed(*cache, clock, 10, true);
-  ASSERT_TRUE(hooks.finished("ev1", true));
+  ASSERT_TRUE(hooks->finished("ev1", true));
   EXPECT_LT(clock.wall(), now + 26) << "cut because the video came, not at the deadline";
   ASSERT_TRUE(db.get("ev1").has_value());
   EXPECT_TRUE(db.get("ev1")->has_clip);
   cache->on_packet(nullptr, nullptr);
-  store.stop();
+  store->stop();
+}
+
+// A wanted clip whose span the cache never got (the camera was down): the event is
+// stored without it, and the failure is counted (service.degraded.clip_failures).
+TEST_F(PostCapture, AClipWithNoCachedVideoIsCountedAsAFailure) {
+  clock.wall_time = now - 300;
+  cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  feed(*cache, clock, 20);  // video from 300 to 280 s before `now`, none since
+  clock.wall_time = now;
+  store = std::make_unique<EventStore>(cfg, db, clock);
+  hooks = std::make_unique<EventHooks>(*store);
+  store->add_clip_cache(cache);
+  store->start();
+  store->post(
+      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
+  clock.advance(60);  // past the clip's deadline
+  ASSERT_TRUE(hooks->finished("ev1", true));
+  EXPECT_FALSE(db.get("ev1")->has_clip);
+  EXPECT_EQ(store->health().clip_failures, 1u);
+  EXPECT_EQ(store->health().rows_waiting, 0u);
+  store->stop();
 }

@@ -40,15 +40,20 @@ EventMessage message(EventMessage::Type type) {
   return m;
 }
 
+// Camera `walk` (detect only) under `media`, with its clips folder.
+Config detect_only_config(const std::string& media) {
+  fs::create_directories(media + "/clips");
+  return parse_config("media_dir: " + media +
+                          "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
+                          "          roles: [detect]\n    width: 768\n    height: 576\n",
+                      false);
+}
+
 }  // namespace
 
 TEST(EventStore, AFailedDatabaseWriteIsKeptAndRetried) {
   const std::string media = test::temp_dir();
-  fs::create_directories(media + "/clips");
-  Config cfg = parse_config("media_dir: " + media +
-                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
-                                "          roles: [detect]\n    width: 768\n    height: 576\n",
-                            false);
+  Config cfg = detect_only_config(media);
   const std::string path = media + "/clips/frigate.db";
   EventDb db(path);
   ManualClock clock;
@@ -65,6 +70,7 @@ TEST(EventStore, AFailedDatabaseWriteIsKeptAndRetried) {
   ASSERT_TRUE(hooks.pass()) << "that pass (and its first retry) is over";
   EXPECT_EQ(db.open_events().size(), 1u) << "the transaction was rolled back";
   EXPECT_TRUE(store.in_progress("ev1").has_value()) << "kept in memory, still served";
+  EXPECT_EQ(store.health().rows_waiting, 1u) << "service.degraded.event_rows_waiting";
 
   // Space returns; the retry comes kPeriod after the last one, not before.
   exec(path, "DROP TRIGGER full");
@@ -76,16 +82,13 @@ TEST(EventStore, AFailedDatabaseWriteIsKeptAndRetried) {
   ASSERT_TRUE(hooks.finished("ev1", true));
   EXPECT_TRUE(db.open_events().empty());
   EXPECT_FALSE(store.in_progress("ev1").has_value());
+  EXPECT_EQ(store.health().rows_waiting, 0u);
   store.stop();
 }
 
 TEST(EventStore, StopHandlesEveryQueuedMessageFirst) {
   const std::string media = test::temp_dir();
-  fs::create_directories(media + "/clips");
-  Config cfg = parse_config("media_dir: " + media +
-                                "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: x.mp4\n"
-                                "          roles: [detect]\n    width: 768\n    height: 576\n",
-                            false);
+  Config cfg = detect_only_config(media);
   EventDb db(media + "/clips/frigate.db");
   ManualClock clock;
   EventStore store(cfg, db, clock);

@@ -43,6 +43,7 @@ class FakeConnection final : public MqttConnection {
     return true;
   }
   bool subscribe(const std::string&) override { return connected_; }
+  uint64_t failed_attempts() const override { return 0; }
   bool connected() const override {
     std::lock_guard lock(mu_);
     ++checks_;

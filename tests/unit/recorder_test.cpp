@@ -108,3 +108,26 @@ TEST(Recorder, AKilledSegmentKeepsItsCompleteFragments) {
   EXPECT_NEAR(probe_duration(mp4[0].string()), 24, 0.15);  // GOPs up to the keyframe at 24 s
   EXPECT_EQ(run("ffmpeg -v error -i '" + mp4[0].string() + "' -f null - 2>&1"), "");
 }
+
+// A recordings folder that cannot be written (here a file stands where it should be):
+// every keyframe's attempt fails and is counted (service.degraded of /api/stats), the
+// failure is logged once, and its end once, when segments start again.
+TEST(Recorder, FailedStartsAreCountedAndLoggedOncePerStreak) {
+  const std::string dir = temp_dir() + "/recordings";
+  std::ofstream(dir) << "not a folder";
+  ManualClock clock;
+  clock.wall_time = fifty_past();
+  LogCapture log("vigil.storage");
+  Recorder r("yard", dir, 60, clock);
+  auto sink = [&r](const AVPacket* p, const AVStream* st) { r.on_packet(p, st); };
+  feed(sink, clock, 20, true);
+  EXPECT_EQ(r.failures(), 10u) << "one failed start per keyframe";
+  EXPECT_EQ(log.count("cannot start a recording for yard"), 1);
+  EXPECT_EQ(log.count("started again"), 0);
+
+  fs::remove(dir);
+  feed(sink, clock, 4);
+  EXPECT_EQ(r.failures(), 10u);
+  EXPECT_EQ(log.count("recordings of yard started again"), 1);
+  EXPECT_EQ(files(dir, ".mp4").size(), 1u);
+}

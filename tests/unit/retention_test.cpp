@@ -3,7 +3,6 @@
 #include "storage/retention.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -461,16 +460,8 @@ TEST_F(RetentionTest, FloorActsWhenTheNextDropWouldTakeItBelow) {
 // The blocked state is logged once when it begins (at most once a minute of the
 // injected clock), and its end once after each logged start.
 TEST_F(RetentionTest, BlockedStateIsLoggedOnceAndItsEndOnce) {
-  std::ostringstream out;
-  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
-  auto lg = logger("vigil.storage");
-  lg->sinks().push_back(sink);
-  auto count = [&out](const std::string& what) {
-    const std::string s = out.str();
-    int n = 0;
-    for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-    return n;
-  };
+  test::LogCapture log("vigil.storage");
+  auto count = [&log](const std::string& what) { return log.count(what); };
   uint64_t free = 500000000;
   auto r = make([&free](const std::string&) { return free; });
   const std::string blocked = "with nothing left to delete", resumed = "resume";
@@ -492,7 +483,6 @@ TEST_F(RetentionTest, BlockedStateIsLoggedOnceAndItsEndOnce) {
   free = 2000000000;
   r->enforce_floor();
   EXPECT_EQ(count(resumed), 2);
-  lg->sinks().pop_back();
 }
 
 // ---- robustness ----

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -13,7 +14,10 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include <spdlog/sinks/ostream_sink.h>
+
 #include "storage/clip_cache.h"
+#include "util/log.h"
 
 namespace vigil::test {
 
@@ -112,6 +116,23 @@ void feed(const PacketFn& sink, ManualClock& clock, double seconds, bool keep_op
   if (!keep_open) sink(nullptr, nullptr);
   av_packet_free(&pkt);
   avformat_close_input(&fmt);
+}
+
+LogCapture::LogCapture(const std::string& logger_name)
+    : name_(logger_name), sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
+  logger(name_)->sinks().push_back(sink_);
+}
+
+LogCapture::~LogCapture() {
+  auto& sinks = logger(name_)->sinks();
+  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+}
+
+int LogCapture::count(const std::string& what) const {
+  std::istringstream lines(out_.str());
+  int n = 0;
+  for (std::string line; std::getline(lines, line);) n += line.find(what) != std::string::npos;
+  return n;
 }
 
 }  // namespace vigil::test

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <sstream>
 #include <string>
 
 #include "config/config.h"
@@ -10,6 +12,9 @@
 
 struct AVPacket;
 struct AVStream;
+namespace spdlog::sinks {
+class sink;
+}
 namespace vigil {
 class ClipCache;
 }
@@ -43,5 +48,21 @@ void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open =
 // The same into any packet sink (a Capture's packet sink signature).
 using PacketFn = std::function<void(const AVPacket*, const AVStream*)>;
 void feed(const PacketFn& sink, ManualClock& clock, double seconds, bool keep_open = false);
+
+// What a named logger (util/log.h) writes while this lives.
+class LogCapture {
+ public:
+  explicit LogCapture(const std::string& logger_name);
+  ~LogCapture();
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+  // Lines written so far that contain `what`.
+  int count(const std::string& what) const;
+
+ private:
+  std::string name_;
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::sinks::sink> sink_;
+};
 
 }  // namespace vigil::test
