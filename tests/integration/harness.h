@@ -22,7 +22,6 @@ std::string yolox_detectors_yaml();
 int free_port();
 // A fresh empty folder under /tmp, removed by the OS eventually.
 std::string temp_dir();
-// A plain pause. Not for waiting on something to happen: use eventually() for that.
 // The one polling loop of the integration tests: calls `done` every `interval` s until it
 // returns true (→ true) or `timeout` s of real time passed (→ its last answer). Every
 // wait below (eventually, Process::wait, Vigil::wait_ready, RtspServer) goes through it.
