@@ -6,13 +6,16 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "api/http_server.h"
 #include "api/static_routes.h"
+#include "app/hanging_detector.h"
 #include "app/stats.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
@@ -60,7 +63,12 @@ int run_vigil(const Config& cfg) {
   // Detectors first: a model that cannot be loaded stops start-up with its name.
   std::unique_ptr<DetectorPool> pool;
   try {
-    pool = std::make_unique<DetectorPool>(cfg);
+    DetectorPool::Factory make;
+    if (std::optional<int> n = test_detector_hang_after()) {
+      log->warn("test hook VIGIL_TEST_DETECTOR_HANGS_AFTER: detectors hang after {} inferences", *n);
+      make = hanging_detector_factory(cfg, *n);
+    }
+    pool = std::make_unique<DetectorPool>(cfg, SystemClock::instance(), std::move(make));
   } catch (const std::exception& e) {
     log->critical("{}", e.what());
     return 1;
@@ -186,11 +194,25 @@ int run_vigil(const Config& cfg) {
   sigwait(&sigs, &sig);
   log->info("signal {} received; stopping", sig);
   http.stop();
+  // Detection first: a camera waiting for an inference gets its answer (none) at once.
+  const std::vector<std::string> stuck = pool->stop();
   for (auto& c : cameras) c->stop();  // ends open events
-  pool->stop();
-  if (mqtt) mqtt->stop();  // sends the cameras' last messages, then `offline`
-  events.stop();           // writes everything queued
+  if (mqtt) mqtt->stop();             // sends the cameras' last messages, then `offline`
+  events.stop();                      // writes everything queued
   retention.stop();
+  if (!stuck.empty()) {
+    // Everything is written and stopped; only an inference that nothing can interrupt
+    // is left. Exit around it rather than wait for it (or destroy what it uses).
+    std::string names;  // a detector replaced by the watchdog may be stuck more than once
+    for (const std::string& n : std::set<std::string>(stuck.begin(), stuck.end()))
+      names += (names.empty() ? "" : ", ") + n;
+    log->error("detector {} still inside an inference after {:.0f} s; exiting without waiting for it", names,
+               DetectorPool::kStopGrace);
+    db.reset();  // closes the database
+    log->info("stopped");
+    spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+    std::_Exit(0);
+  }
   log->info("stopped");
   return 0;
 }

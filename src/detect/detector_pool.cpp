@@ -29,12 +29,13 @@ struct Request {
 // One generation of a detector thread. A stuck generation is retired: it finishes its
 // call, then exits; the pool keeps it until stop() joins it.
 struct Generation {
+  std::string name;  // the detector's config name
   std::unique_ptr<Detector> detector;
   std::atomic<double> start{0.0};   // epoch s of the running inference, 0 when idle
   std::atomic<double> speed{10.0};  // ms, running average
   std::atomic<int> tid{0};
   std::atomic<bool> retired{false};  // replaced by the watchdog; exit after this call
-  std::atomic<bool> exited{false};   // run() returned: joining is immediate
+  std::atomic<bool> exited{false};   // run() returned (set under Impl::mu, done_cv notified): joining is immediate
   std::thread thread;
 };
 
@@ -53,7 +54,7 @@ struct DetectorPool::Impl {
   std::vector<Slot> slots;
   std::mutex mu;
   std::condition_variable cv;                        // with mu: requests queued, a generation retired, or stopping
-  std::condition_variable done_cv;                   // with mu: a request is done
+  std::condition_variable done_cv;                   // with mu: a request is done, or a generation exited
   std::deque<std::shared_ptr<Request>> queue;        // guarded by mu
   bool stopping = false;                             // guarded by mu
   Worker watchdog{clock};                            // checks the generations once a second of the clock
@@ -66,6 +67,7 @@ struct DetectorPool::Impl {
 
   std::shared_ptr<Generation> make_worker(const DetectorConfig& dc) {
     auto w = std::make_shared<Generation>();
+    w->name = dc.name;
     w->detector = make(dc);
     return w;
   }
@@ -77,7 +79,19 @@ struct DetectorPool::Impl {
 
   void run(const std::shared_ptr<Generation>& w) {
     serve(w.get());
-    w->exited = true;
+    {
+      std::lock_guard lock(mu);
+      w->exited = true;
+    }
+    done_cv.notify_all();
+  }
+
+  // Every generation that has a thread: current and retired (under slots_mu).
+  std::vector<std::shared_ptr<Generation>> generations() const {
+    std::lock_guard g(slots_mu);
+    std::vector<std::shared_ptr<Generation>> all = retired;
+    for (const Slot& s : slots) all.push_back(s.worker);
+    return all;
   }
 
   // Takes requests from the queue until the pool stops or this generation is retired.
@@ -176,31 +190,44 @@ DetectorPool::DetectorPool(const Config& cfg, const Clock& clock, Factory make)
   cv::setNumThreads(std::min(threads, cores));
 }
 
-DetectorPool::~DetectorPool() { stop(); }
+// A second stop() (the destructor's) joins what the first left running, however long
+// that takes: the app never destroys a pool whose stop() reported a stuck detector.
+DetectorPool::~DetectorPool() {
+  stop(0);
+  for (auto& g : impl_->generations())
+    if (g->thread.joinable()) g->thread.join();
+}
 
 void DetectorPool::start() {
   for (auto& s : impl_->slots) s.worker->thread = std::thread([this, w = s.worker] { impl_->run(w); });
   impl_->watchdog.start([this] { impl_->watch(); });
 }
 
-void DetectorPool::stop() {
+std::vector<std::string> DetectorPool::stop(double grace) {
   {
     std::lock_guard lock(impl_->mu);
-    if (impl_->stopping) return;
     impl_->stopping = true;
-  }
-  impl_->cv.notify_all();
-  impl_->watchdog.stop();  // from here on no generation is replaced
-  for (auto& s : impl_->slots)
-    if (s.worker->thread.joinable()) s.worker->thread.join();
-  for (auto& w : impl_->retired)  // a stuck call is waited for
-    if (w->thread.joinable()) w->thread.join();
-  {
-    std::lock_guard lock(impl_->mu);
     for (auto& r : impl_->queue) r->done = true;  // no result: nobody will take them
     impl_->queue.clear();
   }
-  impl_->done_cv.notify_all();
+  impl_->cv.notify_all();
+  impl_->done_cv.notify_all();  // waiting cameras give up at once
+  impl_->watchdog.stop();       // from here on no generation is replaced
+  const std::vector<std::shared_ptr<Generation>> all = impl_->generations();
+  {
+    std::unique_lock lock(impl_->mu);
+    impl_->clock.wait_until(lock, impl_->done_cv, impl_->clock.mono() + grace, [&] {
+      return std::all_of(all.begin(), all.end(), [](const auto& g) { return g->exited.load(); });
+    });
+  }
+  std::vector<std::string> stuck;
+  for (const auto& g : all) {
+    if (g->exited && g->thread.joinable())
+      g->thread.join();
+    else if (!g->exited && g->thread.joinable())
+      stuck.push_back(g->name);
+  }
+  return stuck;
 }
 
 int DetectorPool::input_width() const { return impl_->current(0)->detector->input_width(); }
@@ -214,7 +241,8 @@ std::optional<std::vector<RawDetection>> DetectorPool::detect(const cv::Mat& bgr
   impl_->queue.push_back(req);
   impl_->cv.notify_one();
   const double deadline = impl_->clock.mono() + kTimeout;
-  if (!impl_->clock.wait_until(lock, impl_->done_cv, deadline, [&] { return req->done; })) {
+  if (!impl_->clock.wait_until(lock, impl_->done_cv, deadline, [&] { return req->done || impl_->stopping; }) ||
+      !req->done) {
     std::erase(impl_->queue, req);  // still queued? then nobody will take it
     return std::nullopt;
   }

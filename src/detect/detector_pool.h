@@ -30,7 +30,8 @@ struct DetectorStats {
 
 class DetectorPool {
  public:
-  static constexpr double kTimeout = 10.0;  // seconds a request or an inference may take
+  static constexpr double kTimeout = 10.0;   // seconds a request or an inference may take
+  static constexpr double kStopGrace = 3.0;  // seconds stop() waits for inferences in progress
 
   // Builds a detector for one config entry; the default is make_detector() with the
   // global model size. Tests pass their own to simulate a stuck or slow backend.
@@ -44,7 +45,12 @@ class DetectorPool {
   DetectorPool& operator=(const DetectorPool&) = delete;
 
   void start();
-  void stop();
+  // Stops taking requests (callers waiting for a result get none at once) and joins
+  // every detector thread that finishes its inference within `grace` s of the clock.
+  // Returns the names of detectors still inside an inference then (a hung accelerator or
+  // driver call, which nothing can interrupt): their threads keep running, and the
+  // destructor would wait for them, so the app exits around them (app.cpp).
+  std::vector<std::string> stop(double grace = kStopGrace);
 
   // Input size of the first detector: regions are resized to it before queueing
   // (a detector of another size resizes again).

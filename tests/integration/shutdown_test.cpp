@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -46,46 +47,74 @@ bool read_until(int fd, const std::string& needle) {
   return true;
 }
 
-}  // namespace
+const std::string kCamera = "cameras:\n  front:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+                            "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n"
+                            "    width: 768\n    height: 576\n    fps: 5\n";
 
-TEST(Shutdown, StopsCleanlyWithStalledViewersAndIdleConnections) {
-  Vigil v("cameras:\n  front:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
-          "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n"
-          "    width: 768\n    height: 576\n    fps: 5\n");
-  ASSERT_TRUE(v.wait_ready());
-
+// Opens 20 MJPEG viewers of camera `front` that each receive their first part, then
+// never read again, 5 idle keep-alive connections and one request that never finishes
+// its headers. Returns their sockets (empty on failure).
+std::vector<int> open_stalled_connections(int port) {
   std::vector<int> fds;
-  // 20 MJPEG viewers: each receives its first part, then never reads again.
   for (int i = 0; i < 20; ++i) {
-    int fd = connect_local(v.port());
-    ASSERT_GE(fd, 0);
+    int fd = connect_local(port);
+    if (fd < 0) return {};
+    fds.push_back(fd);
     const std::string req = "GET /api/front?fps=30&h=576&bbox=1 HTTP/1.1\r\nHost: x\r\n\r\n";
-    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), ssize_t(req.size()));
-    ASSERT_TRUE(read_until(fd, "--frame")) << "viewer " << i << " got no part";
-    fds.push_back(fd);
+    if (::send(fd, req.data(), req.size(), 0) != ssize_t(req.size()) || !read_until(fd, "--frame")) return {};
   }
-  // Idle keep-alive connections and one request that never finishes its headers.
-  for (int i = 0; i < 5; ++i) {
-    int fd = connect_local(v.port());
-    ASSERT_GE(fd, 0);
-    fds.push_back(fd);
-  }
-  int half = connect_local(v.port());
-  ASSERT_GE(half, 0);
+  for (int i = 0; i < 5; ++i) fds.push_back(connect_local(port));
+  int half = connect_local(port);
   const std::string partial = "GET /api/stats HTTP/1.1\r\nHost: x\r\n";
   ::send(half, partial.data(), partial.size(), 0);
   fds.push_back(half);
-  // The server still answers others while all of those are open.
-  ASSERT_EQ(http_get(v.port(), "/api/stats").status, 200);
+  return fds;
+}
 
+// SIGTERM, then the exit status (-1: still running after 60 s); prints how long it took.
+int terminate(Vigil& v, const char* what) {
   const double t0 = now_mono();
   v.process().signal(SIGTERM);
   const int status = v.process().wait(60);
-  const double took = now_mono() - t0;
-  std::printf("shutdown with 20 stalled MJPEG viewers and 6 idle connections: %.2f s\n", took);
+  std::printf("shutdown with %s: %.2f s\n", what, now_mono() - t0);
+  return status;
+}
+
+}  // namespace
+
+TEST(Shutdown, StopsCleanlyWithStalledViewersAndIdleConnections) {
+  Vigil v(kCamera);
+  ASSERT_TRUE(v.wait_ready());
+  const std::vector<int> fds = open_stalled_connections(v.port());
+  ASSERT_EQ(fds.size(), 26u);
+  // The server still answers others while all of those are open.
+  ASSERT_EQ(http_get(v.port(), "/api/stats").status, 200);
+  const int status = terminate(v, "20 stalled MJPEG viewers and 6 idle connections");
   for (int fd : fds) ::close(fd);
   ASSERT_NE(status, -1) << "vigil did not exit\n" << v.log();
   EXPECT_EQ(status, 0) << "exit status (128 + signal when killed by one)\n" << v.log();
+}
+
+// The same with a detector whose inference never returns (a hung accelerator, made by the
+// test hook VIGIL_TEST_DETECTOR_HANGS_AFTER): vigil waits for it kStopGrace at most,
+// names it, finishes everything else and exits 0 around it.
+TEST(Shutdown, StopsWithAHungDetector) {
+  setenv("VIGIL_TEST_DETECTOR_HANGS_AFTER", "3", 1);
+  Vigil v(kCamera);
+  unsetenv("VIGIL_TEST_DETECTOR_HANGS_AFTER");
+  ASSERT_TRUE(v.wait_ready());
+  ASSERT_TRUE(v.wait_for_log("this inference never returns", 60)) << v.log();
+  const std::vector<int> fds = open_stalled_connections(v.port());
+  ASSERT_EQ(fds.size(), 26u);
+  ASSERT_EQ(http_get(v.port(), "/api/stats").status, 200) << "stats answer with a detector stuck";
+  const int status = terminate(v, "a hung detector, 20 stalled MJPEG viewers and 6 idle connections");
+  for (int fd : fds) ::close(fd);
+  ASSERT_NE(status, -1) << "vigil did not exit\n" << v.log();
+  EXPECT_EQ(status, 0) << v.log();
+  EXPECT_NE(v.log().find("detector coral still inside an inference after 3 s; exiting without waiting for it"),
+            std::string::npos)
+      << v.log();
+  EXPECT_NE(v.log().find("stopped"), std::string::npos) << v.log();
 }
 
 }  // namespace vigil::test

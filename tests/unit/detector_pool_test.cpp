@@ -36,6 +36,15 @@ class Gate {
   bool open_ = false;
 };
 
+// Opens its gates when it goes: declared after the pool, so a test that stops early
+// (a failed assertion) lets the pool's destructor join its threads instead of hanging.
+struct OpenAtExit {
+  std::vector<Gate*> gates;
+  ~OpenAtExit() {
+    for (Gate* g : gates) g->open();
+  }
+};
+
 // A backend whose detect() blocks until `gate` opens (nullptr: returns at once).
 class GatedDetector : public Detector {
  public:
@@ -65,14 +74,20 @@ TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItA
     if (n == 2) loading.wait();  // the replacement's model takes a while to load
     return std::make_unique<GatedDetector>(n == 1 ? &stuck : nullptr);
   });
+  OpenAtExit release{{&stuck, &loading}};
   pool.start();
   const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));
 
   // A camera's request gets stuck in the first detector.
   auto first = std::async(std::launch::async, [&] { return pool.detect(region); });
   ASSERT_TRUE(eventually([&] { return pool.stats().at(0).detection_start != 0.0; }));
-  clock.advance(DetectorPool::kTimeout + 1);  // the watchdog sees it and loads a new one
-  ASSERT_TRUE(eventually([&] { return made == 2; }));
+  // The watchdog sees it and loads a new one. It may not be waiting on the clock yet
+  // when the first advance comes: advance until it has acted.
+  clock.advance(DetectorPool::kTimeout);
+  ASSERT_TRUE(eventually([&] {
+    clock.advance(1);
+    return made == 2;
+  }));
   // The camera waited kTimeout on the same clock: it has given up on that region.
   ASSERT_EQ(first.wait_for(20s), std::future_status::ready);
   EXPECT_FALSE(first.get());
@@ -94,6 +109,57 @@ TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItA
   std::thread stopper([&] { pool.stop(); });
   stuck.open();
   stopper.join();
+}
+
+// stop() with an inference that never ends (a hung accelerator): a camera waiting for it
+// is released at once, stop() gives up after kStopGrace s of the clock and names the
+// detector; the destructor then waits for the call (here: until the gate opens).
+TEST(DetectorPoolStop, ReleasesWaitingCamerasAndNamesAStuckDetectorAfterTheGrace) {
+  Config cfg;
+  DetectorConfig dc;
+  dc.name = "tpu";
+  dc.type = "hog";
+  cfg.detectors = {dc};
+  ManualClock clock;
+  Gate stuck;
+  auto pool = std::make_unique<DetectorPool>(
+      cfg, clock, [&](const DetectorConfig&) { return std::make_unique<GatedDetector>(&stuck); });
+  OpenAtExit release{{&stuck}};
+  pool->start();
+  const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));
+  auto camera = std::async(std::launch::async, [&] { return pool->detect(region); });
+  ASSERT_TRUE(eventually([&] { return pool->stats().at(0).detection_start != 0.0; }));
+
+  auto stopped = std::async(std::launch::async, [&] { return pool->stop(); });
+  ASSERT_EQ(camera.wait_for(20s), std::future_status::ready) << "the camera waited for the stuck inference";
+  EXPECT_FALSE(camera.get());
+  // The grace runs on the clock: advance it until stop() gives up (it may not have read
+  // the clock yet when the first advance comes).
+  ASSERT_TRUE(eventually([&] {
+    clock.advance(DetectorPool::kStopGrace);
+    return stopped.wait_for(0s) == std::future_status::ready;
+  }));
+  EXPECT_EQ(stopped.get(), std::vector<std::string>{"tpu"});
+
+  std::thread destroy([&] { pool.reset(); });
+  stuck.open();
+  destroy.join();
+}
+
+// An idle pool stops at once and reports nothing stuck.
+TEST(DetectorPoolStop, AnIdlePoolStopsWithNothingStuck) {
+  Config cfg;
+  DetectorConfig dc;
+  dc.name = "cpu";
+  dc.type = "hog";
+  cfg.detectors = {dc};
+  ManualClock clock;
+  DetectorPool pool(cfg, clock, [](const DetectorConfig&) { return std::make_unique<GatedDetector>(nullptr); });
+  pool.start();
+  const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));
+  ASSERT_TRUE(pool.detect(region));
+  EXPECT_TRUE(pool.stop().empty());
+  EXPECT_FALSE(pool.detect(region)) << "a stopped pool takes no requests";
 }
 
 }  // namespace
