@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "camera/camera.h"
+#include "detect/checked_config.h"
 #include "detect/detector_pool.h"
 #include "input/frame_image.h"
 #include "regions/regions.h"
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
       "path: " +
       model + "\ncameras:\n  vtest:\n    ffmpeg:\n      inputs:\n        - path: " + video +
       "\n          roles: [detect]\n    width: 768\n    height: 576\n    fps: 5\n";
-  Config cfg = parse_config(yaml, false);
+  Config cfg = parse_checked_config(yaml, false);
   auto reference = make_detector(cfg.detectors[0], 320, 320);
 
   std::printf("%-10s %8s %8s %10s %12s %8s\n", "regions", "frames", "recall", "calls", "calls/frame", "tracks");

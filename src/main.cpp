@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "config/config.h"
+#include "detect/checked_config.h"
 #include "util/log.h"
 
 namespace {
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
   vigil::Config cfg;
   std::vector<std::string> warnings;
   try {
-    cfg = vigil::load_config(path, &warnings);
+    cfg = vigil::load_checked_config(path, &warnings);
   } catch (const vigil::ConfigError& e) {
     for (const auto& w : warnings) std::cerr << w << "\n";
     for (const auto& l : e.lines) std::cerr << l << "\n";

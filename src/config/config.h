@@ -146,6 +146,10 @@ struct ModelFileConfig {
   std::optional<bool> swap_rb;
 };
 
+// OpenCV's HOG people detector (`type: hog`, config.md §4.5): its input size when
+// model.width/height are absent. HOG has no model file, so it is no model kind.
+constexpr int kHogInputSize = 400;
+
 struct DetectorConfig {
   std::string name;
   std::string type = "edgetpu";  // as written: edgetpu | cpu | opencv | hog
@@ -196,11 +200,34 @@ struct ConfigError : std::runtime_error {
   explicit ConfigError(std::vector<std::string> l);
 };
 
+// A problem that makes a detector's model unusable; `key` is relative to its `model` section.
+struct ModelProblem {
+  std::string key, message;
+};
+
+// What validating a config needs to know about models, which the detectors' layer owns
+// (detect/model_registry: model_rules()). The loader asks it where it reads each detector
+// and where it checks `track` lists, so every message keeps its key and its place.
+struct ModelRules {
+  std::vector<std::string> kinds;  // the values of model.kind, in the order errors list them
+  // Fills in every default of config.md §4.5 in a model (kind, companion file, input size,
+  // label file, pre-processing) and checks its files; `global_w/h` are model.width/height.
+  std::vector<ModelProblem> (*resolve)(ModelFileConfig& m, int global_w, int global_h);
+  // Class id → the label a resolved model reports; empty when the label file is unreadable.
+  std::map<int, std::string> (*labels)(const ModelFileConfig& m);
+};
+
 // Reads, validates and resolves a config file (YAML, or JSON for *.json).
 // `warnings` receives "config warning: …" lines. Throws ConfigError.
-Config load_config(const std::string& path, std::vector<std::string>* warnings = nullptr);
+// Without `models`, model keys are only read and type-checked: model.kind is not checked,
+// no default is filled in and no file is looked at, and `track` lists are checked only
+// when every detector is HOG. vigil itself (start-up and --check-config) loads with
+// load_checked_config() (detect/checked_config.h), which passes the registry's rules.
+Config load_config(const std::string& path, std::vector<std::string>* warnings = nullptr,
+                   const ModelRules* models = nullptr);
 // Same from text; `is_json` picks the parser.
-Config parse_config(const std::string& text, bool is_json, std::vector<std::string>* warnings = nullptr);
+Config parse_config(const std::string& text, bool is_json, std::vector<std::string>* warnings = nullptr,
+                    const ModelRules* models = nullptr);
 
 // The /api/config document (http-api.md §2.3): effective values, credentials masked.
 // Returned as compact JSON text with sorted keys (no trailing newline).

@@ -17,7 +17,6 @@
 #include "config/config.h"
 #include "config/config_args.h"
 #include "config/config_reader.h"
-#include "config/model_kinds.h"
 #include "util/printable.h"
 
 namespace vigil {
@@ -29,7 +28,6 @@ namespace {
 
 const StrList kRoles = {"detect", "clips", "record", "rtmp"};
 const StrList kDetectorTypes = {"edgetpu", "cpu", "opencv", "hog"};
-const StrList kModelKinds = model_kind_names();
 const StrList kLogLevels = {"debug", "info", "warning", "error", "critical"};
 const StrList kReservedCameraNames = {"events", "stats", "config", "version", "detectors", "detection_fps", "service"};
 
@@ -205,7 +203,7 @@ void substitute(Diagnostics& d, const std::string& path, std::string& value) {
 
 class Loader {
  public:
-  Loader(Diagnostics& d, Config& cfg) : d_(d), cfg_(cfg) {}
+  Loader(Diagnostics& d, Config& cfg, const ModelRules* models) : d_(d), cfg_(cfg), models_(models) {}
 
   void load(const Node& root) {
     MapReader top(d_, &root, "");
@@ -304,7 +302,10 @@ class Loader {
     in.present = detector.take("model") != nullptr;
     MapReader m = detector.section("model");
     m.get("path", in.path);
-    m.get("kind", in.kind, one_of(kModelKinds));
+    if (models_)
+      m.get("kind", in.kind, one_of(models_->kinds));
+    else
+      m.get("kind", in.kind);
     m.get("config", in.config);
     m.get("width", in.width);
     m.get("height", in.height);
@@ -363,8 +364,9 @@ class Loader {
     m.scale = in.scale;
     m.mean = in.mean;
     m.swap_rb = in.swap_rb;
-    for (const ModelProblem& p : resolve_model(m, cfg_.model_width, cfg_.model_height))
-      d_.error(join_path(mpath, p.key), p.message);
+    if (models_)
+      for (const ModelProblem& p : models_->resolve(m, cfg_.model_width, cfg_.model_height))
+        d_.error(join_path(mpath, p.key), p.message);
     return m;
   }
 
@@ -785,7 +787,8 @@ class Loader {
         labels.insert("person");
         continue;
       }
-      auto map = model_labels(*det.model);
+      if (!models_) return {};  // no rules: a model's labels are unknown
+      auto map = models_->labels(*det.model);
       if (map.empty()) return {};  // unreadable label file: already an error or unknowable
       for (const auto& [index, label] : map) labels.insert(label);
     }
@@ -836,6 +839,7 @@ class Loader {
 
   Diagnostics& d_;
   Config& cfg_;
+  const ModelRules* models_;  // the detectors' model rules; nullptr = models only read
   Globals g_;
   std::string db_path_;
   std::string logs_path_ = "logger.logs";
@@ -925,7 +929,8 @@ std::map<int, std::string> load_labelmap(const std::string& path) {
   return out;
 }
 
-Config parse_config(const std::string& text, bool is_json, std::vector<std::string>* warnings) {
+Config parse_config(const std::string& text, bool is_json, std::vector<std::string>* warnings,
+                    const ModelRules* models) {
   Diagnostics d;
   Config cfg;
   std::optional<Node> root;
@@ -938,14 +943,14 @@ Config parse_config(const std::string& text, bool is_json, std::vector<std::stri
   } else if (root && root->kind != Node::Kind::Map) {
     d.error("", "the top level must be a map, got " + describe(*root));
   } else if (root) {
-    cfg::Loader(d, cfg).load(*root);
+    cfg::Loader(d, cfg, models).load(*root);
   }
   if (warnings) warnings->insert(warnings->end(), d.warnings().begin(), d.warnings().end());
   if (!d.errors().empty()) throw ConfigError(d.errors());
   return cfg;
 }
 
-Config load_config(const std::string& path, std::vector<std::string>* warnings) {
+Config load_config(const std::string& path, std::vector<std::string>* warnings, const ModelRules* models) {
   std::error_code ec;
   if (fs::is_directory(path, ec))
     throw ConfigError({"config error: " + path + ": cannot read the file (it is a directory)"});
@@ -954,7 +959,7 @@ Config load_config(const std::string& path, std::vector<std::string>* warnings) 
   std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad()) throw ConfigError({"config error: " + path + ": cannot read the file (" + std::strerror(errno) + ")"});
   const bool is_json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
-  return parse_config(text, is_json, warnings);
+  return parse_config(text, is_json, warnings, models);
 }
 
 }  // namespace vigil

@@ -59,9 +59,7 @@ class DnnDetector : public Detector {
   std::vector<cv::Mat> outs_;  // reused between calls
 };
 
-std::unique_ptr<Detector> make_yolox_detector(DnnModel m);
-std::unique_ptr<Detector> make_darknet_detector(DnnModel m);
-std::unique_ptr<Detector> make_ssd_detector(DnnModel m);
+// The DNN backends are built through their kind's factory (model_registry.h).
 std::unique_ptr<Detector> make_hog_detector(int width, int height);
 
 }  // namespace vigil::detect

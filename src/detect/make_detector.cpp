@@ -1,31 +1,21 @@
-// Resolves a DetectorConfig into a backend (config.md §4.5) and the letterbox helper.
+// Resolves a DetectorConfig into a backend (config.md §4.5) through the detector
+// registry (model_registry.h), and the letterbox helper.
 #include <algorithm>
-#include <filesystem>
-#include <map>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
-#include "config/model_kinds.h"
 #include "detect/backends.h"
+#include "detect/model_registry.h"
 
 namespace vigil {
 namespace {
-
-// One factory per model kind; what each kind means (extensions, defaults, labels) is in
-// config/model_kinds, shared with config validation.
-using Factory = std::unique_ptr<Detector> (*)(detect::DnnModel);
-const std::map<std::string, Factory> kFactories = {
-    {"yolox", detect::make_yolox_detector},
-    {"darknet", detect::make_darknet_detector},
-    {"ssd", detect::make_ssd_detector},
-};
 
 // The model's files, input size, blob parameters and labels with the defaults of config.md
 // §4.5, resolved exactly as config validation resolved them.
 // Resolves `mc` in place.
 detect::DnnModel resolve_dnn(const std::string& name, ModelFileConfig& mc, int default_w, int default_h) {
   const std::string who = "detectors." + name + ".model.";
-  auto problems = resolve_model(mc, default_w, default_h);
+  auto problems = detect::resolve_model(mc, default_w, default_h);
   if (!problems.empty()) throw std::runtime_error(who + problems[0].key + ": " + problems[0].message);
   detect::DnnModel m;
   m.detector = name;
@@ -42,7 +32,7 @@ detect::DnnModel resolve_dnn(const std::string& name, ModelFileConfig& mc, int d
   else
     throw std::runtime_error(who + "mean: needs 3 values");
   m.swap_rb = *mc.swap_rb;
-  m.labels = model_labels(mc);
+  m.labels = detect::model_labels(mc);
   if (m.labels.empty())
     throw std::runtime_error(who + "labelmap: " + (mc.labelmap.empty() ? "built-in list" : mc.labelmap) +
                              " cannot be read or names no class");
@@ -61,7 +51,7 @@ std::unique_ptr<Detector> make_detector(const DetectorConfig& cfg, int default_w
   } else {
     ModelFileConfig mc = *cfg.model;
     detect::DnnModel m = resolve_dnn(cfg.name, mc, default_width, default_height);
-    d = kFactories.at(mc.kind)(std::move(m));
+    d = detect::find_model_kind(mc.kind)->make(std::move(m));  // resolved: the kind exists
   }
   // One run on a black image: a network that cannot run at this input size fails now,
   // at start-up, and the first real frame does not pay for OpenCV's buffer allocation.

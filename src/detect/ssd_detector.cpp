@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "detect/backends.h"
+#include "detect/model_registry.h"
 
 namespace vigil::detect {
 namespace {
@@ -32,6 +33,19 @@ class SsdDetector : public DnnDetector {
 
 }  // namespace
 
-std::unique_ptr<Detector> make_ssd_detector(DnnModel m) { return std::make_unique<SsdDetector>(std::move(m)); }
+const ModelKind& ssd_kind() {
+  // No extension of its own (the kind of any weights no other kind claims: protobuf
+  // graphs, Caffe models); RGB scaled to ±1 at the global model.width/height. The
+  // renames apply to any label file, whatever the kind.
+  static const ModelKind kind = {
+      .name = "ssd",
+      .scale = 1.0 / 127.5,
+      .mean = 127.5,
+      .swap_rb = true,
+      .label_renames = &darknet_coco_renames(),
+      .make = [](DnnModel m) -> std::unique_ptr<Detector> { return std::make_unique<SsdDetector>(std::move(m)); },
+  };
+  return kind;
+}
 
 }  // namespace vigil::detect

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "detect/backends.h"
+#include "detect/model_registry.h"
 
 namespace vigil::detect {
 namespace {
@@ -52,13 +53,28 @@ class YoloxDetector : public DnnDetector {
   }
 };
 
-}  // namespace
-
-std::unique_ptr<Detector> make_yolox_detector(DnnModel m) {
+std::unique_ptr<Detector> make_yolox(DnnModel m) {
   if (m.width % 32 != 0 || m.height % 32 != 0)
     throw std::runtime_error("detectors." + m.detector + ": yolox input size " + std::to_string(m.width) + "x" +
                              std::to_string(m.height) + " is not a multiple of 32");
   return std::make_unique<YoloxDetector>(std::move(m));
+}
+
+}  // namespace
+
+const ModelKind& yolox_kind() {
+  // .onnx; BGR 0–255 at 416×416. Its coco.names is darknet's, hence the renames.
+  static const ModelKind kind = {
+      .name = "yolox",
+      .extensions = {".onnx"},
+      .fixed_size = 416,
+      .scale = 1.0,
+      .mean = 0.0,
+      .swap_rb = false,
+      .label_renames = &darknet_coco_renames(),
+      .make = make_yolox,
+  };
+  return kind;
 }
 
 }  // namespace vigil::detect

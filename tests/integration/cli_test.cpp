@@ -1,5 +1,6 @@
 // The command line as a user meets it: --check-config, --version, errors, exit codes.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -58,6 +59,29 @@ TEST(Cli, BrokenConfigNamesTheKeyAndExitsOne) {
                           "FRIGATE_RTSP_PASSWORD is not set"),
             std::string::npos)
       << r.output;
+}
+
+// Models are checked by the detector registry at start-up as with --check-config: a
+// missing model file is an error at its key, and darknet's names (motorbike) answer for
+// 0.8's `track: [motorcycle]` without a warning.
+TEST(Cli, ModelsAreCheckedAtStartAndByCheckConfig) {
+  const std::string missing = "detectors: {x: {type: opencv, model: {path: /nonexistent/net.weights}}}\n" + kMinimal;
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--check-config", "--config", "config.yml"},
+                                                                {"--config", "config.yml"}}) {
+    auto r = run_vigil(args, missing, "FRIGATE_RTSP_PASSWORD=x");
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_NE(r.output.find("config error: detectors.x.model.path: file not found: /nonexistent/net.weights"),
+              std::string::npos)
+        << r.output;
+  }
+  const std::string weights = models_dir() + "/yolo-fastest-1.1-xl/yolo-fastest-1.1-xl.weights";
+  if (access(weights.c_str(), R_OK) != 0) GTEST_SKIP() << weights << " not found (set VIGIL_MODELS)";
+  auto r = run_vigil({"--check-config", "--config", "config.yml"},
+                     "detectors: {x: {type: opencv, model: {path: " + weights + "}}}\n" + kMinimal +
+                         "    rtmp: {enabled: false}\n    objects: {track: [person, motorcycle]}\n",
+                     "FRIGATE_RTSP_PASSWORD=x");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "config ok\n");
 }
 
 TEST(Cli, ConfigFileIsFoundThroughConfigFileVariableAndCwd) {

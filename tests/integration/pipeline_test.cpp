@@ -9,6 +9,7 @@
 #include <set>
 
 #include "camera/camera.h"
+#include "detect/checked_config.h"
 #include "detect/detector_pool.h"
 #include "harness.h"
 #include "input/frame_image.h"
@@ -30,11 +31,11 @@ TEST(Pipeline, TracksTheWalkersOfVtestWithYoloxNano) {
   if (access(model.c_str(), R_OK) != 0) GTEST_SKIP() << "YOLOX-Nano not found at " << model << " (set VIGIL_MODELS)";
   if (access(vtest_mp4().c_str(), R_OK) != 0) GTEST_SKIP() << "run scripts/bootstrap";
 
-  Config cfg =
-      parse_config("detectors:\n  yolox:\n    type: opencv\n    num_threads: 2\n    model:\n      path: " + model +
-                       "\ncameras:\n  vtest:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
-                       "\n          roles: [detect]\n    width: 768\n    height: 576\n    fps: 5\n",
-                   false);
+  Config cfg = parse_checked_config(
+      "detectors:\n  yolox:\n    type: opencv\n    num_threads: 2\n    model:\n      path: " + model +
+          "\ncameras:\n  vtest:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+          "\n          roles: [detect]\n    width: 768\n    height: 576\n    fps: 5\n",
+      false);
   DetectorPool pool(cfg);
   pool.start();
   Camera cam(cfg.cameras[0], &pool);

@@ -9,7 +9,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "config/model_kinds.h"
+#include "detect/checked_config.h"
+#include "detect/model_registry.h"
 
 namespace vigil {
 namespace {
@@ -126,12 +127,12 @@ std::string camera_yaml(const std::string& extra = "", const std::string& input_
 }
 
 Config parse(const std::string& yaml, std::vector<std::string>* warnings = nullptr) {
-  return parse_config(yaml, false, warnings);
+  return parse_checked_config(yaml, false, warnings);
 }
 
 std::vector<std::string> errors_of(const std::string& text, bool is_json = false) {
   try {
-    parse_config(text, is_json);
+    parse_checked_config(text, is_json);
   } catch (const ConfigError& e) {
     return e.lines;
   }
@@ -453,7 +454,7 @@ TEST_F(ConfigTest, JsonFilesKeepTheirTypes) {
   const std::string j = R"({"mqtt": {"host": "h", "password": 1234},
     "cameras": {"back": {"ffmpeg": {"inputs": [{"path": "rtsp://c/{{x}}", "roles": ["detect"]}]},
                          "width": 640, "height": 360, "fps": 5}}})";
-  Config c = parse_config(j, true);
+  Config c = parse_checked_config(j, true);
   EXPECT_EQ(c.cameras[0].fps, 5);
   EXPECT_EQ(c.mqtt.password, "1234");
   EXPECT_EQ(c.cameras[0].inputs[0].path, "rtsp://c/{x}");
@@ -465,7 +466,7 @@ TEST_F(ConfigTest, JsonFilesKeepTheirTypes) {
   EXPECT_EQ(syntax.rfind("config error: JSON syntax error:", 0), 0u) << syntax;
 
   std::vector<std::string> warnings;
-  Config dup = parse_config(replace(j, "\"fps\": 5", "\"fps\": 5, \"fps\": 7"), true, &warnings);
+  Config dup = parse_checked_config(replace(j, "\"fps\": 5", "\"fps\": 5, \"fps\": 7"), true, &warnings);
   EXPECT_EQ(dup.cameras[0].fps, 7);
   EXPECT_TRUE(has_line(warnings, "config warning: cameras.back.fps: duplicate key; the last value is used"))
       << joined(warnings);
@@ -477,12 +478,12 @@ TEST_F(ConfigTest, LoadConfigPicksTheParserByExtensionAndReportsUnreadableFiles)
   std::ofstream(json_path) << R"({"cameras": {}, "mqtt": {"host": "h"}})";
   std::ofstream(yml_path) << kMinimal;
   std::vector<std::string> warnings;
-  Config j = load_config(json_path, &warnings);
+  Config j = load_checked_config(json_path, &warnings);
   EXPECT_EQ(j.mqtt.host, "h");
   EXPECT_TRUE(has_line(warnings, "config warning: cameras: no cameras configured"));
-  EXPECT_EQ(load_config(yml_path).cameras.at(0).name, "driveway");
+  EXPECT_EQ(load_checked_config(yml_path).cameras.at(0).name, "driveway");
   try {
-    load_config(dir.path("missing.yml"));
+    load_checked_config(dir.path("missing.yml"));
     ADD_FAILURE() << "missing file accepted";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.lines.at(0),
@@ -789,7 +790,22 @@ TEST_F(ConfigTest, DetectorModels) {
             "config error: detectors.x.model.config: file not found: " + models.path("yolox_nano.cfg"));
 }
 
-// --check-config and the detector resolve a model with the same code (config/model_kinds):
+// config/ alone (no model rules) reads and type-checks the model keys and looks at no
+// file; resolving models is the detector registry's part, which vigil always adds.
+TEST_F(ConfigTest, WithoutModelRulesModelsAreOnlyRead) {
+  const std::string text = "detectors: {x: {type: opencv, model: {path: /nonexistent/m.onnx, kind: bogus}}}\n" +
+                           camera_yaml("    objects: {track: [giraffe]}\n");
+  std::vector<std::string> warnings;
+  Config c = parse_config(text, false, &warnings);
+  const ModelFileConfig& m = *c.detectors.at(0).model;
+  EXPECT_EQ(m.kind, "bogus");
+  EXPECT_EQ(m.width, 0);
+  EXPECT_FALSE(m.scale.has_value());
+  for (const std::string& w : warnings) EXPECT_EQ(w.find("giraffe"), std::string::npos) << w;
+  EXPECT_EQ(first_error(text), "config error: detectors.x.model.kind: must be one of: yolox, darknet, ssd");
+}
+
+// --check-config and the detector resolve a model with the same code (detect/model_registry):
 // a darknet cfg with comments and spaces around `=` gives its size, and darknet's VOC-era
 // names (motorbike) answer for 0.8's (motorcycle) without a false warning.
 TEST_F(ConfigTest, DarknetCfgWithCommentsAndSpacesAndItsLabelNames) {
@@ -808,11 +824,11 @@ TEST_F(ConfigTest, DarknetCfgWithCommentsAndSpacesAndItsLabelNames) {
   EXPECT_EQ(m.width, 352);
   EXPECT_EQ(m.height, 288);
   EXPECT_EQ(m.labelmap, dir.path("coco.names"));
-  EXPECT_EQ(model_labels(m).at(3), "motorcycle");
+  EXPECT_EQ(detect::model_labels(m).at(3), "motorcycle");
   EXPECT_TRUE(warnings.empty()) << joined(warnings);
   // Resolving a resolved model changes nothing (make_detector resolves again).
   ModelFileConfig again = m;
-  EXPECT_TRUE(resolve_model(again, 320, 320).empty());
+  EXPECT_TRUE(detect::resolve_model(again, 320, 320).empty());
   EXPECT_EQ(again.width, 352);
   EXPECT_EQ(again.config, m.config);
 

@@ -15,7 +15,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "config/model_kinds.h"
+#include "detect/checked_config.h"
+#include "detect/model_registry.h"
 
 namespace vigil {
 namespace {
@@ -316,17 +317,26 @@ TEST(DetectorYolox, ShippedCocoNamesLabels) {
 
 // --- Yolo-Fastest (darknet) ------------------------------------------------------------------
 
-// The detector runs at the size and with the labels config validation resolved.
+// The detector runs at the size and with the labels config validation resolved: the
+// config names only the weights, tracks darknet's `motorbike` as 0.8's `motorcycle`, and
+// --check-config's answer is what make_detector builds.
 TEST(DetectorDarknet, AgreesWithTheCheckedConfig) {
   SKIP_UNLESS_FILE(fastest_path());
-  ModelFileConfig checked;
-  checked.path = fastest_path();
-  ASSERT_TRUE(resolve_model(checked, 416, 416).empty());
-  DetectorConfig cfg = opencv_detector(fastest_path());
-  auto d = make_detector(cfg, 416, 416);
+  std::vector<std::string> warnings;
+  Config c =
+      parse_checked_config("detectors: {x: {type: opencv, model: {path: " + fastest_path() +
+                               "}}}\n"
+                               "cameras:\n  back:\n    ffmpeg: {inputs: [{path: rtsp://cam/1, roles: [detect]}]}\n"
+                               "    width: 640\n    height: 360\n    rtmp: {enabled: false}\n"
+                               "    objects: {track: [person, motorcycle]}\n",
+                           false, &warnings);
+  EXPECT_TRUE(warnings.empty()) << (warnings.empty() ? "" : warnings[0]);
+  const ModelFileConfig& checked = *c.detectors.at(0).model;
+  auto d = make_detector(c.detectors.at(0), c.model_width, c.model_height);
   EXPECT_EQ(d->input_width(), checked.width);
   EXPECT_EQ(d->input_height(), checked.height);
-  EXPECT_EQ(model_labels(checked).at(3), "motorcycle");  // coco.names says motorbike
+  EXPECT_EQ(checked.width, 320);                                 // from the cfg's [net] section
+  EXPECT_EQ(detect::model_labels(checked).at(3), "motorcycle");  // coco.names says motorbike
 }
 
 TEST(DetectorDarknet, DogInDogJpgAndPersonInPersonJpg) {
