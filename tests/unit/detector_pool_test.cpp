@@ -36,6 +36,18 @@ class Gate {
   bool open_ = false;
 };
 
+// A config with one detector named `name` (the tests' factories build the backend).
+Config one_detector(const std::string& name) {
+  Config cfg;
+  DetectorConfig dc;
+  dc.name = name;
+  dc.type = "hog";
+  cfg.detectors = {dc};
+  return cfg;
+}
+
+const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));  // what cameras send
+
 // Opens its gates when it goes: declared after the pool, so a test that stops early
 // (a failed assertion) lets the pool's destructor join its threads instead of hanging.
 struct OpenAtExit {
@@ -61,11 +73,7 @@ class GatedDetector : public Detector {
 };
 
 TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItAtStop) {
-  Config cfg;
-  DetectorConfig dc;
-  dc.name = "cpu1";
-  dc.type = "hog";
-  cfg.detectors = {dc};
+  const Config cfg = one_detector("cpu1");
   ManualClock clock;
   Gate stuck, loading;
   std::atomic<int> made{0};
@@ -76,7 +84,6 @@ TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItA
   });
   OpenAtExit release{{&stuck, &loading}};
   pool.start();
-  const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));
 
   // A camera's request gets stuck in the first detector.
   auto first = std::async(std::launch::async, [&] { return pool.detect(region); });
@@ -115,18 +122,13 @@ TEST(DetectorPoolWatchdog, ReplacesAStuckDetectorWithoutBlockingStatsAndJoinsItA
 // is released at once, stop() gives up after kStopGrace s of the clock and names the
 // detector; the destructor then waits for the call (here: until the gate opens).
 TEST(DetectorPoolStop, ReleasesWaitingCamerasAndNamesAStuckDetectorAfterTheGrace) {
-  Config cfg;
-  DetectorConfig dc;
-  dc.name = "tpu";
-  dc.type = "hog";
-  cfg.detectors = {dc};
+  const Config cfg = one_detector("tpu");
   ManualClock clock;
   Gate stuck;
   auto pool = std::make_unique<DetectorPool>(
       cfg, clock, [&](const DetectorConfig&) { return std::make_unique<GatedDetector>(&stuck); });
   OpenAtExit release{{&stuck}};
   pool->start();
-  const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));
   auto camera = std::async(std::launch::async, [&] { return pool->detect(region); });
   ASSERT_TRUE(eventually([&] { return pool->stats().at(0).detection_start != 0.0; }));
 
@@ -148,15 +150,10 @@ TEST(DetectorPoolStop, ReleasesWaitingCamerasAndNamesAStuckDetectorAfterTheGrace
 
 // An idle pool stops at once and reports nothing stuck.
 TEST(DetectorPoolStop, AnIdlePoolStopsWithNothingStuck) {
-  Config cfg;
-  DetectorConfig dc;
-  dc.name = "cpu";
-  dc.type = "hog";
-  cfg.detectors = {dc};
+  const Config cfg = one_detector("cpu");
   ManualClock clock;
   DetectorPool pool(cfg, clock, [](const DetectorConfig&) { return std::make_unique<GatedDetector>(nullptr); });
   pool.start();
-  const cv::Mat region(32, 32, CV_8UC3, cv::Scalar::all(0));
   ASSERT_TRUE(pool.detect(region));
   EXPECT_TRUE(pool.stop().empty());
   EXPECT_FALSE(pool.detect(region)) << "a stopped pool takes no requests";

@@ -4,6 +4,7 @@
 // as the cache; tests wait on the store's hooks, never on time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -38,16 +39,22 @@ class PostCapture : public ::testing::Test {
   // posts event ev1, which ends 24 s before `now`: its clip needs video up to 4 s before
   // `now`, which is not cached yet.
   void start_with_ending_event(bool keep_open) {
-    clock.wall_time = now - 30;
+    start_over_cached_video(now - 30, keep_open);
+    ASSERT_TRUE(hooks->handled("ev1", EventMessage::kEnd));
+  }
+
+  // The same, the 20 s of video cached from `video_start` on; returns once ev1 is posted.
+  void start_over_cached_video(double video_start, bool keep_open) {
+    clock.wall_time = video_start;
     cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
     feed(*cache, clock, 20, keep_open);
+    clock.wall_time = std::max(clock.wall(), now - 10);
     store = std::make_unique<EventStore>(cfg, db, clock);
     hooks = std::make_unique<EventHooks>(*store);
     store->add_clip_cache(cache);
     store->start();
     store->post(
         {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
-    ASSERT_TRUE(hooks->handled("ev1", EventMessage::kEnd));
   }
 
   const std::string media = temp_dir();
@@ -141,17 +148,8 @@ TEST_F(PostCapture, NewCachedVideoWakesTheThreadToCutTheClip) {
 // A wanted clip whose span the cache never got (the camera was down): the event is
 // stored without it, and the failure is counted (service.degraded.clip_failures).
 TEST_F(PostCapture, AClipWithNoCachedVideoIsCountedAsAFailure) {
-  clock.wall_time = now - 300;
-  cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
-  feed(*cache, clock, 20);  // video from 300 to 280 s before `now`, none since
-  clock.wall_time = now;
-  store = std::make_unique<EventStore>(cfg, db, clock);
-  hooks = std::make_unique<EventHooks>(*store);
-  store->add_clip_cache(cache);
-  store->start();
-  store->post(
-      {walk_event(EventMessage::kNew, now - 27, now - 25, 1), walk_event(EventMessage::kEnd, now - 27, now - 25, 1)});
-  clock.advance(60);  // past the clip's deadline
+  start_over_cached_video(now - 300, false);  // video from 300 to 280 s before `now`, none since
+  clock.advance(60);                          // past the clip's deadline
   ASSERT_TRUE(hooks->finished("ev1", true));
   EXPECT_FALSE(db.get("ev1")->has_clip);
   EXPECT_EQ(store->health().clip_failures, 1u);
