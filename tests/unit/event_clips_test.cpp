@@ -151,7 +151,8 @@ TEST_F(PostCapture, AClipWithNoCachedVideoIsCountedAsAFailure) {
   start_over_cached_video(now - 300, false);  // video from 300 to 280 s before `now`, none since
   clock.advance(60);                          // past the clip's deadline
   ASSERT_TRUE(hooks->finished("ev1", true));
-  EXPECT_FALSE(db.get("ev1")->has_clip);
+  EXPECT_FALSE(db.get("ev1").has_value()) << "no clip and no snapshot: no row (pipeline.md §11)";
+  EXPECT_FALSE(fs::exists(media + "/clips/walk-ev1.mp4"));
   EXPECT_EQ(store->health().clip_failures, 1u);
   EXPECT_EQ(store->health().rows_waiting, 0u);
   store->stop();
