@@ -53,10 +53,10 @@ double fill(ClipCache& cache, ManualClock& clock, const std::string& path, doubl
     pkt->pts += shift;
     pkt->dts += shift;
     clock.wall_time = t0 + t;
-    cache.on_packet(pkt, st);
+    cache.on_packet(pkt, st, clock.wall());
     av_packet_unref(pkt);
   }
-  cache.on_packet(nullptr, nullptr);
+  cache.on_end();
   av_packet_free(&pkt);
   avformat_close_input(&fmt);
   return now() - started;
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
 
   ManualClock clock;
   const double t0 = clock.wall_time;
-  ClipCache cache("bench", dir + "/cache", clock);
+  ClipCache cache("bench", dir + "/cache");
   const double fill_s = fill(cache, clock, media, 85);
   // Event from 10 s to 70 s (60 s), pre/post capture 5 s: span [5, 75].
   const double a = t0 + 5, b = t0 + 75;

@@ -108,12 +108,9 @@ int run_vigil(const Config& cfg) {
   Retention retention(cfg, *db, SystemClock::instance(), free_space);
   retention.set_open_clips([&events] { return events.clip_bytes_owed(); },
                            [&events](uint64_t budget) { events.cut_open_clips(budget); });
-  // While writes are blocked the retention thread re-checks every 10 s; a blocked gate
-  // does not run a floor pass (a listing of every recording) per keyframe and camera.
-  auto may_write = [&retention] {
-    if (retention.writes_allowed()) retention.enforce_floor();
-    return retention.writes_allowed();
-  };
+  // The writers' gate is a pure read: it has the retention thread check the floor soon
+  // (only that thread deletes) and answers from the last check.
+  auto may_write = [&retention] { return retention.may_write(); };
   events.set_write_gate(may_write);
   for (auto& [name, cache] : caches) cache->set_write_gate(may_write);
   events.recover();

@@ -61,6 +61,7 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
   nlohmann::json j = nlohmann::json::object();
   nlohmann::json degraded = {
       {"input_failures", nlohmann::json::object()},    {"recording_failures", nlohmann::json::object()},
+      {"recording_gaps", nlohmann::json::object()},    {"clip_cache_gaps", nlohmann::json::object()},
       {"detector_restarts", nlohmann::json::object()}, {"snapshot_failures", counters.snapshot_failures},
       {"clip_failures", counters.clip_failures},       {"event_rows_waiting", counters.event_rows_waiting}};
   if (counters.mqtt_enabled)
@@ -72,6 +73,8 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
     CameraStats s = cam->stats();
     degraded["input_failures"][cam->name()] = s.input_failures;
     degraded["recording_failures"][cam->name()] = s.recording_failures;
+    degraded["recording_gaps"][cam->name()] = s.recording_gaps;
+    degraded["clip_cache_gaps"][cam->name()] = s.clip_cache_gaps;
     j[cam->name()] = {{"camera_fps", s.camera_fps},
                       {"process_fps", s.process_fps},
                       {"skipped_fps", s.skipped_fps},

@@ -8,6 +8,7 @@
 #include "detect/detector_pool.h"
 #include "restream/rtmp_restream.h"
 #include "storage/clip_cache.h"
+#include "storage/packet_writer.h"
 #include "storage/recorder.h"
 #include "util/log.h"
 
@@ -67,10 +68,13 @@ void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_p
     if (cfg_.record_enabled && !recordings_dir.empty() && in.has_role("record")) {
       recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
       recorder_->set_write_gate(may_write);
-      add_packet_sink(i, [r = recorder_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); });
+      recording_writer_ = std::make_unique<PacketWriter>("recording of " + cfg_.name, *recorder_, clock_);
+      add_packet_sink(i, [w = recording_writer_.get()](const AVPacket* p, const AVStream* st) { w->on_packet(p, st); });
     }
-    if (clip_cache_ && in.has_role("clips"))
-      add_packet_sink(i, [c = clip_cache_.get()](const AVPacket* p, const AVStream* st) { c->on_packet(p, st); });
+    if (clip_cache_ && in.has_role("clips")) {
+      cache_writer_ = std::make_unique<PacketWriter>("clip cache of " + cfg_.name, *clip_cache_, clock_);
+      add_packet_sink(i, [w = cache_writer_.get()](const AVPacket* p, const AVStream* st) { w->on_packet(p, st); });
+    }
   }
 }
 
@@ -103,6 +107,8 @@ void Camera::start() {
     }
   }
   if (restream_) restream_->start();
+  if (recording_writer_) recording_writer_->start();
+  if (cache_writer_) cache_writer_->start();
   for (auto& c : copy_captures_) c->start();
   worker_.start([this] { process_loop(); });
   capture_->start();
@@ -114,7 +120,9 @@ void Camera::stop() {
   worker_.stop();
   capture_->stop();
   for (auto& c : copy_captures_) c->stop();
-  if (recorder_) recorder_->finish();  // completes the segment being written
+  // The writers write what is queued and complete their files.
+  if (recording_writer_) recording_writer_->stop();
+  if (cache_writer_) cache_writer_->stop();
   if (restream_) restream_->stop();
 }
 
@@ -245,6 +253,8 @@ CameraStats Camera::stats() {
   s.input_failures = capture_->failures();
   for (const auto& c : copy_captures_) s.input_failures += c->failures();
   if (recorder_) s.recording_failures = recorder_->failures();
+  if (recording_writer_) s.recording_gaps = recording_writer_->stats().gaps;
+  if (cache_writer_) s.clip_cache_gaps = cache_writer_->stats().gaps;
   return s;
 }
 

@@ -41,6 +41,9 @@ struct CameraStats {
   // Degraded modes (service.degraded of /api/stats): connections of any of the camera's
   // inputs that failed or were lost (each retried), recording segments that failed.
   uint64_t input_failures = 0, recording_failures = 0;
+  // Holes the recorder's and the clip cache's writer threads left when their queue was
+  // full (the disk was behind): each is one drop streak up to the next keyframe.
+  uint64_t recording_gaps = 0, clip_cache_gaps = 0;
 };
 
 class Camera {
@@ -112,11 +115,13 @@ class Camera {
   const CameraConfig cfg_;
   const Clock& clock_;
   MotionDetector motion_;
-  std::unique_ptr<Capture> capture_;                                 // the detect input
-  std::vector<std::unique_ptr<Capture>> copy_captures_;              // other inputs (stream copy only)
-  std::unique_ptr<class Recorder> recorder_;                         // 24/7 recording, if enabled
-  std::unique_ptr<class RtmpRestream> restream_;                     // RTMP restream, if enabled
-  std::shared_ptr<ClipCache> clip_cache_;                            // shared with the events thread
+  std::unique_ptr<Capture> capture_;                     // the detect input
+  std::vector<std::unique_ptr<Capture>> copy_captures_;  // other inputs (stream copy only)
+  std::unique_ptr<class Recorder> recorder_;             // 24/7 recording, if enabled
+  std::unique_ptr<class RtmpRestream> restream_;         // RTMP restream, if enabled
+  std::shared_ptr<ClipCache> clip_cache_;                // shared with the events thread
+  // The writer threads of the recorder and the clip cache (after them: stopped first).
+  std::unique_ptr<class PacketWriter> recording_writer_, cache_writer_;
   std::map<size_t, std::vector<Capture::PacketSink>> packet_sinks_;  // input index → sinks
   DetectorPool* pool_;                                               // shared by all cameras; null = no detection
   std::unique_ptr<FrameDetector> detector_;

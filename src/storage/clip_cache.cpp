@@ -50,8 +50,8 @@ struct ClipCache::Writer {
   std::string part, final;
 };
 
-ClipCache::ClipCache(std::string camera, std::string cache_dir, const Clock& clock)
-    : camera_(std::move(camera)), dir_(std::move(cache_dir)), clock_(clock) {
+ClipCache::ClipCache(std::string camera, std::string cache_dir)
+    : camera_(std::move(camera)), dir_(std::move(cache_dir)) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
 }
@@ -133,21 +133,27 @@ void ClipCache::close_segment() {
   }
 }
 
-void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st) {
-  if (!pkt) {
-    close_segment();
-    anchored_ = false;
-    format_.reset();
-    {
-      std::lock_guard lock(mu_);
-      receiving_ = false;
-    }
-    notify();
-    return;
+void ClipCache::on_end() {
+  close_segment();
+  anchored_ = false;
+  format_.reset();
+  {
+    std::lock_guard lock(mu_);
+    receiving_ = false;
   }
+  notify();
+}
+
+void ClipCache::on_gap() {
+  close_segment();
+  anchored_ = false;  // the next packet (a keyframe) anchors at its arrival
+  notify();
+}
+
+void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st, double arrival) {
   int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
   if (ts == AV_NOPTS_VALUE || unusable_) return;
-  const double tb = av_q2d(st->time_base), now = clock_.wall();
+  const double tb = av_q2d(st->time_base), now = arrival;
   if (!anchored_) {
     anchored_ = true;
     anchor_wall_ = now;

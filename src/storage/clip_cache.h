@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/packet_consumer.h"
 #include "storage/stream_format.h"
-#include "util/clock.h"
 
 struct AVPacket;
 struct AVStream;
@@ -36,13 +36,15 @@ struct CacheSegment {
   const std::string& path() const { return closed ? final_path : part_path; }
 };
 
-class ClipCache {
+// Written by one thread (a PacketWriter's in vigil: on_packet, on_gap, on_end); read
+// by any (the index).
+class ClipCache : public PacketConsumer {
  public:
   static constexpr double kSegmentSeconds = 10;  // 0.8's segment_time
   static constexpr double kMaxDrift = 2;         // re-anchor beyond this
 
-  ClipCache(std::string camera, std::string cache_dir, const Clock& clock = SystemClock::instance());
-  ~ClipCache();  // closes the segment being written
+  ClipCache(std::string camera, std::string cache_dir);
+  ~ClipCache() override;  // closes the segment being written
   ClipCache(const ClipCache&) = delete;
   ClipCache& operator=(const ClipCache&) = delete;
 
@@ -51,9 +53,13 @@ class ClipCache {
   // indexes every closed segment in the folder.
   void load_existing();
 
-  // A packet of the clips input (Capture's packet sink; capture thread). (nullptr,
-  // nullptr) = the connection ended: close the segment.
-  void on_packet(const AVPacket* pkt, const AVStream* st);
+  // A packet of the clips input, read at wall time `arrival` (writer thread).
+  void on_packet(const AVPacket* pkt, const AVStream* st, double arrival) override;
+  // Packets were dropped: the segment ends and the next packet re-anchors (the cache
+  // stays receiving).
+  void on_gap() override;
+  // The connection ended: the segment closes; not receiving until the next packet.
+  void on_end() override;
 
   // Copies of the index entries overlapping [a, b], oldest first.
   std::vector<CacheSegment> segments(double a, double b) const;
@@ -62,7 +68,7 @@ class ClipCache {
   // True while a connection is delivering packets (false before the first and after
   // the input went away: then no more data will come for a while).
   bool receiving() const;
-  // Called (from the capture thread) whenever more data became available.
+  // Called (from the writer thread) whenever more data became available.
   void set_on_progress(std::function<void()> f);
   // Asked before each new segment (storage.md §9: the free-space floor); false = start
   // none now (the video until the next keyframe is not cached). Before packets arrive.
@@ -81,12 +87,11 @@ class ClipCache {
   void notify();
 
   const std::string camera_, dir_;
-  const Clock& clock_;
-  std::unique_ptr<Writer> w_;   // capture thread only: the segment being written
-  bool unusable_ = false;       // capture thread only: the codec cannot go into MP4 (logged once)
-  StreamFormat format_;         // capture thread only: the input's parameters and timeline
+  std::unique_ptr<Writer> w_;   // writer thread only: the segment being written
+  bool unusable_ = false;       // writer thread only: the codec cannot go into MP4 (logged once)
+  StreamFormat format_;         // writer thread only: the input's parameters and timeline
   std::function<bool()> gate_;  // may a new segment start (set before packets arrive)
-  // Packet wall-time anchor (capture thread only).
+  // Packet wall-time anchor (writer thread only).
   bool anchored_ = false;
   double anchor_wall_ = 0;
   int64_t anchor_pts_ = 0;

@@ -29,14 +29,13 @@ struct Recorder::Segment {
   std::string part, final;
 };
 
-Recorder::Recorder(std::string camera, std::string dir, double segment_seconds, const Clock& clock)
-    : camera_(std::move(camera)), dir_(std::move(dir)), segment_seconds_(segment_seconds), clock_(clock) {}
+Recorder::Recorder(std::string camera, std::string dir, double segment_seconds)
+    : camera_(std::move(camera)), dir_(std::move(dir)), segment_seconds_(segment_seconds) {}
 
 Recorder::~Recorder() { close(); }
 
-bool Recorder::open() {
+bool Recorder::open(double wall) {
   namespace fs = std::filesystem;
-  const double wall = clock_.wall();
   auto seg = std::make_unique<Segment>();
   // MM.SS of the first packet; the next free second if taken (the repeated DST hour).
   for (int extra = 0;; ++extra) {
@@ -97,22 +96,23 @@ bool Recorder::salvage(const std::string& part, const std::string& final) {
          finalize_segment(part, final, 1.0).ok;
 }
 
-void Recorder::on_packet(const AVPacket* pkt, const AVStream* st) {
-  if (!pkt) {
-    format_.reset();
-    return close();
-  }
+void Recorder::on_end() {
+  format_.reset();
+  close();
+}
+
+void Recorder::on_packet(const AVPacket* pkt, const AVStream* st, double arrival) {
   const bool key = pkt->flags & AV_PKT_FLAG_KEY;
   // A segment holds one set of codec parameters and increasing timestamps.
   if (format_.follow(pkt, st) != StreamFormat::Change::kNone) close();
   // A new segment starts at the first keyframe at or after each full minute (§6).
-  if (seg_ && key && std::floor(clock_.wall() / segment_seconds_) > seg_->minute) close();
+  if (seg_ && key && std::floor(arrival / segment_seconds_) > seg_->minute) close();
   // Below the free-space floor nothing grows: the segment ends at its next keyframe.
   if (seg_ && key && gate_ && !gate_()) close();
   if (!seg_) {
     if (!key) return;               // wait for a keyframe
     if (gate_ && !gate_()) return;  // the disk is full: no new segment for now
-    if (!open()) {
+    if (!open(arrival)) {
       seg_.reset();  // open() said why
       return;
     }

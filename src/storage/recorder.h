@@ -12,30 +12,32 @@
 #include <memory>
 #include <string>
 
+#include "storage/packet_consumer.h"
 #include "storage/stream_format.h"
-#include "util/clock.h"
 
 struct AVPacket;
 struct AVStream;
 
 namespace vigil {
 
-class Recorder {
+// Driven by one thread (a PacketWriter's in vigil): its methods are not thread-safe,
+// except failures().
+class Recorder : public PacketConsumer {
  public:
-  Recorder(std::string camera, std::string recordings_dir, double segment_seconds = 60,
-           const Clock& clock = SystemClock::instance());
-  ~Recorder();  // completes the segment being written
+  Recorder(std::string camera, std::string recordings_dir, double segment_seconds = 60);
+  ~Recorder() override;  // completes the segment being written
 
   // Asked at each keyframe (storage.md §9: the free-space floor); false = end the
   // segment being written and start none now, ask again at the next keyframe. Call
   // before packets arrive.
   void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
 
-  // A packet of the input (Capture's packet sink); (nullptr, nullptr) = the
-  // connection ended: complete the current segment.
-  void on_packet(const AVPacket* pkt, const AVStream* st);
-  // Completes the segment being written (the camera stops; no packets follow).
-  void finish() { close(); }
+  // A packet of the input, read at wall time `arrival` (the segment's name and minute).
+  void on_packet(const AVPacket* pkt, const AVStream* st, double arrival) override;
+  // Packets were dropped: the segment ends; the next keyframe starts a new one.
+  void on_gap() override { close(); }
+  // The connection ended or the camera stops: completes the current segment.
+  void on_end() override;
 
   // Segments that could not be started, written or completed (any thread).
   uint64_t failures() const { return failures_.load(); }
@@ -45,12 +47,11 @@ class Recorder {
 
  private:
   struct Segment;
-  bool open();
+  bool open(double wall);
   void close();
 
   std::string camera_, dir_;
   double segment_seconds_;
-  const Clock& clock_;
   std::function<bool()> gate_;
   StreamFormat format_;           // the input's parameters and timeline as the packets carry them
   std::unique_ptr<Segment> seg_;  // the segment being written, if any

@@ -459,12 +459,28 @@ void Retention::start(double retention_interval_s, double floor_interval_s) {
 
 // Deadlines are taken from the clock before each pass, so a pass's time does not shift
 // the schedule and a clock advanced once the pass is seen done counts from its start.
+bool Retention::may_write() {
+  if (!check_requested_) {
+    {
+      std::lock_guard lock(worker_.mutex());
+      check_requested_ = true;
+    }
+    worker_.notify();
+  }
+  return writes_allowed_;
+}
+
 void Retention::loop(double started, double retention_interval_s, double floor_interval_s) {
   double next_pass = started;
   double next_floor = started + floor_interval_s;
+  double last_floor = -1e18;  // clock mono() of the last pass
   while (!worker_.stopping()) {
     const double now = clock_.mono();
+    // A writer asked (may_write): check soon, but not more than once a second.
+    if (check_requested_.exchange(false))
+      next_floor = std::min(next_floor, std::max(now, last_floor + kRequestedCheckGap));
     if (now >= next_pass || now >= next_floor) {
+      last_floor = now;
       const bool full = now >= next_pass;
       if (full) next_pass = now + retention_interval_s;
       next_floor = now + floor_interval_s;
@@ -473,7 +489,7 @@ void Retention::loop(double started, double retention_interval_s, double floor_i
       if (pass_hook_) pass_hook_(r, full);
     }
     std::unique_lock lock(worker_.mutex());
-    worker_.wait_until(lock, std::min(next_pass, next_floor), [] { return false; });
+    worker_.wait_until(lock, std::min(next_pass, next_floor), [this] { return check_requested_.load(); });
   }
 }
 

@@ -58,6 +58,10 @@ class Retention {
   // Only the §9 floor check (every 10 s, and before each new recording segment). Never
   // throws. Returns at once with an empty report when a pass is already running.
   RetentionReport enforce_floor();
+  // The writers' gate (storage.md §9): asks the background thread for a floor check
+  // soon (at most one a second, requests coalesce) and answers writes_allowed() at once.
+  // A pure read on the caller's thread: only the retention thread deletes.
+  bool may_write();
   // False while a media file system is below the floor and nothing more can be deleted:
   // callers then start no new recording segments, cache segments or clips (§9). Clears
   // by itself when a later check finds the space back.
@@ -128,7 +132,9 @@ class Retention {
   mutable std::mutex below_mu_;
   std::set<dev_t> below_devs_;  // guarded by below_mu_: file systems in the blocked state
 
-  PassHook pass_hook_;     // set before start(); called on the worker thread
+  static constexpr double kRequestedCheckGap = 1;  // s of the clock between requested floor checks
+  std::atomic<bool> check_requested_{false};       // set by may_write() under worker_.mutex()
+  PassHook pass_hook_;                             // set before start(); called on the worker thread
   Worker worker_{clock_};  // the background thread, on clock_ (last member: stopped before the rest goes)
 };
 

@@ -28,7 +28,7 @@ using namespace vigil::test;
 TEST(ClipCache, WritesTenSecondSegmentsStartingOnKeyframes) {
   std::string dir = temp_dir();
   ManualClock clock;
-  ClipCache cache("garden", dir, clock);
+  ClipCache cache("garden", dir);
   const double t0 = clock.wall_time;
   feed(cache, clock, 35);
   auto segs = cache.segments(0, 1e12);
@@ -50,7 +50,7 @@ TEST(ClipCache, WritesTenSecondSegmentsStartingOnKeyframes) {
 TEST(ClipCache, AssemblesAClipWithTheExactSpanAcrossSegments) {
   std::string dir = temp_dir();
   ManualClock clock;
-  ClipCache cache("garden", dir, clock);
+  ClipCache cache("garden", dir);
   const double t0 = clock.wall_time;
   feed(cache, clock, 40);
   // An event from 13.3 s to 27.0 s with 5 s pre/post capture: [8.3, 32.0], not on keyframes.
@@ -77,7 +77,7 @@ TEST(ClipCache, AssemblesAClipWithTheExactSpanAcrossSegments) {
 TEST(ClipCache, ClipOfAnOpenSegmentReadsItsFlushedFragments) {
   std::string dir = temp_dir();
   ManualClock clock;
-  ClipCache cache("garden", dir, clock);
+  ClipCache cache("garden", dir);
   const double t0 = clock.wall_time;
   // Feed 17 s without ending the connection: the second segment stays open as .part.
   feed(cache, clock, 17, true);
@@ -90,13 +90,13 @@ TEST(ClipCache, ClipOfAnOpenSegmentReadsItsFlushedFragments) {
   ASSERT_TRUE(r.ok) << r.why;
   EXPECT_NEAR(probe_duration(dir + "/garden-2.mp4"), 6.9, 0.15);
   // A crash now: the .part is salvaged up to its last complete fragment at start-up.
-  cache.on_packet(nullptr, nullptr);
+  cache.on_end();
 }
 
 TEST(ClipCache, GapsAreSkippedAndNothingCachedMeansNoClip) {
   std::string dir = temp_dir();
   ManualClock clock;
-  ClipCache cache("garden", dir, clock);
+  ClipCache cache("garden", dir);
   const double t0 = clock.wall_time;
   feed(cache, clock, 12);     // 0–12 s
   clock.wall_time = t0 + 60;  // camera down for ~48 s
@@ -115,7 +115,7 @@ TEST(ClipCache, GapsAreSkippedAndNothingCachedMeansNoClip) {
 TEST(ClipCache, PruneDeletesOnlyClosedSegmentsBeforeKeepFrom) {
   std::string dir = temp_dir();
   ManualClock clock;
-  ClipCache cache("garden", dir, clock);
+  ClipCache cache("garden", dir);
   const double t0 = clock.wall_time;
   feed(cache, clock, 35);
   EXPECT_EQ(cache.prune(t0 + 21), 2);  // 0–10 and 10–20 end before 21
@@ -132,7 +132,7 @@ TEST(ClipCache, RestartSalvagesPartsAndReindexesSegments) {
   ManualClock clock;
   const double t0 = clock.wall_time;
   {
-    ClipCache cache("garden", dir, clock);
+    ClipCache cache("garden", dir);
     feed(cache, clock, 25);
   }
   // A crash mid-segment: a .part holding some complete fragments and a torn one.
@@ -140,7 +140,7 @@ TEST(ClipCache, RestartSalvagesPartsAndReindexesSegments) {
   {
     ManualClock c2;
     c2.wall_time = t0 + 100;
-    ClipCache writer("garden", dir + "/w", c2);
+    ClipCache writer("garden", dir + "/w");
     feed(writer, c2, 7, true);
     auto open = writer.segments(0, 1e12);
     ASSERT_EQ(open.size(), 1u);
@@ -150,7 +150,7 @@ TEST(ClipCache, RestartSalvagesPartsAndReindexesSegments) {
   EXPECT_EQ(complete_fragments_end(part) + 1000, fs::file_size(part));
   std::ofstream(dir + "/.garden-20300101000100.mp4.part") << "tiny";  // nothing usable
   std::ofstream(dir + "/other-20300101000000.mp4") << "not ours";
-  ClipCache cache("garden", dir, clock);
+  ClipCache cache("garden", dir);
   cache.load_existing();
   EXPECT_FALSE(fs::exists(part));
   EXPECT_FALSE(fs::exists(dir + "/.garden-20300101000100.mp4.part"));

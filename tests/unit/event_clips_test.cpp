@@ -46,7 +46,7 @@ class PostCapture : public ::testing::Test {
   // The same, the 20 s of video cached from `video_start` on; returns once ev1 is posted.
   void start_over_cached_video(double video_start, bool keep_open) {
     clock.wall_time = video_start;
-    cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+    cache = std::make_shared<ClipCache>("walk", media + "/cache");
     feed(*cache, clock, 20, keep_open);
     clock.wall_time = std::max(clock.wall(), now - 10);
     store = std::make_unique<EventStore>(cfg, db, clock);
@@ -78,7 +78,7 @@ TEST(EventClips, OpenEventsKeepTheirCacheAndEndingEventsGetTheirClip) {
   ManualClock clock;
   const double now = clock.wall();
   clock.wall_time = now - 200;
-  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  auto cache = std::make_shared<ClipCache>("walk", media + "/cache");
   feed(*cache, clock, 100);
   ASSERT_EQ(mp4_files(media + "/cache"), 10);
 
@@ -109,7 +109,7 @@ TEST_F(PostCapture, AClipWaitsForItsSpanToBeCachedAndStoppingCutsWhatExists) {
   EXPECT_FALSE(db.get("ev1").has_value()) << "waits for the cache (deadline: 30 s after the span)";
   EXPECT_TRUE(store->in_progress("ev1").has_value());
   // The camera stops: the clip is cut from what exists at shutdown (20 s of video).
-  cache->on_packet(nullptr, nullptr);
+  cache->on_end();
   store->stop();
   ASSERT_TRUE(db.get("ev1").has_value());
   EXPECT_TRUE(db.get("ev1")->has_clip);
@@ -141,7 +141,7 @@ TEST_F(PostCapture, NewCachedVideoWakesTheThreadToCutTheClip) {
   EXPECT_LT(clock.wall(), now + 26) << "cut because the video came, not at the deadline";
   ASSERT_TRUE(db.get("ev1").has_value());
   EXPECT_TRUE(db.get("ev1")->has_clip);
-  cache->on_packet(nullptr, nullptr);
+  cache->on_end();
   store->stop();
 }
 

@@ -32,7 +32,7 @@ uint64_t bytes_in(const std::string& dir) {
 TEST(FloorCut, ABlockedGateStartsNoCacheSegment) {
   const std::string dir = temp_dir();
   ManualClock clock;
-  ClipCache cache("walk", dir, clock);
+  ClipCache cache("walk", dir);
   bool allowed = false;
   cache.set_write_gate([&allowed] { return allowed; });
   feed(cache, clock, 20, true);
@@ -57,7 +57,7 @@ TEST(FloorCut, TheCutEndsOpenClipsNowReleasesTheirCacheAndKeepsTheEvent) {
   EventDb db(media + "/clips/frigate.db");
   ManualClock clock;
   const double t0 = clock.wall_time;
-  auto cache = std::make_shared<ClipCache>("walk", media + "/cache", clock);
+  auto cache = std::make_shared<ClipCache>("walk", media + "/cache");
   feed(cache.operator*(), clock, 100);  // 100 s cached: ten segments; the clock is at t0 + 100
   ASSERT_EQ(mp4_files(media + "/cache"), 10);
 

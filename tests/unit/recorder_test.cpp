@@ -39,8 +39,8 @@ TEST(Recorder, SegmentsStartAtTheFirstKeyframeOfEachMinute) {
   ManualClock clock;
   clock.wall_time = fifty_past();
   {
-    Recorder r("yard", dir, 60, clock);
-    feed([&r](const AVPacket* p, const AVStream* st) { r.on_packet(p, st); }, clock, 75);
+    Recorder r("yard", dir, 60);
+    feed(r, clock, 75);
   }
   auto mp4 = files(dir, ".mp4");
   ASSERT_EQ(mp4.size(), 3u);
@@ -68,12 +68,12 @@ TEST(Recorder, NoSegmentStartsWhileTheGateIsClosed) {
   clock.wall_time = fifty_past();
   bool open = false;
   int asked = 0;
-  Recorder r("yard", dir, 60, clock);
+  Recorder r("yard", dir, 60);
   r.set_write_gate([&] {
     ++asked;
     return open;
   });
-  auto sink = [&r](const AVPacket* p, const AVStream* st) { r.on_packet(p, st); };
+  auto sink = sink_to(r, clock);
   feed(sink, clock, 20);
   EXPECT_EQ(asked, 10) << "asked at every keyframe";
   EXPECT_TRUE(files(dir, ".mp4").empty());
@@ -90,8 +90,8 @@ TEST(Recorder, AKilledSegmentKeepsItsCompleteFragments) {
   clock.wall_time = fifty_past() - 40;  // xx:10, so 25 s stay in one segment
   std::string copy;
   {
-    Recorder r("yard", dir, 60, clock);
-    feed([&r](const AVPacket* p, const AVStream* st) { r.on_packet(p, st); }, clock, 25, true);
+    Recorder r("yard", dir, 60);
+    feed(r, clock, 25, true);
     auto parts = files(dir, ".part");
     ASSERT_EQ(parts.size(), 1u);
     copy = parts[0].string() + ".crash";
@@ -118,8 +118,8 @@ TEST(Recorder, FailedStartsAreCountedAndLoggedOncePerStreak) {
   ManualClock clock;
   clock.wall_time = fifty_past();
   LogCapture log("vigil.storage");
-  Recorder r("yard", dir, 60, clock);
-  auto sink = [&r](const AVPacket* p, const AVStream* st) { r.on_packet(p, st); };
+  Recorder r("yard", dir, 60);
+  auto sink = sink_to(r, clock);
   feed(sink, clock, 20, true);
   EXPECT_EQ(r.failures(), 10u) << "one failed start per keyframe";
   EXPECT_EQ(log.count("cannot start a recording for yard"), 1);

@@ -84,9 +84,9 @@ TEST(StreamChange, EachRecordingSegmentHoldsOneSizeAndDecodes) {
   ManualClock clock;
   clock.wall_time = std::floor(clock.wall_time / 60) * 60 + 1;  // all 18 s within one minute
   {
-    Recorder r("yard", dir, 60, clock);
+    Recorder r("yard", dir, 60);
     feed_file(
-        changing_ts(), [&r](const AVPacket* p, const AVStream* st) { r.on_packet(p, st); }, clock);
+        changing_ts(), sink_to(r, clock), clock);
   }
   // A change starts a new segment: three, not one with the later parts lost or mixed.
   auto files = finished_mp4s(dir);
@@ -103,9 +103,9 @@ TEST(StreamChange, CacheSegmentsAndClipsHoldOneSizeAndDecode) {
   const std::string dir = temp_dir();
   ManualClock clock;
   const double t0 = clock.wall_time;
-  ClipCache cache("yard", dir, clock);
+  ClipCache cache("yard", dir);
   feed_file(
-      changing_ts(), [&cache](const AVPacket* p, const AVStream* st) { cache.on_packet(p, st); }, clock);
+      changing_ts(), sink_to(cache, clock), clock);
   auto segs = cache.segments(0, 1e12);
   ASSERT_EQ(segs.size(), 3u);
   const char* sizes[] = {"768x576\n", "320x240\n", "1280x720\n"};

@@ -80,8 +80,17 @@ double probe_duration(const std::string& path) {
   return s.empty() ? -1 : std::stod(s);
 }
 
-void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open) {
-  feed([&cache](const AVPacket* p, const AVStream* st) { cache.on_packet(p, st); }, clock, seconds, keep_open);
+PacketFn sink_to(PacketConsumer& writer, const Clock& clock) {
+  return [&writer, &clock](const AVPacket* p, const AVStream* st) {
+    if (p)
+      writer.on_packet(p, st, clock.wall());
+    else
+      writer.on_end();
+  };
+}
+
+void feed(PacketConsumer& writer, ManualClock& clock, double seconds, bool keep_open) {
+  feed(sink_to(writer, clock), clock, seconds, keep_open);
 }
 
 void feed(const PacketFn& sink, ManualClock& clock, double seconds, bool keep_open) {

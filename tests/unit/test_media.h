@@ -16,7 +16,7 @@ namespace spdlog::sinks {
 class sink;
 }
 namespace vigil {
-class ClipCache;
+class PacketConsumer;
 }
 
 namespace vigil::test {
@@ -41,13 +41,17 @@ Config clips_camera_config(const std::string& media);
 // ends `end_after` s after `last_seen`.
 EventMessage walk_event(EventMessage::Type type, double start, double last_seen, double end_after = 0);
 
-// Feeds `seconds` of vtest.mp4 (looped, times kept increasing) into `cache`, the clock
-// following the packets' timestamps from its current wall time, as a live camera's
-// arrival times would; then ends the connection unless `keep_open`.
-void feed(ClipCache& cache, ManualClock& clock, double seconds, bool keep_open = false);
+// Feeds `seconds` of vtest.mp4 (looped, times kept increasing) into `writer` (the clip
+// cache, the recorder) as its writer thread would, the clock following the packets'
+// timestamps from its current wall time, as a live camera's arrival times would; then
+// ends the connection unless `keep_open`.
+void feed(PacketConsumer& writer, ManualClock& clock, double seconds, bool keep_open = false);
 // The same into any packet sink (a Capture's packet sink signature).
 using PacketFn = std::function<void(const AVPacket*, const AVStream*)>;
 void feed(const PacketFn& sink, ManualClock& clock, double seconds, bool keep_open = false);
+// A Capture-style packet sink that drives `writer` directly on the calling thread, each
+// packet arriving at the clock's wall time; (nullptr, nullptr) ends the connection.
+PacketFn sink_to(PacketConsumer& writer, const Clock& clock);
 
 // What a named logger (util/log.h) writes while this lives.
 class LogCapture {
