@@ -68,9 +68,11 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
     degraded["mqtt"] = {{"connected", counters.mqtt_connected},
                         {"failed_attempts", counters.mqtt_failed_attempts},
                         {"dropped_messages", counters.mqtt_dropped_messages}};
+  nlohmann::json shedding = nlohmann::json::object();
   double total_detection = 0;
   for (Camera* cam : cameras) {
     CameraStats s = cam->stats();
+    shedding[cam->name()] = {{"active", s.shedding}, {"frames_skipped", s.frames_skipped}};
     degraded["input_failures"][cam->name()] = s.input_failures;
     degraded["recording_failures"][cam->name()] = s.recording_failures;
     degraded["recording_gaps"][cam->name()] = s.recording_gaps;
@@ -99,7 +101,8 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
                   {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION},
                   {"storage", st},
                   {"rejected_ingress_headers", counters.rejected_ingress_headers},
-                  {"degraded", degraded}};
+                  {"degraded", degraded},
+                  {"shedding", shedding}};
   redact_json(j);
   return j.dump(-1, ' ', true);
 }

@@ -11,6 +11,7 @@
 #include "storage/packet_writer.h"
 #include "storage/recorder.h"
 #include "util/log.h"
+#include "util/thread_priority.h"
 
 namespace vigil {
 namespace {
@@ -134,15 +135,42 @@ void Camera::offer(FramePtr f) {
     if (lossless_) worker_.wait(lock, [this] { return queue_.size() < kQueueSize; });
     if (queue_.size() >= kQueueSize) {
       skipped_fps_.tick(now);
+      lock.unlock();
+      frame_skipped(now);
       return;
     }
     queue_.push_back(std::move(f));
   }
   worker_.notify();
+  if (shedding_ && now - last_skip_ >= kShedEndQuiet) {
+    shedding_ = false;
+    logger("vigil.camera")
+        ->log(shed_logged_at_ == last_shed_start_ ? spdlog::level::info : spdlog::level::debug,
+              "camera {}: processing keeps up again ({} frames skipped since start)", cfg_.name,
+              frames_skipped_.load());
+  }
+}
+
+// Processing (motion, detection) is behind: the frame is shed; the capture, recording
+// and clip cache go on. Logged at warn when a streak begins, at most every 10 minutes.
+void Camera::frame_skipped(double now) {
+  ++frames_skipped_;
+  last_skip_ = now;
+  if (shedding_) return;
+  shedding_ = true;
+  last_shed_start_ = now;
+  const bool warn = now - shed_logged_at_ >= kShedLogInterval;
+  if (warn) shed_logged_at_ = now;
+  logger("vigil.camera")
+      ->log(warn ? spdlog::level::warn : spdlog::level::debug,
+            "camera {}: processing is behind; frames are skipped for motion and detection (recording and the clip "
+            "cache are not affected)",
+            cfg_.name);
 }
 
 void Camera::process_loop() {
   tid_ = gettid();
+  lower_this_thread(ShedClass::kDetection);  // shed before capture and recording
   for (;;) {
     FramePtr f;
     {
@@ -255,6 +283,8 @@ CameraStats Camera::stats() {
   if (recorder_) s.recording_failures = recorder_->failures();
   if (recording_writer_) s.recording_gaps = recording_writer_->stats().gaps;
   if (cache_writer_) s.clip_cache_gaps = cache_writer_->stats().gaps;
+  s.shedding = shedding_;
+  s.frames_skipped = frames_skipped_;
   return s;
 }
 

@@ -44,6 +44,11 @@ struct CameraStats {
   // Holes the recorder's and the clip cache's writer threads left when their queue was
   // full (the disk was behind): each is one drop streak up to the next keyframe.
   uint64_t recording_gaps = 0, clip_cache_gaps = 0;
+  // Overload (service.shedding): frames the processing thread was too busy for (motion
+  // and detection shed them; capture and recording go on), and whether that is
+  // happening now (a skip within the last 30 s).
+  bool shedding = false;
+  uint64_t frames_skipped = 0;
 };
 
 class Camera {
@@ -105,8 +110,9 @@ class Camera {
   uint64_t detector_calls() const { return detector_calls_; }
 
  private:
-  void offer(FramePtr f);  // capture thread
-  void process_loop();     // processing thread
+  void offer(FramePtr f);          // capture thread
+  void frame_skipped(double now);  // capture thread
+  void process_loop();             // processing thread
   void process(FramePtr f);
   // Stream-copy consumers of input `index` (recording, restream); start() fans each
   // input's packets out to its sinks over one connection.
@@ -147,7 +153,13 @@ class Camera {
   ProcessedFramePtr latest_;  // guarded by latest_mu_
 
   RateCounter camera_fps_, skipped_fps_, process_fps_, detection_fps_;
-  std::atomic<int> tid_{0};  // Linux thread id of the processing thread
+  static constexpr double kShedEndQuiet = 30;      // s without a skip that end a shedding streak
+  static constexpr double kShedLogInterval = 600;  // s between streaks logged at warn
+  std::atomic<bool> shedding_{false};              // written by the capture thread: in a streak
+  std::atomic<uint64_t> frames_skipped_{0};        // frames shed since start
+  double last_skip_ = 0, last_shed_start_ = 0;     // capture thread: clock mono() of the last skip, streak start
+  double shed_logged_at_ = -1e18;                  // capture thread: streak start last logged at warn
+  std::atomic<int> tid_{0};                        // Linux thread id of the processing thread
   // The processing thread. Its mutex guards queue_; notify() wakes it for a new frame
   // and, in lossless mode, the capture thread waiting for room. Last member: stopped
   // (joined) before the state it uses is destroyed.

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "util/log.h"
+#include "util/thread_priority.h"
 #include "util/worker.h"
 
 namespace vigil {
@@ -97,6 +98,7 @@ struct DetectorPool::Impl {
   // Takes requests from the queue until the pool stops or this generation is retired.
   void serve(Generation* w) {
     w->tid = gettid();
+    lower_this_thread(ShedClass::kDetection);  // shed before capture and recording
     cv::Mat resized;
     for (;;) {
       std::shared_ptr<Request> req;

@@ -44,7 +44,8 @@ double recorded_seconds(const std::string& recordings) {
   for (auto it = fs::recursive_directory_iterator(recordings, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
     if (it->path().extension() != ".mp4") continue;
-    const std::string d = run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + it->path().string() + "'");
+    const std::string d =
+        run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + it->path().string() + "'");
     EXPECT_FALSE(d.empty()) << it->path() << " does not decode";
     if (!d.empty()) total += std::stod(d);
   }
