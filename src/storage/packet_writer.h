@@ -1,4 +1,4 @@
-// The thread of one stream-copy writer (storage.md §10): the capture thread hands each
+// The thread of one stream-copy writer (docs/storage.md "Writer threads"): the capture thread hands each
 // packet to on_packet(), which stamps its arrival wall time, copies it into a bounded
 // queue and returns — it never waits for the disk. The writer thread feeds the queue to
 // its PacketConsumer (writes, the segment's remux, fsync and rename happen there).
