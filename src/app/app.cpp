@@ -102,6 +102,9 @@ int run_vigil(const Config& cfg) {
   // Free space from statvfs, or from the test hook VIGIL_TEST_FS_CAPACITY_MB (free_space.h).
   const FreeSpaceFn free_space =
       free_space_probe({cfg.media_dir, std::filesystem::path(cfg.database_path).parent_path().string()});
+  if (recording_segment_test_hook())
+    log->warn("test hook VIGIL_TEST_RECORD_SEGMENT_SECONDS: recording segments of {:.0f} s",
+              recording_segment_seconds());
   if (test_fs_capacity())
     log->warn("test hook VIGIL_TEST_FS_CAPACITY_MB: free space = {:.0f} MB minus the media folder's files",
               double(*test_fs_capacity()) / 1e6);

@@ -67,7 +67,7 @@ void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_p
   for (size_t i = 0; i < cfg_.inputs.size(); ++i) {
     const InputConfig& in = cfg_.inputs[i];
     if (cfg_.record_enabled && !recordings_dir.empty() && in.has_role("record")) {
-      recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir);
+      recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir, recording_segment_seconds());
       recorder_->set_write_gate(may_write);
       recording_writer_ = std::make_unique<PacketWriter>("recording of " + cfg_.name, *recorder_, clock_);
       add_packet_sink(i, [w = recording_writer_.get()](const AVPacket* p, const AVStream* st) { w->on_packet(p, st); });

@@ -21,8 +21,9 @@ std::vector<EventMessage> recover_open_events(const Config& cfg, EventDb& db, co
   std::vector<EventMessage> ends;
   // Files a crash left half-written never became visible (dot-named temporaries).
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(layout.clips_dir(), ec))
-    if (is_temporary_name(entry.path().filename().string())) fs::remove(entry.path(), ec);
+  for (const std::string& dir : {layout.clips_dir(), layout.pending_dir()})
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (is_temporary_name(entry.path().filename().string())) fs::remove(entry.path(), ec);
   const std::vector<OpenEvent> open = db.open_events();
   std::set<std::string> open_ids;
   for (const OpenEvent& o : open) open_ids.insert(o.id);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <vector>
@@ -128,11 +129,14 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st, double arrival
 void recover_partial_recordings(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  std::vector<fs::path> parts;
+  std::vector<fs::path> parts, temporaries;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (recording_part_final_name(it->path().filename().string())) parts.push_back(it->path());
+    const std::string name = it->path().filename().string();
+    if (recording_part_final_name(name)) parts.push_back(it->path());
+    if (is_temporary_name(name)) temporaries.push_back(it->path());
   }
+  for (const fs::path& t : temporaries) fs::remove(t, ec);
   for (const fs::path& part : parts) {
     const fs::path final = part.parent_path() / *recording_part_final_name(part.filename().string());
     bool kept = Recorder::salvage(part.string(), final.string());
@@ -140,5 +144,16 @@ void recover_partial_recordings(const std::string& dir) {
     if (kept) logger("vigil.storage")->warn("kept the complete part of the interrupted recording {}", final.string());
   }
 }
+
+double recording_segment_seconds() {
+  static const double seconds = [] {
+    const char* v = std::getenv("VIGIL_TEST_RECORD_SEGMENT_SECONDS");
+    const double n = v ? std::atof(v) : 0;
+    return n >= 2 ? n : 60.0;
+  }();
+  return seconds;
+}
+
+bool recording_segment_test_hook() { return recording_segment_seconds() != 60.0; }
 
 }  // namespace vigil

@@ -60,7 +60,14 @@ class Recorder : public PacketConsumer {
 };
 
 // Start-up: each `.part` a crash left in `recordings_dir` becomes a finished segment
-// holding its complete fragments (if ≥ 1 s), or is deleted.
+// holding its complete fragments (if ≥ 1 s), or is deleted; a remux's temporary
+// (`.MM.SS.mp4.tmp`) a crash interrupted is deleted (its part is still there).
 void recover_partial_recordings(const std::string& recordings_dir);
+
+// The length of a recording segment: 60 s (storage.md §6). Test hook, never for
+// production: VIGIL_TEST_RECORD_SEGMENT_SECONDS=N (read once) makes them N s, so the
+// fault tests see many segment closes in little time.
+double recording_segment_seconds();
+bool recording_segment_test_hook();
 
 }  // namespace vigil

@@ -18,7 +18,17 @@ bool SegmentReader::open(const std::string& path) {
     error_ = "cannot open " + path;
     return false;
   }
-  if (avformat_find_stream_info(fmt_, nullptr) < 0 ||
+  // vigil's own MP4 segments describe their stream in the header (codec, size,
+  // parameter sets): probing it would decode frames for nothing, on the events thread,
+  // for every segment of every clip. Files without that description are probed.
+  const auto described = [this] {
+    for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
+      const AVCodecParameters* p = fmt_->streams[i]->codecpar;
+      if (p->codec_type == AVMEDIA_TYPE_VIDEO && p->width > 0 && p->height > 0 && p->extradata_size > 0) return true;
+    }
+    return false;
+  };
+  if ((!described() && avformat_find_stream_info(fmt_, nullptr) < 0) ||
       (stream_ = av_find_best_stream(fmt_, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0)) < 0) {
     error_ = "no video stream in " + path;
     return false;

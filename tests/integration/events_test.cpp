@@ -135,30 +135,12 @@ TEST(Events, FinishedEventsThroughTheApi) {
 }  // namespace vigil::test
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 
 namespace vigil::test {
 namespace {
-
-// Rows of a table (read-only connection; vigil keeps writing meanwhile).
-std::vector<std::string> column(const std::string& db_path, const std::string& sql) {
-  std::vector<std::string> out;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return out;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK)
-    while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
 
 // Closed segments of the clip cache (`<camera>-<time>.mp4`; the one being written is a
 // `.…mp4.part`).
@@ -190,7 +172,7 @@ TEST(Events, OpenEventsSurviveAKill) {
     ASSERT_TRUE(v.wait_ready()) << v.log();
     eventually(
         [&] {
-          open_ids = column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'");
+          open_ids = sql_column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'");
           bool pending = false;
           for (const auto& id : open_ids)
             pending |= std::filesystem::exists(dir + "/media/clips/.pending/walk-" + id + ".jpg");
@@ -202,23 +184,23 @@ TEST(Events, OpenEventsSurviveAKill) {
     // were seen open (so it ends after they started). Then the kill.
     const size_t closed_before = closed_cache_segments(dir + "/media/cache");
     ASSERT_TRUE(eventually([&] { return closed_cache_segments(dir + "/media/cache") > closed_before; }, 90)) << v.log();
-    if (auto now_open = column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'"); !now_open.empty())
+    if (auto now_open = sql_column(db, "SELECT id FROM vigil_open_event WHERE state = 'open'"); !now_open.empty())
       open_ids = now_open;
     v.process().signal(SIGKILL);
     v.process().wait(5);
   }
   Vigil again(config, dir);
   ASSERT_TRUE(again.wait_ready()) << again.log();
-  EXPECT_EQ(column(db, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
+  EXPECT_EQ(sql_column(db, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
   // Every event open at the kill was finished at start-up (before cameras ran), unless
   // it happened to finish normally between our look and the kill.
   int recovered = 0;
   for (const auto& id : open_ids) {
     bool was_recovered = again.log().find("recovered event " + id) != std::string::npos;
-    bool finished_before = !column(db, "SELECT id FROM event WHERE id = '" + id + "'").empty();
+    bool finished_before = !sql_column(db, "SELECT id FROM event WHERE id = '" + id + "'").empty();
     recovered += was_recovered;
     EXPECT_TRUE(was_recovered || finished_before) << id;
-    EXPECT_TRUE(column(db, "SELECT id FROM vigil_open_event WHERE id = '" + id + "'").empty()) << id;
+    EXPECT_TRUE(sql_column(db, "SELECT id FROM vigil_open_event WHERE id = '" + id + "'").empty()) << id;
   }
   EXPECT_GE(recovered, 1) << again.log();
   int listed = 0;

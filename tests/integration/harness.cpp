@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -276,6 +277,47 @@ double camera_fps(int port, const std::string& camera) {
 double log_seconds_of_day(const std::string& line) {
   if (line.size() < 23 || line[13] != ':' || line[16] != ':') return 0;
   return std::stoi(line.substr(11, 2)) * 3600 + std::stoi(line.substr(14, 2)) * 60 + std::stod(line.substr(17, 6));
+}
+
+// Rows of a table (read-only connection; vigil keeps writing meanwhile).
+std::vector<std::string> sql_column(const std::string& db_path, const std::string& sql) {
+  std::vector<std::string> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK)
+    while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+double recorded_seconds(const std::string& recordings, const std::string& camera) {
+  double total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(recordings, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    const std::filesystem::path& p = it->path();
+    if (p.extension() != ".mp4" || p.filename().string().starts_with(".")) continue;
+    if (!camera.empty() && p.parent_path().filename() != camera) continue;
+    const std::string d = run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + p.string() + "'");
+    if (d.empty()) return -1;
+    total += std::stod(d);
+  }
+  return total;
+}
+
+void ScopedEnv::set(const std::string& name, const std::string& value) {
+  setenv(name.c_str(), value.c_str(), 1);
+  names_.push_back(name);
+}
+
+ScopedEnv::~ScopedEnv() {
+  for (const std::string& n : names_) unsetenv(n.c_str());
 }
 
 }  // namespace vigil::test

@@ -115,4 +115,25 @@ double log_seconds_of_day(const std::string& line);
 std::string read_mjpeg(int port, const std::string& path, int parts, double timeout = 15,
                        const std::function<bool(int)>& keep_going = {});
 
+// Rows of the first column of `sql` on the SQLite database at `db_path` (a read-only
+// connection; vigil may keep writing meanwhile). Empty when it cannot be read.
+std::vector<std::string> sql_column(const std::string& db_path, const std::string& sql);
+
+// Seconds of video in the finished recording segments below `recordings` (of `camera`,
+// or all), by ffprobe; -1 when one of them does not decode.
+double recorded_seconds(const std::string& recordings, const std::string& camera = "");
+
+// Environment variables for the processes started next (vigil), removed when this goes.
+class ScopedEnv {
+ public:
+  ScopedEnv() = default;
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  ~ScopedEnv();
+  void set(const std::string& name, const std::string& value);
+
+ private:
+  std::vector<std::string> names_;
+};
+
 }  // namespace vigil::test

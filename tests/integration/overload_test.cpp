@@ -41,20 +41,6 @@ int count(const std::string& text, const std::string& what) {
   return n;
 }
 
-double recorded_seconds(const std::string& recordings) {
-  double total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(recordings, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->path().extension() != ".mp4") continue;
-    const std::string d =
-        run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + it->path().string() + "'");
-    EXPECT_FALSE(d.empty()) << it->path() << " does not decode";
-    if (!d.empty()) total += std::stod(d);
-  }
-  return total;
-}
-
 TEST(Overload, AStuckDetectorShedsDetectionAndRecordingGoesOn) {
   setenv("VIGIL_TEST_DETECTOR_HANGS_AFTER", "5", 1);
   Vigil v("cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +

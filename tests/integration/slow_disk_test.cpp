@@ -14,21 +14,6 @@ namespace vigil::test {
 namespace {
 namespace fs = std::filesystem;
 
-// Environment for the next processes started, removed when this goes.
-class ScopedEnv {
- public:
-  void set(const std::string& name, const std::string& value) {
-    setenv(name.c_str(), value.c_str(), 1);
-    names_.push_back(name);
-  }
-  ~ScopedEnv() {
-    for (const std::string& n : names_) unsetenv(n.c_str());
-  }
-
- private:
-  std::vector<std::string> names_;
-};
-
 // Closed clip cache segments (`walk-*.mp4`) in `cache`.
 int closed_cache_segments(const std::string& cache) {
   int n = 0;
@@ -36,20 +21,6 @@ int closed_cache_segments(const std::string& cache) {
   for (const auto& e : fs::directory_iterator(cache, ec))
     n += e.path().extension() == ".mp4" && e.path().filename().string().starts_with("walk-");
   return n;
-}
-
-double recorded_seconds(const std::string& recordings) {
-  double total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(recordings, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->path().extension() != ".mp4") continue;
-    const std::string d =
-        run("ffprobe -v error -show_entries format=duration -of csv=p=0 '" + it->path().string() + "'");
-    EXPECT_FALSE(d.empty()) << it->path() << " does not decode";
-    if (!d.empty()) total += std::stod(d);
-  }
-  return total;
 }
 
 TEST(SlowDisk, CameraKeepsDecodingAndCachingWhileTheRecordingDiskHangs) {
