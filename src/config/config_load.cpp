@@ -4,18 +4,20 @@
 // section with MapReader, which type-checks every value and reports keys nobody asked
 // for as unknown. Values that cameras inherit (§5) are first read into the *In structs
 // (all optional), then resolved camera → global → default.
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 
 #include "config/config.h"
 #include "config/config_args.h"
+#include "config/config_limits.h"
 #include "config/config_reader.h"
 #include "util/printable.h"
 
@@ -152,9 +154,22 @@ RetainConfig resolve_retain(const RetainIn& own, const RetainIn& global) {
 // ---------------------------------------------------------------------------
 // Names, environment substitution
 
+bool is_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+// [A-Za-z0-9_-]+ (no std::regex anywhere here: its executor recurses per character).
+bool is_name(const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_name_char); }
+
+// (FRIGATE_|VIGIL_)[A-Za-z0-9_]*
+bool is_substitutable(const std::string& s) {
+  size_t prefix = s.rfind("FRIGATE_", 0) == 0 ? 8 : s.rfind("VIGIL_", 0) == 0 ? 6 : 0;
+  if (prefix == 0) return false;
+  return std::all_of(s.begin() + prefix, s.end(), [](char c) { return c != '-' && is_name_char(c); });
+}
+
 void check_name(Diagnostics& d, const std::string& path, const std::string& name, bool camera) {
-  static const std::regex kName("[A-Za-z0-9_-]+");
-  if (!std::regex_match(name, kName))
+  if (!is_name(name))
     d.error(path, "camera and zone names may only use letters, digits, \"_\" and \"-\"");
   else if (camera && contains(kReservedCameraNames, name))
     d.error(path, "\"" + name + "\" cannot be used as a camera name");
@@ -163,7 +178,6 @@ void check_name(Diagnostics& d, const std::string& path, const std::string& name
 // Python str.format with the environment, limited to FRIGATE_*/VIGIL_* (§2).
 // Returns "" with the result in `out`, or the reason it failed.
 std::string substitute_env(const std::string& in, std::string& out) {
-  static const std::regex kVar("(FRIGATE_|VIGIL_)[A-Za-z0-9_]*");
   out.clear();
   for (size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
@@ -172,11 +186,11 @@ std::string substitute_env(const std::string& in, std::string& out) {
       size_t close = in.find('}', i + 1);
       if (close == std::string::npos) return "unmatched \"{\" (write \"{{\" for a literal brace)";
       std::string name = in.substr(i + 1, close - i - 1);
-      if (!std::regex_match(name, kVar))
-        return "\"{" + printable(name) +
+      if (!is_substitutable(name))
+        return "\"{" + printable(shorten(name)) +
                "}\" is not a FRIGATE_* or VIGIL_* environment variable (write \"{{\" and \"}}\" for literal braces)";
       const char* value = std::getenv(name.c_str());
-      if (!value) return "environment variable " + name + " is not set";
+      if (!value) return "environment variable " + shorten(name) + " is not set";
       out += value;
       i = close;
     } else if (c == '}' && !doubled) {
@@ -916,15 +930,21 @@ std::map<int, std::string> load_labelmap(const std::string& path) {
   for (std::string line; std::getline(in, line);) lines.push_back(trim(line));
   if (lines.empty()) return out;
   // "<index> <label>" when the first token of the first line is a number (0.8's parser).
-  static const std::regex kIndexed("([0-9]+)\\s+(.*)");
   const std::string first_token = lines[0].substr(0, lines[0].find_first_of(" \t"));
   const bool indexed = !first_token.empty() && first_token.find_first_not_of("0123456789") == std::string::npos;
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::smatch m;
-    if (!indexed)
+    if (!indexed) {
       out[static_cast<int>(i)] = lines[i];
-    else if (std::regex_match(lines[i], m, kIndexed))
-      out[std::stoi(m[1])] = trim(m[2]);
+      continue;
+    }
+    // ([0-9]+)\s+(.*); an index that does not fit an int names no class.
+    const std::string& l = lines[i];
+    const size_t digits = l.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos || !std::isspace(static_cast<unsigned char>(l[digits]))) continue;
+    int index = 0;
+    auto [end, ec] = std::from_chars(l.data(), l.data() + digits, index);
+    if (ec != std::errc()) continue;
+    out[index] = trim(l.substr(digits));
   }
   return out;
 }
@@ -956,8 +976,15 @@ Config load_config(const std::string& path, std::vector<std::string>* warnings, 
     throw ConfigError({"config error: " + path + ": cannot read the file (it is a directory)"});
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({"config error: " + path + ": cannot read the file (" + std::strerror(errno) + ")"});
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // At most one byte more than the limit is read: a larger file (or an endless one such
+  // as /dev/zero) is refused without being held in memory.
+  std::string text(cfg::kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw ConfigError({"config error: " + path + ": cannot read the file (" + std::strerror(errno) + ")"});
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > cfg::kMaxFileBytes)
+    throw ConfigError({"config error: " + path + ": the file is larger than 1 MiB (" +
+                       std::to_string(cfg::kMaxFileBytes) + " bytes, the limit for a config file)"});
   const bool is_json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
   return parse_config(text, is_json, warnings, models);
 }

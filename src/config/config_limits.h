@@ -1,0 +1,24 @@
+// Internal to src/config: how much a config file may hold. Real configs are a few KB;
+// these bound the memory and time of reading a hostile one (issue 11). Each limit is
+// reported as a "config error:" line that names it (README, "Configuration").
+#pragma once
+
+#include <cstddef>
+
+namespace vigil::cfg {
+
+// Bytes read from the file; a larger file is refused before it is parsed.
+inline constexpr size_t kMaxFileBytes = 1024 * 1024;
+// Nesting of maps and lists (the top-level map is level 1; `cameras.x.ffmpeg.inputs[0].roles` is 5).
+inline constexpr size_t kMaxDepth = 64;
+// Values (scalars, maps, lists, keys) in the document once YAML aliases and merge keys
+// are expanded: each use of an alias counts its whole node again.
+inline constexpr size_t kMaxValues = 100000;
+// Text in the document once aliases are expanded (a 1 MiB string used twice counts twice).
+inline constexpr size_t kMaxTextBytes = 8 * 1024 * 1024;
+// Entries of `environment_vars`.
+inline constexpr size_t kMaxEnvironmentVars = 1000;
+// Longest piece of user text quoted in a message (keys, values); longer is cut with "…".
+inline constexpr size_t kMaxQuotedChars = 64;
+
+}  // namespace vigil::cfg
