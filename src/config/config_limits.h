@@ -18,6 +18,13 @@ inline constexpr size_t kMaxValues = 100000;
 inline constexpr size_t kMaxTextBytes = 8 * 1024 * 1024;
 // Entries of `environment_vars`.
 inline constexpr size_t kMaxEnvironmentVars = 1000;
+// Largest camera frame side and snapshot height in pixels (16K video is 15360 wide):
+// a bigger one would be a multi-gigabyte image.
+inline constexpr int kMaxImageSide = 16384;
+// Largest network input side of a detector model.
+inline constexpr int kMaxModelSide = 4096;
+// Highest detection frame rate of a camera.
+inline constexpr int kMaxFps = 1000;
 // Longest piece of user text quoted in a message (keys, values); longer is cut with "…".
 inline constexpr size_t kMaxQuotedChars = 64;
 

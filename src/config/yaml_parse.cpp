@@ -359,8 +359,8 @@ class YamlBuilder : public YAML::EventHandler {
 
 std::optional<Node> parse_yaml(const std::string& text, Diagnostics& d) {
   if (std::optional<TextPos> at = FlowDepthScan(text).too_deep_at()) {
-    d.error("",
-            "YAML " + too_deep() + " at line " + std::to_string(at->line) + ", column " + std::to_string(at->column));
+    d.error("", "YAML nested deeper than " + std::to_string(kMaxDepth) + " levels at line " + std::to_string(at->line) +
+                    ", column " + std::to_string(at->column) + " (the limit for a config file)");
     return std::nullopt;
   }
   std::istringstream in(text);
