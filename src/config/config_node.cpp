@@ -29,7 +29,7 @@ std::string shorten(const std::string& text) {
   if (text.size() <= kMaxQuotedChars) return text;
   size_t cut = kMaxQuotedChars - 16;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 continuation
-  return text.substr(0, cut) + "\u2026 (" + std::to_string(text.size()) + " characters)";
+  return text.substr(0, cut) + "... (" + std::to_string(text.size()) + " characters)";
 }
 
 std::string quoted(const std::string& text) { return "\"" + shorten(text) + "\""; }

@@ -34,7 +34,8 @@ std::string join_path(const std::string& parent, const std::string& key);
 std::string index_path(const std::string& parent, size_t index);
 
 // User text as quoted in a message: kept whole up to kMaxQuotedChars, else its start,
-// "…" and its length ("1111…" (200000 characters)). Never cuts a UTF-8 character.
+// "..." and its length (1111... (200000 characters)). Never cuts a UTF-8 character.
+// ASCII "...", not "…": key paths go through printable(), which escapes non-ASCII.
 std::string shorten(const std::string& text);
 // shorten() in double quotes.
 std::string quoted(const std::string& text);

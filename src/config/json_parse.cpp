@@ -64,7 +64,7 @@ class JsonBuilder : public nlohmann::json::json_sax_t {
     error = ex.what();
     // "[json.exception.parse_error.101] parse error at line …" → "parse error at line …"
     if (auto p = error.find("] "); p != std::string::npos) error = error.substr(p + 2);
-    if (error.size() > kMaxSyntaxMessage) error = error.substr(0, kMaxSyntaxMessage) + "\u2026";
+    if (error.size() > kMaxSyntaxMessage) error = error.substr(0, kMaxSyntaxMessage) + "...";
     return false;
   }
 

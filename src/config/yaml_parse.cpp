@@ -372,7 +372,7 @@ std::optional<Node> parse_yaml(const std::string& text, Diagnostics& d) {
     d.error(s.path, s.reason);
     return std::nullopt;
   } catch (const YAML::Exception& e) {
-    std::string msg = e.msg.size() > kMaxSyntaxMessage ? e.msg.substr(0, kMaxSyntaxMessage) + "\u2026" : e.msg;
+    std::string msg = e.msg.size() > kMaxSyntaxMessage ? e.msg.substr(0, kMaxSyntaxMessage) + "..." : e.msg;
     d.error("", "YAML syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
                     std::to_string(e.mark.column + 1) + ": " + msg);
     return std::nullopt;
