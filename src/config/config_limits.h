@@ -26,6 +26,6 @@ inline constexpr int kMaxModelSide = 4096;
 // Highest detection frame rate of a camera.
 inline constexpr int kMaxFps = 1000;
 // Longest piece of user text quoted in a message (keys, values); longer is cut with "...".
-inline constexpr size_t kMaxQuotedChars = 64;
+inline constexpr size_t kMaxQuotedChars = 200;
 
 }  // namespace vigil::cfg
