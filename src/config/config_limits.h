@@ -16,6 +16,11 @@ inline constexpr size_t kMaxDepth = 64;
 inline constexpr size_t kMaxValues = 100000;
 // Text in the document once aliases are expanded (a 1 MiB string used twice counts twice).
 inline constexpr size_t kMaxTextBytes = 8 * 1024 * 1024;
+// Characters of a YAML file that can start a token in a flow collection: [ ] { } , : ?
+// * & ! ' " #. yaml-cpp's scanner queues every token of a nested flow collection
+// ([[1,1,…]]) before its parser sees the first one, about 150 bytes each (a megabyte of
+// "1," inside "[[…]]" took 227 MB), so their number bounds that memory (~15 MB here).
+inline constexpr size_t kMaxYamlPunctuation = 100000;
 // Entries of `environment_vars`.
 inline constexpr size_t kMaxEnvironmentVars = 1000;
 // Largest camera frame side and snapshot height in pixels (16K video is 15360 wide):

@@ -128,6 +128,24 @@ class FlowDepthScan {
   TextPos pos_;                   // where it was passed
 };
 
+// Characters that can start a token in a flow collection (see kMaxYamlPunctuation),
+// counted everywhere: where a quote or a comment really ends cannot hide any of them.
+// A "#" counts where it can start a comment (after white space), so a "#####" banner
+// counts once.
+size_t punctuation(const std::string& text) {
+  static const std::string kChars = "[]{},:?*&!'\"";
+  size_t n = 0;
+  char prev = '\n';
+  for (char c : text) {
+    if (c == '#')
+      n += prev == ' ' || prev == '\t' || prev == '\n' || prev == '\r';
+    else
+      n += kChars.find(c) != std::string::npos;
+    prev = c;
+  }
+  return n;
+}
+
 // ---------------------------------------------------------------------------
 // The builder
 
@@ -361,6 +379,11 @@ std::optional<Node> parse_yaml(const std::string& text, Diagnostics& d) {
   if (std::optional<TextPos> at = FlowDepthScan(text).too_deep_at()) {
     d.error("", "YAML nested deeper than " + std::to_string(kMaxDepth) + " levels at line " + std::to_string(at->line) +
                     ", column " + std::to_string(at->column) + " (the limit for a config file)");
+    return std::nullopt;
+  }
+  if (punctuation(text) > kMaxYamlPunctuation) {
+    d.error("", "YAML has more than " + std::to_string(kMaxYamlPunctuation) +
+                    " of the characters [ ] { } , : ? * & ! ' \" # (the limit for a config file)");
     return std::nullopt;
   }
   std::istringstream in(text);

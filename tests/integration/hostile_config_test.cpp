@@ -139,6 +139,10 @@ std::vector<HostileFile> hostile_files() {
        }(),
        ": nested deeper than 64 levels (the limit for a config file)", false},
       {"alias-bomb.yml", alias_bomb(), "config error: f[0]: more than 100000 " + budget, true},
+      {"nested-flow.yml", "a: [[" + repeat("1,", 400000) + "]]\n",
+       "config error: YAML has more than 100000 of the characters [ ] { } , : ? * & ! ' \" # (the limit for a config "
+       "file)",
+       false},
       {"env-200k.yml", env_vars(200000), "env-200k.yml" + too_large, false},
       {"env-40k.yml", env_vars(40000), "config error: environment_vars: more than 1000 entries (40000;", false},
       {"env-1001.yml", env_vars(1001), "config error: environment_vars: more than 1000 entries (1001;", false},

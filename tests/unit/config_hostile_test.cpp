@@ -179,6 +179,18 @@ TEST(HostileConfig, AliasBombStopsAtTheValueBudget) {
             "merge key (the limit for a config file)");
 }
 
+TEST(HostileConfig, LongFlowListsInsideFlowListsAreRefusedBeforeYamlCppReadsThem) {
+  // yaml-cpp queued every token of "[[1,1,…]]" (227 MB for a megabyte) before any event.
+  std::string y = "a: [[";
+  for (int i = 0; i < 150000; ++i) y += "1,";
+  y += "]]\n";
+  EXPECT_EQ(first_error(y),
+            "config error: YAML has more than 100000 of the characters [ ] { } , : ? * & ! ' \" # "
+            "(the limit for a config file)");
+  // 20 000 items are read (and refused by the schema).
+  EXPECT_EQ(first_error("a: [[" + std::string(20000, ',') + "]]\n" + camera_yaml()), "config error: a: unknown key");
+}
+
 TEST(HostileConfig, RecursiveAliasIsAnError) {
   // yaml-cpp registers an anchor before its node: walking "&a [*a]" recursed for ever.
   EXPECT_EQ(first_error("a: &a [*a]\n" + camera_yaml()),
@@ -188,8 +200,12 @@ TEST(HostileConfig, RecursiveAliasIsAnError) {
 TEST(HostileConfig, ManyEnvironmentVariables) {
   EXPECT_EQ(first_error(env_vars_yaml(cfg::kMaxEnvironmentVars + 1)),
             "config error: environment_vars: more than 1000 entries (1001; the limit for a config file)");
-  // The probe's 200 000 keys pass the value budget first (each key and value counts).
+  // The probe's 200 000 keys pass a limit of the text first (each key has its ":").
   EXPECT_EQ(first_error(env_vars_yaml(200000)),
+            "config error: YAML has more than 100000 of the characters [ ] { } , : ? * & ! ' \" # (the limit for a "
+            "config file)");
+  // 60 000 keys pass the value budget (a key and a value each).
+  EXPECT_EQ(first_error(env_vars_yaml(60000)),
             "config error: environment_vars.FRIGATE_V49998: more than 100000 values, counting each use of an alias "
             "or merge key (the limit for a config file)");
   // 1000 are fine, and set.
