@@ -205,15 +205,15 @@ class YamlBuilder : public YAML::EventHandler {
  private:
   struct Frame {
     bool is_map = false;
-    Node list;                     // a list being built (kind List)
-    MapBuilder map;                // a map being built: its own keys
-    std::vector<Node> merge_from;  // maps named by its "<<" keys, in order
-    bool have_key = false;         // a key was read, its value comes next
-    Node key;                      // that key
-    std::string path;              // where the collection is in the file
-    YAML::anchor_t anchor = 0;     // its anchor (0 = none)
-    size_t values_at_start = 0, bytes_at_start = 0;
-    size_t height = 1;  // levels of collections in it, itself included
+    Node list;                                       // a list being built (kind List)
+    MapBuilder map;                                  // a map being built: its own keys
+    std::vector<Node> merge_from;                    // maps named by its "<<" keys, in order
+    bool have_key = false;                           // a key was read, its value comes next
+    Node key;                                        // that key
+    std::string path;                                // where the collection is in the file
+    YAML::anchor_t anchor = 0;                       // its anchor (0 = none)
+    size_t values_at_start = 0, bytes_at_start = 0;  // the budget spent before it (its own cost = the difference)
+    size_t height = 1;                               // levels of collections in it, itself included
   };
 
   // A complete node an alias copies, with what building it cost.

@@ -16,8 +16,8 @@ bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' 
 
 // A cursor over the scalar's text.
 struct Cursor {
-  const std::string& s;
-  size_t i = 0;
+  const std::string& s;  // the scalar
+  size_t i = 0;          // the next character to read
 
   bool end() const { return i == s.size(); }
   char peek(size_t ahead = 0) const { return i + ahead < s.size() ? s[i + ahead] : '\0'; }
