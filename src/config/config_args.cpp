@@ -3,7 +3,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 
 #include "util/printable.h"
 
@@ -24,6 +23,15 @@ bool is_option(const std::string& t) {
   char* end = nullptr;
   std::strtod(t.c_str(), &end);
   return *end != '\0';
+}
+
+// -?[0-9]{1,9}
+bool is_small_int(const std::string& t) {
+  const size_t start = !t.empty() && t[0] == '-' ? 1 : 0;
+  if (t.size() - start < 1 || t.size() - start > 9) return false;
+  for (size_t i = start; i < t.size(); ++i)
+    if (t[i] < '0' || t[i] > '9') return false;
+  return true;
 }
 
 // Several -fflags accumulate: "+genpts+discardcorrupt" + "nobuffer" → "+genpts+discardcorrupt+nobuffer".
@@ -53,13 +61,12 @@ std::string apply_option(const std::string& name, const std::string& value, cons
   } else if (name == "-hwaccel_device" || name == "-qsv_device") {
     o.hwaccel_device = value;
   } else if (name == "-stream_loop") {
-    static const std::regex kInt("-?[0-9]{1,9}");
-    if (!std::regex_match(value, kInt)) return "-stream_loop expects an integer, got \"" + value + "\"";
+    if (!is_small_int(value)) return "-stream_loop expects an integer, got " + quoted(value);
     o.stream_loop = std::stoi(value);
   } else if (name == "-r") {
     char* end = nullptr;
     double r = std::strtod(value.c_str(), &end);
-    if (*end != '\0' || !(r > 0) || !std::isfinite(r)) return "-r expects a positive number, got \"" + value + "\"";
+    if (*end != '\0' || !(r > 0) || !std::isfinite(r)) return "-r expects a positive number, got " + quoted(value);
     if (t.camera_has_fps)
       d.warn(path, "-r is ignored because the camera sets fps");
     else
@@ -79,7 +86,7 @@ void apply_args(const Args& a, ArgsTarget& t, Diagnostics& d) {
   for (size_t i = 0; i < tok.size(); ++i) {
     const std::string& name = tok[i];
     if (!is_option(name)) {
-      d.error(a.path, "unexpected value \"" + printable(name) + "\" (every value must follow an option)");
+      d.error(a.path, "unexpected value \"" + printable(shorten(name)) + "\" (every value must follow an option)");
       continue;
     }
     if (name == "-i") {
@@ -92,7 +99,7 @@ void apply_args(const Args& a, ArgsTarget& t, Diagnostics& d) {
       continue;
     }
     if (i + 1 >= tok.size()) {
-      d.error(a.path, "option " + name + " is missing its value");
+      d.error(a.path, "option " + shorten(name) + " is missing its value");
       break;
     }
     std::string why = apply_option(name, tok[i + 1], a.path, t, d);

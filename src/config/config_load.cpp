@@ -4,18 +4,20 @@
 // section with MapReader, which type-checks every value and reports keys nobody asked
 // for as unknown. Values that cameras inherit (§5) are first read into the *In structs
 // (all optional), then resolved camera → global → default.
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 
 #include "config/config.h"
 #include "config/config_args.h"
+#include "config/config_limits.h"
 #include "config/config_reader.h"
 #include "util/printable.h"
 
@@ -97,8 +99,8 @@ void read_filters(MapReader& parent, std::map<std::string, FilterIn>& out, bool 
   for (const auto& [label, node] : filters.entries()) {
     MapReader m(parent.diag(), node, filters.path_of(label));
     FilterIn& f = out[label];
-    m.get("min_area", f.min_area);
-    m.get("max_area", f.max_area);
+    m.get("min_area", f.min_area, at_least(0));
+    m.get("max_area", f.max_area, at_least(0));
     if (!zone) m.get("min_score", f.min_score, between(0, 1));
     m.get("threshold", f.threshold, between(0, 1));
     if (!zone) m.get("mask", f.mask);
@@ -116,7 +118,7 @@ void read_objects(MapReader& parent, ObjectsIn& o) {
 void read_motion(MapReader& parent, MotionIn& mo) {
   MapReader m = parent.section("motion");
   m.get("threshold", mo.threshold, between(1, 255));
-  m.get("contour_area", mo.contour_area);
+  m.get("contour_area", mo.contour_area, at_least(0));
   m.get("delta_alpha", mo.delta_alpha, above_zero_at_most_one());
   m.get("frame_alpha", mo.frame_alpha, above_zero_at_most_one());
   m.get("frame_height", mo.frame_height);
@@ -126,8 +128,16 @@ void read_motion(MapReader& parent, MotionIn& mo) {
 
 void read_retain(MapReader& parent, RetainIn& r) {
   MapReader m = parent.section("retain");
-  m.get("default", r.default_days);
-  m.get("objects", r.objects);
+  m.get("default", r.default_days, at_least(0));
+  if (!m.get("objects", r.objects)) return;
+  for (auto it = r.objects->begin(); it != r.objects->end();) {
+    if (it->second >= 0) {
+      ++it;
+      continue;
+    }
+    m.diag().error(join_path(m.path_of("objects"), it->first), "must be at least 0");
+    it = r.objects->erase(it);
+  }
 }
 
 void read_args(MapReader& m, ArgsIn& a) {
@@ -152,9 +162,22 @@ RetainConfig resolve_retain(const RetainIn& own, const RetainIn& global) {
 // ---------------------------------------------------------------------------
 // Names, environment substitution
 
+bool is_name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+// [A-Za-z0-9_-]+ (no std::regex anywhere here: its executor recurses per character).
+bool is_name(const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_name_char); }
+
+// (FRIGATE_|VIGIL_)[A-Za-z0-9_]*
+bool is_substitutable(const std::string& s) {
+  size_t prefix = s.rfind("FRIGATE_", 0) == 0 ? 8 : s.rfind("VIGIL_", 0) == 0 ? 6 : 0;
+  if (prefix == 0) return false;
+  return std::all_of(s.begin() + prefix, s.end(), [](char c) { return c != '-' && is_name_char(c); });
+}
+
 void check_name(Diagnostics& d, const std::string& path, const std::string& name, bool camera) {
-  static const std::regex kName("[A-Za-z0-9_-]+");
-  if (!std::regex_match(name, kName))
+  if (!is_name(name))
     d.error(path, "camera and zone names may only use letters, digits, \"_\" and \"-\"");
   else if (camera && contains(kReservedCameraNames, name))
     d.error(path, "\"" + name + "\" cannot be used as a camera name");
@@ -163,7 +186,6 @@ void check_name(Diagnostics& d, const std::string& path, const std::string& name
 // Python str.format with the environment, limited to FRIGATE_*/VIGIL_* (§2).
 // Returns "" with the result in `out`, or the reason it failed.
 std::string substitute_env(const std::string& in, std::string& out) {
-  static const std::regex kVar("(FRIGATE_|VIGIL_)[A-Za-z0-9_]*");
   out.clear();
   for (size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
@@ -172,11 +194,11 @@ std::string substitute_env(const std::string& in, std::string& out) {
       size_t close = in.find('}', i + 1);
       if (close == std::string::npos) return "unmatched \"{\" (write \"{{\" for a literal brace)";
       std::string name = in.substr(i + 1, close - i - 1);
-      if (!std::regex_match(name, kVar))
-        return "\"{" + printable(name) +
+      if (!is_substitutable(name))
+        return "\"{" + printable(shorten(name)) +
                "}\" is not a FRIGATE_* or VIGIL_* environment variable (write \"{{\" and \"}}\" for literal braces)";
       const char* value = std::getenv(name.c_str());
-      if (!value) return "environment variable " + name + " is not set";
+      if (!value) return "environment variable " + shorten(name) + " is not set";
       out += value;
       i = close;
     } else if (c == '}' && !doubled) {
@@ -235,7 +257,7 @@ class Loader {
     q.enabled = true;
     MapReader m(d_, n, "mqtt");
     m.need("host", q.host);
-    m.get("port", q.port);
+    m.get("port", q.port, between(1, 65535));
     m.get("topic_prefix", q.topic_prefix);
     m.get("client_id", q.client_id);
     m.get("user", q.user);
@@ -255,8 +277,8 @@ class Loader {
     const Node* n = top.take("model");
     if (!n) return;
     MapReader m(d_, n, "model");
-    m.need("width", cfg_.model_width);
-    m.need("height", cfg_.model_height);
+    m.need("width", cfg_.model_width, in_range(1, kMaxModelSide));
+    m.need("height", cfg_.model_height, in_range(1, kMaxModelSide));
   }
 
   // --- detectors (§4.5)
@@ -281,10 +303,7 @@ class Loader {
       dm.get("type", det.type, one_of(kDetectorTypes));
       det.device = det.type == "opencv" || det.type == "hog" ? "cpu" : "usb";
       dm.get("device", det.device);
-      if (dm.get("num_threads", det.num_threads) && det.num_threads < 1) {
-        d_.warn(dm.path_of("num_threads"), "must be at least 1; using 1");
-        det.num_threads = 1;
-      }
+      dm.get("num_threads", det.num_threads, at_least(1));
       ModelIn model;
       read_model_file(dm, model);
       resolve_detector(path, model, det);
@@ -307,11 +326,11 @@ class Loader {
     else
       m.get("kind", in.kind);
     m.get("config", in.config);
-    m.get("width", in.width);
-    m.get("height", in.height);
+    m.get("width", in.width, in_range(1, kMaxModelSide));
+    m.get("height", in.height, in_range(1, kMaxModelSide));
     m.get("labelmap", in.labelmap);
     m.get("label_aliases", in.label_aliases);
-    m.get("scale", in.scale);
+    m.get("scale", in.scale, above_zero());
     m.get("mean", in.mean, [](const std::vector<double>& v) {
       return v.size() == 3 ? std::string() : std::string("expected 3 numbers");
     });
@@ -383,15 +402,31 @@ class Loader {
     logs_path_ = logs.path();
   }
 
-  // Applied to the process environment before substitution (vigil, §2).
+  // Applied to the process environment before substitution (vigil, §2). Capped: glibc's
+  // setenv scans the whole environment each time, so 200 000 entries took minutes.
   void read_environment_vars(MapReader& top) {
-    if (top.get("environment_vars", cfg_.environment_vars))
-      for (const auto& [k, v] : cfg_.environment_vars) setenv(k.c_str(), v.c_str(), 1);
+    StrMap vars;
+    if (!top.get("environment_vars", vars)) return;
+    if (vars.size() > kMaxEnvironmentVars) {
+      d_.error("environment_vars", "more than " + std::to_string(kMaxEnvironmentVars) + " entries (" +
+                                       std::to_string(vars.size()) + "; the limit for a config file)");
+      return;
+    }
+    bool ok = true;
+    for (const auto& [k, v] : vars) {
+      if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos) {
+        d_.error(join_path("environment_vars", k), "a variable name must not be empty nor contain \"=\"");
+        ok = false;
+      }
+    }
+    if (!ok) return;
+    cfg_.environment_vars = std::move(vars);
+    for (const auto& [k, v] : cfg_.environment_vars) setenv(k.c_str(), v.c_str(), 1);
   }
 
   void read_clips(MapReader& top) {
     MapReader m = top.section("clips");
-    m.get("max_seconds", cfg_.clips_max_seconds);
+    m.get("max_seconds", cfg_.clips_max_seconds, at_least(1));
     if (m.get("tmpfs_cache_size", cfg_.clips_tmpfs_cache_size))
       d_.warn(m.path_of("tmpfs_cache_size"), "ignored; vigil never mounts file systems");
     read_retain(m, g_.clips_retain);
@@ -407,7 +442,7 @@ class Loader {
   void read_record(MapReader& top) {
     MapReader m = top.section("record");
     m.get("enabled", g_.record_enabled);
-    m.get("retain_days", g_.record_retain_days);
+    m.get("retain_days", g_.record_retain_days, at_least(0));
     cfg_.record_retain_days = g_.record_retain_days.value_or(30);
   }
 
@@ -434,7 +469,7 @@ class Loader {
 
   void read_global_detect(MapReader& top) {
     MapReader m = top.section("detect");
-    m.get("max_disappeared", g_.max_disappeared);
+    m.get("max_disappeared", g_.max_disappeared, at_least(0));
   }
 
   // --- cameras (§4.18–4.27)
@@ -452,11 +487,11 @@ class Loader {
     CameraConfig cam;
     cam.name = name;
     MapReader m(d_, node, path);
-    m.need("width", cam.width, positive_even());
-    m.need("height", cam.height, positive_even());
-    m.get("fps", cam.fps, at_least(1));
+    m.need("width", cam.width, positive_even_at_most(kMaxImageSide));
+    m.need("height", cam.height, positive_even_at_most(kMaxImageSide));
+    m.get("fps", cam.fps, in_range(1, kMaxFps));
     read_camera_ffmpeg(m, cam);
-    m.get("best_image_timeout", cam.best_image_timeout);
+    m.get("best_image_timeout", cam.best_image_timeout, at_least(0));
     read_zones(m, cam);
     read_camera_clips(m, cam);
     read_camera_record(m, cam);
@@ -604,7 +639,7 @@ class Loader {
     cam.record_enabled = g_.record_enabled.value_or(false);
     cam.record_retain_days = g_.record_retain_days.value_or(30);
     m.get("enabled", cam.record_enabled);
-    m.get("retain_days", cam.record_retain_days);
+    m.get("retain_days", cam.record_retain_days, at_least(0));
   }
 
   // The look of an event image, shared by `snapshots` and `mqtt` (their defaults differ).
@@ -614,7 +649,7 @@ class Loader {
     m.get("timestamp", look.timestamp);
     m.get("bounding_box", look.bounding_box);
     m.get("crop", look.crop);
-    m.get("height", look.height, at_least(1));
+    m.get("height", look.height, in_range(1, kMaxImageSide));
     m.get("required_zones", look.required_zones);
     check_required_zones(m.path_of("required_zones"), look.required_zones, cam, without_zone);
   }
@@ -718,7 +753,7 @@ class Loader {
     MapReader m = cam_m.section("detect");
     m.get("enabled", cam.detect_enabled);
     cam.max_disappeared = g_.max_disappeared.value_or(cam.fps.value_or(5) * 2);
-    m.get("max_disappeared", cam.max_disappeared);
+    m.get("max_disappeared", cam.max_disappeared, at_least(0));
   }
 
   // --- warnings about settings that cannot take effect
@@ -916,15 +951,21 @@ std::map<int, std::string> load_labelmap(const std::string& path) {
   for (std::string line; std::getline(in, line);) lines.push_back(trim(line));
   if (lines.empty()) return out;
   // "<index> <label>" when the first token of the first line is a number (0.8's parser).
-  static const std::regex kIndexed("([0-9]+)\\s+(.*)");
   const std::string first_token = lines[0].substr(0, lines[0].find_first_of(" \t"));
   const bool indexed = !first_token.empty() && first_token.find_first_not_of("0123456789") == std::string::npos;
   for (size_t i = 0; i < lines.size(); ++i) {
-    std::smatch m;
-    if (!indexed)
+    if (!indexed) {
       out[static_cast<int>(i)] = lines[i];
-    else if (std::regex_match(lines[i], m, kIndexed))
-      out[std::stoi(m[1])] = trim(m[2]);
+      continue;
+    }
+    // ([0-9]+)\s+(.*); an index that does not fit an int names no class.
+    const std::string& l = lines[i];
+    const size_t digits = l.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos || !std::isspace(static_cast<unsigned char>(l[digits]))) continue;
+    int index = 0;
+    auto [end, ec] = std::from_chars(l.data(), l.data() + digits, index);
+    if (ec != std::errc()) continue;
+    out[index] = trim(l.substr(digits));
   }
   return out;
 }
@@ -956,8 +997,15 @@ Config load_config(const std::string& path, std::vector<std::string>* warnings, 
     throw ConfigError({"config error: " + path + ": cannot read the file (it is a directory)"});
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({"config error: " + path + ": cannot read the file (" + std::strerror(errno) + ")"});
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // At most one byte more than the limit is read: a larger file (or an endless one such
+  // as /dev/zero) is refused without being held in memory.
+  std::string text(cfg::kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw ConfigError({"config error: " + path + ": cannot read the file (" + std::strerror(errno) + ")"});
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > cfg::kMaxFileBytes)
+    throw ConfigError({"config error: " + path + ": the file is larger than 1 MiB (" +
+                       std::to_string(cfg::kMaxFileBytes) + " bytes, the limit for a config file)"});
   const bool is_json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
   return parse_config(text, is_json, warnings, models);
 }

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
-#include <regex>
 #include <sstream>
 
 namespace vigil::cfg {
@@ -199,15 +198,24 @@ bool read_value(Diagnostics& d, const Node& n, const std::string& path, Args& ou
 
 namespace {
 
+// [-+]?[0-9]{1,9}
+bool is_small_int(const std::string& s) {
+  size_t i = s.empty() || (s[0] != '+' && s[0] != '-') ? 0 : 1;
+  const size_t digits = s.size() - i;
+  if (digits < 1 || digits > 9) return false;
+  for (; i < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
 // Comma-separated integers ("0, 10,20") → values; false on anything else.
 bool parse_int_list(const std::string& s, std::vector<int>& out) {
-  static const std::regex kInt("[-+]?[0-9]{1,9}");
   out.clear();
   std::string item;
   std::istringstream in(s);
   while (std::getline(in, item, ',')) {
     item = trim(item);
-    if (!std::regex_match(item, kInt)) return false;
+    if (!is_small_int(item)) return false;
     out.push_back(std::stoi(item));
   }
   if (!s.empty() && s.back() == ',') return false;
@@ -223,7 +231,7 @@ bool parse_polygon_string(const std::string& s, Polygon& out) {
 }
 
 std::string bad_polygon(const std::string& s) {
-  return "expected \"x1,y1,x2,y2,\u2026\" with at least 3 points, got \"" + s + "\"";
+  return "expected \"x1,y1,x2,y2,\u2026\" with at least 3 points, got " + quoted(s);
 }
 
 bool is_point(const Node& n) {

@@ -75,9 +75,31 @@ inline auto at_least(double lo) {
   return [=](double v) { return v >= lo ? std::string() : "must be at least " + number_text(lo); };
 }
 
+// A lower and an upper bound, each with its own message ("must be at least 1" stays the
+// message of a value below the range).
+inline auto in_range(double lo, double hi) {
+  return [=](double v) {
+    if (v < lo) return "must be at least " + number_text(lo);
+    if (v > hi) return "must be at most " + number_text(hi);
+    return std::string();
+  };
+}
+
+inline auto above_zero() {
+  return [](double v) { return v > 0 ? std::string() : std::string("must be greater than 0"); };
+}
+
 inline auto positive_even() {
   return [](double v) {
     return v > 0 && std::fmod(v, 2) == 0 ? std::string() : std::string("must be a positive even number");
+  };
+}
+
+// Frame sizes: positive and even (4:2:0), and not absurdly large.
+inline auto positive_even_at_most(int max) {
+  return [=](double v) {
+    if (!(v > 0 && std::fmod(v, 2) == 0)) return std::string("must be a positive even number");
+    return v <= max ? std::string() : "must be at most " + number_text(max);
   };
 }
 

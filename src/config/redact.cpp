@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 namespace vigil {
 namespace {
@@ -36,30 +35,59 @@ bool is_secret_name(const std::string& name) {
 }
 
 std::string mask_credentials(const std::string& text) {
-  std::string out = text;
   // scheme://user:password@host — the authority ends at / ? # or whitespace; the last
-  // '@' in it ends the user info (as FFmpeg's av_url_split reads it).
-  for (size_t pos = out.find("://"); pos != std::string::npos; pos = out.find("://", pos + 3)) {
+  // '@' in it ends the user info (as FFmpeg's av_url_split reads it). Built by appending
+  // (a replace in place per URL is quadratic in a long text full of URLs).
+  std::string out;
+  size_t copied = 0;
+  for (size_t pos = text.find("://"); pos != std::string::npos; pos = text.find("://", pos + 3)) {
     const size_t start = pos + 3;
-    size_t end = out.find_first_of("/?# \t\r\n", start);
-    if (end == std::string::npos) end = out.size();
+    size_t end = text.find_first_of("/?# \t\r\n", start);
+    if (end == std::string::npos) end = text.size();
     size_t at = std::string::npos;
     for (size_t i = start; i < end; ++i)
-      if (out[i] == '@') at = i;
+      if (text[i] == '@') at = i;
     if (at == std::string::npos) continue;
-    size_t colon = out.find(':', start);
-    if (colon < at && colon + 1 < at) out.replace(colon + 1, at - colon - 1, kRedacted);
+    size_t colon = text.find(':', start);
+    if (colon < at && colon + 1 < at && colon + 1 >= copied) {
+      out.append(text, copied, colon + 1 - copied);
+      out += kRedacted;
+      copied = at;
+    }
   }
-  // ?name=value, &name=value, ;name=value with a secret name.
-  static const std::regex kParam("([?&;])([A-Za-z0-9_.-]+)=([^&#;\\s]*)");
+  out.append(text, copied);
+  // ?name=value, &name=value, ;name=value with a secret name: the name is
+  // [A-Za-z0-9_.-]+, the value runs to the next & # ; or white space. A scan, not a
+  // std::regex (whose executor recurses per character: a long URL overflowed the stack).
+  auto name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  };
+  auto value_end = [](char c) {
+    return c == '&' || c == '#' || c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' ||
+           c == '\r';
+  };
   std::string masked;
-  size_t copied = 0;
-  for (auto it = std::sregex_iterator(out.begin(), out.end(), kParam); it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    if (!is_secret_name(m[2].str()) || m[3].length() == 0) continue;
-    masked.append(out, copied, size_t(m.position(3)) - copied);
-    masked += kRedacted;
-    copied = size_t(m.position(3) + m.length(3));
+  copied = 0;
+  for (size_t i = 0; i < out.size();) {
+    if (out[i] != '?' && out[i] != '&' && out[i] != ';') {
+      ++i;
+      continue;
+    }
+    size_t name_end = i + 1;
+    while (name_end < out.size() && name_char(out[name_end])) ++name_end;
+    if (name_end == i + 1 || name_end >= out.size() || out[name_end] != '=') {
+      ++i;
+      continue;
+    }
+    const size_t value = name_end + 1;
+    size_t end = value;
+    while (end < out.size() && !value_end(out[end])) ++end;
+    if (end > value && is_secret_name(out.substr(i + 1, name_end - i - 1))) {
+      masked.append(out, copied, value - copied);
+      masked += kRedacted;
+      copied = end;
+    }
+    i = end;
   }
   masked.append(out, copied);
   return masked;
