@@ -30,18 +30,23 @@ struct Output {
       avformat_free_context(fmt);
     }
   }
+  std::string error;  // why open() or write() failed (libav's text)
   bool open(const AVStream* in) {
-    if (avformat_alloc_output_context2(&fmt, nullptr, "mp4", tmp.c_str()) < 0) return false;
+    if (avformat_alloc_output_context2(&fmt, nullptr, "mp4", tmp.c_str()) < 0) return fail("no MP4 muxer");
     AVStream* os = avformat_new_stream(fmt, nullptr);
-    if (!os || avcodec_parameters_copy(os->codecpar, in->codecpar) < 0) return false;
+    if (!os || avcodec_parameters_copy(os->codecpar, in->codecpar) < 0) return fail("out of memory");
     os->codecpar->codec_tag = 0;
     os->time_base = in->time_base;
-    if (avio_open(&fmt->pb, tmp.c_str(), AVIO_FLAG_WRITE) < 0) return false;
+    if (int ret = avio_open(&fmt->pb, tmp.c_str(), AVIO_FLAG_WRITE); ret < 0) return fail(av_error_text(ret));
     AVDictionary* opts = nullptr;
     av_dict_set(&opts, "movflags", "+faststart", 0);  // index first (0.8: -movflags +faststart)
     int ret = avformat_write_header(fmt, &opts);
     av_dict_free(&opts);
-    return ret >= 0;
+    return ret >= 0 || fail("header: " + av_error_text(ret));
+  }
+  bool fail(std::string why) {
+    error = std::move(why);
+    return false;
   }
   // Copies a packet of an input with time base `in_tb`, its timestamps moved by `delta`
   // (output time base). Skipped when not after the previous one (the muxer needs
@@ -62,6 +67,7 @@ struct Output {
     last_dts = q->dts;
     int ret = av_write_frame(fmt, q);
     av_packet_free(&q);
+    if (ret < 0) error = av_error_text(ret);
     return ret < 0 ? Written::kError : Written::kOk;
   }
   // Trailer, close, then (if `ok`) publish under `final_path` (§7); the temporary goes
@@ -110,7 +116,7 @@ ClipResult finalize_segment(const std::string& in_path, const std::string& out_p
   Output out;
   out.tmp = temp_for(out_path);
   if (!out.open(in.stream())) {
-    r.why = "cannot write " + out.tmp;
+    r.why = "cannot write " + out.tmp + ": " + out.error;
     std::remove(out.tmp.c_str());
     return r;
   }
@@ -119,7 +125,7 @@ ClipResult finalize_segment(const std::string& in_path, const std::string& out_p
     Output::Written w = out.write(p, in.stream()->time_base);
     if (w == Output::Written::kSkipped) continue;
     if (w == Output::Written::kError) {
-      r.why = "write error";
+      r.why = "write error: " + out.error;
       break;
     }
     if (std::isnan(first)) first = t;
@@ -224,7 +230,7 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, do
         break;
       }
       if (!out.fmt && !out.open(in.stream())) {
-        r.why = "cannot write " + out.tmp;
+        r.why = "cannot write " + out.tmp + ": " + out.error;
         std::remove(out.tmp.c_str());
         return r;
       }
@@ -235,7 +241,7 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, do
       Output::Written w = out.write(p, in.stream()->time_base, delta);
       if (w == Output::Written::kSkipped) continue;
       if (w == Output::Written::kError) {
-        r.why = "write error";
+        r.why = "write error: " + out.error;
         break;
       }
       const double out_t = wall - a - shift;

@@ -8,8 +8,8 @@
 namespace vigil {
 
 enum class ShedClass {
-  kLiveView = 5,    // MJPEG streams (encoding live images)
-  kDetection = 10,  // cameras' processing threads (motion, detection requests) and detectors
+  kLiveView = 2,   // MJPEG streams (encoding live images)
+  kDetection = 5,  // cameras' processing threads (motion, detection requests) and detectors
 };
 
 // Lowers the calling thread's priority to `c` (never raises it: an unprivileged

@@ -143,7 +143,8 @@ void Process::kill_now() {
   }
 }
 
-Vigil::Vigil(const std::string& config_yaml, const std::string& dir) : dir_(dir), port_(free_port()) {
+Vigil::Vigil(const std::string& config_yaml, const std::string& dir, const std::vector<std::string>& wrapper)
+    : dir_(dir), port_(free_port()) {
   // The free-space floor is off unless the test sets `storage:`: how full the test machine's disk is must not decide
   // what a test sees (the floor has its own tests in tests/unit/retention_test.cpp).
   const bool own_storage = config_yaml.find("\nstorage:") != std::string::npos || config_yaml.starts_with("storage:");
@@ -151,7 +152,10 @@ Vigil::Vigil(const std::string& config_yaml, const std::string& dir) : dir_(dir)
                                       << "/media\n"
                                       << (own_storage ? "" : "storage: {min_free_mb: 0}\n") << config_yaml;
   const char* bin = std::getenv("VIGIL_BIN");
-  proc_ = Process({bin ? bin : "vigil", "--config", dir_ + "/config.yml"}, dir_ + "/vigil.log");
+  std::vector<std::string> argv = wrapper;
+  for (const std::string& a : {std::string(bin ? bin : "vigil"), std::string("--config"), dir_ + "/config.yml"})
+    argv.push_back(a);
+  proc_ = Process(argv, dir_ + "/vigil.log");
 }
 Vigil::~Vigil() {
   proc_.signal(SIGTERM);

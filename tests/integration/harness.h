@@ -58,7 +58,9 @@ class Process {
 // vigil started on a config text (YAML); stopped with SIGTERM on destruction.
 class Vigil {
  public:
-  explicit Vigil(const std::string& config_yaml, const std::string& dir = temp_dir());
+  // `wrapper`: a command vigil's own command line is appended to (e.g. `unshare …`).
+  explicit Vigil(const std::string& config_yaml, const std::string& dir = temp_dir(),
+                 const std::vector<std::string>& wrapper = {});
   ~Vigil();
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }

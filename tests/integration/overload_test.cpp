@@ -2,7 +2,7 @@
 // keep up — here because the detector stops answering (test hook
 // VIGIL_TEST_DETECTOR_HANGS_AFTER) — the camera sheds frames for motion and detection,
 // says so once in the log and in /api/stats, and its recording goes on whole. The
-// shedding order is the threads' priority: processing and detection run at nice 10.
+// shedding order is the threads' priority: processing and detection run at nice 5.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -73,7 +73,7 @@ TEST(Overload, AStuckDetectorShedsDetectionAndRecordingGoesOn) {
 
   // The order is the scheduler's: processing below capture.
   const int pid = v.process().pid();
-  EXPECT_EQ(nice_of(pid, s["walk"]["pid"].get<int>()), 10);
+  EXPECT_EQ(nice_of(pid, s["walk"]["pid"].get<int>()), 5);
   EXPECT_EQ(nice_of(pid, s["walk"]["capture_pid"].get<int>()), 0);
 
   const double shed_for = now_mono() - shed_at;
