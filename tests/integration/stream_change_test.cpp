@@ -196,3 +196,41 @@ TEST(StreamChange, ReconfiguredRtspCameraKeepsItsRateAndRecordsDecodableSegments
 }
 
 }  // namespace vigil::test
+
+namespace vigil::test {
+
+// A camera whose encoder switches codec mid-stream on the same stream (H.264 → HEVC →
+// H.264, tests/tools/changing_codec.sh), looped: for 12 s of every 36 the demuxer hands
+// out HEVC bytes as H.264. vigil keeps reading the camera, logs a bounded amount (the
+// decoder's complaints are rate-limited), and every recording segment it finishes
+// decodes without an error; the garbage is not recorded as video.
+TEST(StreamChange, CodecChangesMidStream) {
+  const std::string dir = temp_dir(), ts = dir + "/codec.ts";
+  run(std::string(VIGIL_SOURCE_DIR) + "/tests/tools/changing_codec.sh '" + vtest_mp4() + "' '" + ts + "'");
+  ASSERT_TRUE(fs::exists(ts)) << "libx265 missing?";
+  ScopedEnv env;
+  env.set("VIGIL_TEST_RECORD_SEGMENT_SECONDS", "4");
+  Vigil v("cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + ts +
+              "\n          input_args: -re -stream_loop -1\n          roles: [detect, clips, record]\n"
+              "    width: 768\n    height: 576\n    fps: 5\n    record: {enabled: true}\n    clips: {enabled: true}\n",
+          dir);
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  // Through the HEVC part and into the H.264 after it: a segment finishes after the
+  // decoder complained about the HEVC bytes.
+  ASSERT_TRUE(v.wait_for_log("ffmpeg.walk", 60)) << v.log();
+  const size_t complained = mp4s_under(dir + "/media/recordings").size();
+  ASSERT_TRUE(eventually([&] { return mp4s_under(dir + "/media/recordings").size() >= complained + 4; }, 90))
+      << v.log();
+  EXPECT_GT(camera_fps(v.port(), "walk"), 0);
+  v.process().signal(SIGTERM);
+  ASSERT_EQ(v.process().wait(30), 0) << v.log();
+  for (const std::string& f : mp4s_under(dir + "/media/recordings")) {
+    EXPECT_EQ(run("ffmpeg -v error -i '" + f + "' -f null - 2>&1"), "") << f;
+    EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_name -of csv=p=0 '" + f + "'"), "h264\n") << f;
+  }
+  size_t lines = 0;
+  for (char c : v.log()) lines += c == '\n';
+  EXPECT_LT(lines, 150u) << v.log();
+}
+
+}  // namespace vigil::test
