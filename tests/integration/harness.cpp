@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -322,6 +323,17 @@ void ScopedEnv::set(const std::string& name, const std::string& value) {
 
 ScopedEnv::~ScopedEnv() {
   for (const std::string& n : names_) unsetenv(n.c_str());
+}
+
+std::vector<std::string> mp4s_under(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.ends_with(".mp4") && !name.starts_with(".")) out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace vigil::test

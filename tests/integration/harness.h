@@ -125,6 +125,9 @@ std::vector<std::string> sql_column(const std::string& db_path, const std::strin
 // or all), by ffprobe; -1 when one of them does not decode.
 double recorded_seconds(const std::string& recordings, const std::string& camera = "");
 
+// Finished MP4 files below `dir` (not the dot-named ones being written), sorted.
+std::vector<std::string> mp4s_under(const std::string& dir);
+
 // Environment variables for the processes started next (vigil), removed when this goes.
 class ScopedEnv {
  public:

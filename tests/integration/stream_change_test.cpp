@@ -22,17 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> mp4s_under(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (auto& e : fs::recursive_directory_iterator(dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name.ends_with(".mp4") && !name.starts_with(".")) out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 std::string size_of(const std::string& file) {
   return run("ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0:s=x '" + file + "'");
 }

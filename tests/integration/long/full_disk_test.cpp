@@ -16,15 +16,6 @@ namespace vigil::test {
 namespace {
 namespace fs = std::filesystem;
 
-std::vector<fs::path> finished_segments(const std::string& recordings) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(recordings, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec))
-    if (it->path().extension() == ".mp4" && !it->path().filename().string().starts_with(".")) out.push_back(it->path());
-  return out;
-}
-
 TEST(Faults, MediaOnASmallTmpfsThatFills) {
   const std::string dir = fs::canonical(temp_dir()).string(), media = dir + "/media";
   fs::create_directories(dir + "/probe");
@@ -58,16 +49,16 @@ TEST(Faults, MediaOnASmallTmpfsThatFills) {
   EXPECT_TRUE(eventually([&] { return camera_fps(v.port(), "walk") > 0; })) << v.log();
 
   // Space comes back (someone deletes old recordings): recording resumes by itself.
-  const std::vector<fs::path> before = finished_segments(seen + "/recordings");
+  const std::vector<std::string> before = mp4s_under(seen + "/recordings");
   ASSERT_FALSE(before.empty()) << "no segment finished before the disk filled";
-  for (const fs::path& p : before) {
+  for (const std::string& p : before) {
     EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 '" + p.string() + "' 2>&1"), "video\n")
         << p;
     fs::remove(p);
   }
   ASSERT_TRUE(v.wait_for_log("recordings of walk started again", 120)) << v.log();
-  ASSERT_TRUE(eventually([&] { return !finished_segments(seen + "/recordings").empty(); }, 120)) << v.log();
-  for (const fs::path& p : finished_segments(seen + "/recordings"))
+  ASSERT_TRUE(eventually([&] { return !mp4s_under(seen + "/recordings").empty(); }, 120)) << v.log();
+  for (const std::string& p : mp4s_under(seen + "/recordings"))
     EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 '" + p.string() + "' 2>&1"), "video\n")
         << p;
   v.process().signal(SIGTERM);
