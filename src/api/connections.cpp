@@ -1,0 +1,220 @@
+#include "api/connections.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/log.h"
+
+namespace vigil {
+namespace {
+
+thread_local bool t_close_after = false;  // set by a handler: close once this response is out
+
+}  // namespace
+
+void close_connection_after_response() { t_close_after = true; }
+
+bool ConnectionServer::process_and_close_socket(socket_t sock) {
+  connections_->adopt(sock);  // the listen thread: parked until it sends a request
+  return true;
+}
+
+bool ConnectionServer::serve(int fd, size_t& requests_left, const Clock& clock, const HttpLimits& limits,
+                             HttpCounters& counters) {
+  ConnectionStream strm(fd, clock, limits, counters);
+  while (requests_left > 0 && svr_sock_ != INVALID_SOCKET) {
+    t_close_after = false;
+    strm.begin_request();
+    bool closed = false;
+    const bool ok = process_request(strm, requests_left == 1, closed, nullptr);
+    --requests_left;
+    if (!ok || closed || strm.refused() || t_close_after || requests_left == 0) return false;
+    if (!strm.wait_readable(Connections::kLinger)) return true;  // idle: back to the poller
+  }
+  return false;
+}
+
+void Connections::Queue::enqueue(std::function<void()> fn) {
+  fn();  // process_and_close_socket → adopt(): parks the socket without blocking
+}
+
+Connections::Connections(ConnectionServer& server, const Clock& clock, HttpLimits limits, HttpCounters& counters)
+    : server_(server), clock_(clock), limits_(limits), counters_(counters), poller_(clock) {
+  epoll_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_ < 0 || wake_ < 0) throw std::runtime_error(std::string("HTTP poller: ") + std::strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = wake_;
+  epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
+}
+
+Connections::~Connections() {
+  stop();
+  ::close(epoll_);
+  ::close(wake_);
+}
+
+void Connections::start() {
+  poller_.start([this] { poll_loop(); });
+}
+
+void Connections::adopt(int fd) {
+  std::lock_guard lock(mu_);
+  ++counters_.open_connections;
+  if (stopping_) {
+    close_locked(fd);
+  } else if (int(idle_.size() + busy_.size()) >= kMaxOpen) {
+    reject(fd);
+  } else {
+    // httplib writes a response's head and body with separate sends: without this the
+    // body waits for the client's delayed ACK of the head (tens of ms per request).
+    const int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    park_locked(fd, server_.keep_alive_max_count());
+  }
+}
+
+void Connections::park_locked(int fd, size_t requests_left) {
+  idle_[fd] = Idle{clock_.mono() + server_.keep_alive_seconds(), requests_left};
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.fd = fd;
+  if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    logger("vigil.http")->warn("cannot watch a connection: {}", std::strerror(errno));
+    idle_.erase(fd);
+    close_locked(fd);
+  }
+}
+
+void Connections::poll_loop() {
+  epoll_event evs[64];
+  for (;;) {
+    const int n = epoll_wait(epoll_, evs, 64, 1000);  // the clock's deadlines are checked at least every second
+    std::unique_lock lock(mu_);
+    if (stopping_) return;
+    for (int i = 0; i < n; ++i) {
+      const int fd = evs[i].data.fd;
+      if (fd == wake_) continue;
+      auto it = idle_.find(fd);
+      if (it == idle_.end()) continue;
+      const size_t left = it->second.requests_left;
+      idle_.erase(it);
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+      dispatch_locked(fd, left);
+    }
+    const double now = clock_.mono();
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      if (it->second.deadline > now) {
+        ++it;
+        continue;
+      }
+      const int fd = it->first;
+      it = idle_.erase(it);
+      close_locked(fd);  // also leaves the epoll set
+    }
+    reap(lock);
+  }
+}
+
+void Connections::dispatch_locked(int fd, size_t requests_left) {
+  static auto log = logger("vigil.http");
+  if (int(busy_.size()) >= kMaxThreads) {
+    if (!saturated_) log->warn("all {} connection threads busy: new requests get 503 until one is free", kMaxThreads);
+    saturated_ = true;
+    reject(fd);
+    return;
+  }
+  if (saturated_)
+    log->info("connection threads free again ({} connections refused so far)", counters_.rejected_connections.load());
+  saturated_ = false;
+  const uint64_t id = next_id_++;
+  try {
+    threads_.emplace(id, std::thread([this, id, fd, requests_left] { run(id, fd, requests_left); }));
+    busy_.insert(fd);
+  } catch (const std::system_error& e) {
+    log->warn("cannot start a connection thread: {}", e.what());
+    reject(fd);
+  }
+}
+
+void Connections::run(uint64_t id, int fd, size_t requests_left) {
+  bool keep = false;
+  try {
+    keep = server_.serve(fd, requests_left, clock_, limits_, counters_);
+  } catch (const std::exception& e) {
+    logger("vigil.http")->error("connection ended by an error: {}", e.what());
+  }
+  std::lock_guard lock(mu_);
+  busy_.erase(fd);
+  if (keep && !stopping_) {
+    park_locked(fd, requests_left);
+  } else {
+    close_locked(fd);
+  }
+  finished_.push_back(id);
+  cv_.notify_all();
+}
+
+void Connections::reject(int fd) {
+  ++counters_.rejected_connections;
+  // Take what the client sent (closing with unread bytes would reset the connection
+  // before it reads the answer), answer, close.
+  char buf[4096];
+  for (int i = 0; i < 16 && ::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0; ++i) {
+  }
+  static const std::string r = json_error_response(503, "Service Unavailable", "too many connections; retry later",
+                                                   "Retry-After: " + std::to_string(kRetryAfter) + "\r\n");
+  if (::send(fd, r.data(), r.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+    // the client is gone already; nothing to tell it
+  }
+  ::shutdown(fd, SHUT_WR);
+  close_locked(fd);
+}
+
+void Connections::close_locked(int fd) {
+  ::close(fd);
+  --counters_.open_connections;
+}
+
+void Connections::close_all() {
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  stopping_ = true;
+  for (const auto& [fd, idle] : idle_) close_locked(fd);
+  idle_.clear();
+  for (int fd : busy_) ::shutdown(fd, SHUT_RDWR);  // reads and writes in progress return at once
+  const uint64_t one = 1;
+  if (::write(wake_, &one, sizeof one) < 0) {
+    // the poller still sees stopping_ within a second
+  }
+}
+
+void Connections::stop() {
+  close_all();
+  poller_.stop();
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return finished_.size() == threads_.size(); });
+  reap(lock);
+}
+
+void Connections::reap(std::unique_lock<std::mutex>& lock) {
+  std::vector<std::thread> done;
+  for (uint64_t id : finished_) {
+    done.push_back(std::move(threads_.at(id)));
+    threads_.erase(id);
+  }
+  finished_.clear();
+  lock.unlock();
+  for (std::thread& t : done) t.join();
+  lock.lock();
+}
+
+}  // namespace vigil
