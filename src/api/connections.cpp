@@ -21,6 +21,8 @@ thread_local bool t_close_after = false;  // set by a handler: close once this r
 
 void close_connection_after_response() { t_close_after = true; }
 
+int ConnectionServer::widen_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0 ? 0 : errno; }
+
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
   connections_->adopt(sock);  // the listen thread: parked until it sends a request
   return true;

@@ -37,6 +37,10 @@ class ConnectionServer final : public httplib::Server {
   size_t keep_alive_max_count() const { return keep_alive_max_count_; }
   double keep_alive_seconds() const { return double(keep_alive_timeout_sec_); }
   void set_connections(Connections* c) { connections_ = c; }
+  // httplib listens with a backlog of 5 (fixed in Debian's library): a burst of
+  // connects then overflows it and each client waits for a SYN retransmit (1 s, then
+  // 3 s). Listening again on the bound socket sets a real backlog. errno on failure.
+  int widen_backlog(int backlog);
 
  private:
   bool process_and_close_socket(socket_t sock) override;

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -270,6 +271,8 @@ bool HttpServer::bind(const std::string& host, int port) {
     impl_->log->error("cannot listen on {}:{} (port in use or not permitted)", host, port);
     return false;
   }
+  if (const int err = impl_->svr.widen_backlog(1024))
+    impl_->log->warn("listen backlog stays at httplib's 5: {}", std::strerror(err));
   impl_->log->info("API listening on {}:{}", host, port);
   return true;
 }
