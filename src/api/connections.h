@@ -57,6 +57,7 @@ class Connections {
   static constexpr int kMaxOpen = 4096;    // connections open at once, idle ones included
   static constexpr double kLinger = 2;     // s a thread waits for the next keep-alive request
   static constexpr int kRetryAfter = 5;    // s, in the 503's Retry-After
+  static constexpr double kTrimAfter = 2;  // s without a new request before free memory is returned
 
   Connections(ConnectionServer& server, const Clock& clock, HttpLimits limits, HttpCounters& counters);
   ~Connections();
@@ -111,6 +112,8 @@ class Connections {
   std::map<int, Idle> idle_;                 // parked connections, by socket
   std::set<int> busy_;                       // sockets a connection thread serves
   uint64_t next_id_ = 0;                     // id of the next connection thread
+  uint64_t served_since_trim_ = 0;           // threads started since memory was last returned
+  double last_dispatch_ = 0;                 // clock mono() of the last thread started
   std::map<uint64_t, std::thread> threads_;  // every connection thread not yet joined
   std::vector<uint64_t> finished_;           // ids in threads_ whose work is done
 };

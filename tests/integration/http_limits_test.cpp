@@ -11,10 +11,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -352,6 +354,27 @@ TEST(HttpLimits, DescriptorsComeBackWhenKeepAliveClientsClose) {
   for (int fd : clients) close(fd);
   EXPECT_TRUE(back_to(pid, threads0, fds0, 4))
       << "threads " << threads0 << " → " << threads_of(pid) << ", fds " << fds0 << " → " << fds_of(pid);
+}
+
+// Many /api/events at once: SQLite reader connections beyond EventDb's idle pool used
+// to leave their descriptors open (the writer's lock keeps SQLite from closing them), so
+// descriptors stayed at the burst's peak. Now at most the pool's 8 readers remain.
+TEST(HttpLimits, ConcurrentEventReadsLeaveNoDescriptorsBehind) {
+  Vigil v("cameras: {}\n");
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  ASSERT_EQ(http_get(v.port(), "/api/events").status, 200);
+  const pid_t pid = v.process().pid();
+  const int fds0 = fds_of(pid);
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 64; ++i)
+    clients.emplace_back([&] {
+      for (int k = 0; k < 10; ++k) ok += http_get(v.port(), "/api/events?limit=50", 10).status == 200;
+    });
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(ok, 640);
+  // Each pooled reader holds the database and its -wal: 2 × 8.
+  EXPECT_TRUE(eventually([&] { return fds_of(pid) <= fds0 + 16 + 2; })) << "fds " << fds0 << " → " << fds_of(pid);
 }
 
 }  // namespace
