@@ -356,6 +356,31 @@ TEST(HttpLimits, DescriptorsComeBackWhenKeepAliveClientsClose) {
       << "threads " << threads0 << " → " << threads_of(pid) << ", fds " << fds0 << " → " << fds_of(pid);
 }
 
+// A viewer that stops reading: once the socket buffers are full and nothing more is
+// taken for 10 s, the stream is given up and its thread and descriptor freed.
+TEST(HttpLimits, AViewerThatStopsReadingIsCutByTheWriteTimeout) {
+  Vigil v(camera_yaml("cam"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  // Connections open as vigil counts them, the asking one included.
+  auto open_connections = [&] {
+    const auto s = nlohmann::json::parse(http_get(v.port(), "/api/stats").body, nullptr, false);
+    return s.is_object() ? s["service"]["http"]["open_connections"].get<int>() : -1;
+  };
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int small = 4096;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);  // before connect: a small window
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(uint16_t(v.port()));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_TRUE(send_all(fd, "GET /api/cam?fps=30&h=1080 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(eventually([&] { return open_connections() == 2; })) << "the stream is not open";
+  // Never read: the server's writes stall, then time out and the server closes.
+  EXPECT_TRUE(eventually([&] { return open_connections() == 1; }, 60)) << open_connections();
+  close(fd);
+}
+
 // Many /api/events at once: SQLite reader connections beyond EventDb's idle pool used
 // to leave their descriptors open (the writer's lock keeps SQLite from closing them), so
 // descriptors stayed at the burst's peak. Now at most the pool's 8 readers remain.
