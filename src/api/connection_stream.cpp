@@ -50,8 +50,9 @@ bool peer_closed(int fd) {
   return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL));
 }
 
-ConnectionStream::ConnectionStream(int fd, const Clock& clock, const HttpLimits& limits, HttpCounters& counters)
-    : fd_(fd), clock_(clock), limits_(limits), counters_(counters), buf_(4096), previous_(t_current) {
+ConnectionStream::ConnectionStream(int fd, const Clock& clock, const HttpLimits& limits, HttpCounters& counters,
+                                   std::string received)
+    : fd_(fd), clock_(clock), limits_(limits), counters_(counters), buf_(std::move(received)), previous_(t_current) {
   t_current = this;
 }
 
@@ -78,7 +79,40 @@ bool ConnectionStream::wait_for(short events, double deadline) const {
 }
 
 bool ConnectionStream::wait_readable(double seconds) const {
-  return off_ < len_ || wait_for(POLLIN, clock_.mono() + seconds);
+  return off_ < buf_.size() || wait_for(POLLIN, clock_.mono() + seconds);
+}
+
+bool ConnectionStream::read_available() {
+  buf_.erase(0, off_);
+  off_ = 0;
+  char tmp[4096];
+  while (buf_.size() <= limits_.header_bytes) {
+    const ssize_t n = ::recv(fd_, tmp, sizeof tmp, MSG_DONTWAIT);
+    if (n > 0) {
+      buf_.append(tmp, size_t(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+  }
+  return true;
+}
+
+bool head_complete(std::string_view b) {
+  return b.rfind("\r\n", 0) == 0 || b.find("\r\n\r\n") != std::string_view::npos;
+}
+
+bool ConnectionStream::head_buffered() const {
+  const std::string_view b = std::string_view(buf_).substr(off_);
+  return b.size() > limits_.header_bytes || head_complete(b);
+}
+
+std::string ConnectionStream::take_buffered() {
+  std::string out = buf_.substr(off_);
+  buf_.clear();
+  off_ = 0;
+  return out;
 }
 
 bool ConnectionStream::is_readable() const { return wait_readable(limits_.read_seconds); }
@@ -147,7 +181,7 @@ bool ConnectionStream::account(const char* p, size_t n) {
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (dead_) return -1;
-  if (off_ == len_) {
+  if (off_ == buf_.size()) {
     const double deadline = in_head_ ? head_deadline_ : clock_.mono() + limits_.read_seconds;
     if (!wait_for(POLLIN, deadline)) {
       if (in_head_ && head_bytes_ > 0)
@@ -155,14 +189,15 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
                "request head not complete within " + std::to_string(int(limits_.head_seconds)) + " s");
       return -1;
     }
+    char tmp[4096];
     ssize_t n;
-    do n = ::recv(fd_, buf_.data(), buf_.size(), 0);
+    do n = ::recv(fd_, tmp, sizeof tmp, 0);
     while (n < 0 && errno == EINTR);
     if (n <= 0) return n;
+    buf_.assign(tmp, size_t(n));
     off_ = 0;
-    len_ = size_t(n);
   }
-  const size_t n = std::min(size, len_ - off_);
+  const size_t n = std::min(size, buf_.size() - off_);
   if (!account(buf_.data() + off_, n)) return -1;
   std::memcpy(ptr, buf_.data() + off_, n);
   off_ += n;

@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "api/http_counters.h"
 #include "util/clock.h"
@@ -39,9 +39,15 @@ std::string json_error_response(int status, const std::string& reason, const std
 // POLLERR), without waiting and without reading.
 bool peer_closed(int fd);
 
+// `bytes` (the start of a request) hold its whole head: up to a blank line (CRLF CRLF),
+// or a blank first line (which httplib then refuses).
+bool head_complete(std::string_view bytes);
+
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(int fd, const Clock& clock, const HttpLimits& limits, HttpCounters& counters);
+  // `received`: bytes of the connection already read (by the poller), served first.
+  ConnectionStream(int fd, const Clock& clock, const HttpLimits& limits, HttpCounters& counters,
+                   std::string received = {});
   ~ConnectionStream() override;
 
   // A new request starts: its head has head_seconds from now to arrive.
@@ -50,6 +56,14 @@ class ConnectionStream final : public httplib::Stream {
   bool wait_readable(double seconds) const;
   // A limit answered the request; the connection must close.
   bool refused() const { return dead_; }
+  // Reads what has arrived, without waiting (up to the head limit buffered). False when
+  // the peer closed or failed.
+  bool read_available();
+  // The buffered bytes hold a whole request head (or more than a head may be, which the
+  // limits then answer).
+  bool head_buffered() const;
+  // The buffered bytes, handed back with the connection to the poller.
+  std::string take_buffered();
 
   // The stream of the request being handled on this thread (null elsewhere): handlers
   // that stream (MJPEG) watch its socket for the viewer leaving.
@@ -76,8 +90,8 @@ class ConnectionStream final : public httplib::Stream {
   const Clock& clock_;
   const HttpLimits& limits_;
   HttpCounters& counters_;
-  std::vector<char> buf_;  // bytes received, not yet handed to httplib: [off_, len_)
-  size_t off_ = 0, len_ = 0;
+  std::string buf_;  // bytes received; [off_, end) not yet handed to httplib
+  size_t off_ = 0;
   // The request in progress (one thread: the connection's).
   bool in_head_ = true;         // before the blank line that ends the headers
   double head_deadline_ = 0;    // clock mono() by which the head must be complete

@@ -29,9 +29,9 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
   return true;
 }
 
-bool ConnectionServer::serve(int fd, size_t& requests_left, const Clock& clock, const HttpLimits& limits,
-                             HttpCounters& counters) {
-  ConnectionStream strm(fd, clock, limits, counters);
+bool ConnectionServer::serve(int fd, size_t& requests_left, std::string& pending, const Clock& clock,
+                             const HttpLimits& limits, HttpCounters& counters) {
+  ConnectionStream strm(fd, clock, limits, counters, std::move(pending));
   while (requests_left > 0 && svr_sock_ != INVALID_SOCKET) {
     t_close_after = false;
     strm.begin_request();
@@ -40,6 +40,12 @@ bool ConnectionServer::serve(int fd, size_t& requests_left, const Clock& clock, 
     --requests_left;
     if (!ok || closed || strm.refused() || t_close_after || requests_left == 0) return false;
     if (!strm.wait_readable(Connections::kLinger)) return true;  // idle: back to the poller
+    // Bytes arrived: serve them here only when their head is whole (this thread never
+    // waits for a slow head; the poller does); the peer's end is httplib's to see.
+    if (strm.read_available() && !strm.head_buffered()) {
+      pending = strm.take_buffered();
+      return true;
+    }
   }
   return false;
 }
@@ -85,8 +91,9 @@ void Connections::adopt(int fd) {
   }
 }
 
-void Connections::park_locked(int fd, size_t requests_left) {
-  idle_[fd] = Idle{clock_.mono() + server_.keep_alive_seconds(), requests_left};
+void Connections::park_locked(int fd, size_t requests_left, std::string head) {
+  const double wait = head.empty() ? server_.keep_alive_seconds() : limits_.head_seconds;
+  idle_[fd] = Idle{clock_.mono() + wait, requests_left, std::move(head)};
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.fd = fd;
@@ -106,12 +113,7 @@ void Connections::poll_loop() {
     for (int i = 0; i < n; ++i) {
       const int fd = evs[i].data.fd;
       if (fd == wake_) continue;
-      auto it = idle_.find(fd);
-      if (it == idle_.end()) continue;
-      const size_t left = it->second.requests_left;
-      idle_.erase(it);
-      epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
-      dispatch_locked(fd, left);
+      if (idle_.count(fd)) readable_locked(fd);
     }
     const double now = clock_.mono();
     for (auto it = idle_.begin(); it != idle_.end();) {
@@ -120,6 +122,15 @@ void Connections::poll_loop() {
         continue;
       }
       const int fd = it->first;
+      if (!it->second.head.empty()) {  // a head begun and not finished in time: 408
+        ++counters_.refused_requests;
+        static const std::string r =
+            json_error_response(408, "Request Timeout",
+                                "request head not complete within " + std::to_string(int(limits_.head_seconds)) + " s");
+        if (::send(fd, r.data(), r.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+          // the client is gone; nothing to tell it
+        }
+      }
       it = idle_.erase(it);
       close_locked(fd);  // also leaves the epoll set
     }
@@ -135,7 +146,45 @@ void Connections::poll_loop() {
   }
 }
 
-void Connections::dispatch_locked(int fd, size_t requests_left) {
+void Connections::readable_locked(int fd) {
+  Idle& c = idle_.at(fd);
+  const bool started = !c.head.empty();
+  bool open = true;
+  char buf[4096];
+  while (c.head.size() <= limits_.header_bytes) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) {
+      c.head.append(buf, size_t(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      open = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      break;
+    }
+  }
+  if (!open && c.head.empty()) {  // the client closed (or failed) between requests
+    idle_.erase(fd);
+    close_locked(fd);
+    return;
+  }
+  if (open && c.head.size() <= limits_.header_bytes && !head_complete(c.head)) {
+    if (!started) c.deadline = clock_.mono() + limits_.head_seconds;  // from its first byte
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.fd = fd;
+    epoll_ctl(epoll_, EPOLL_CTL_MOD, fd, &ev);
+    return;
+  }
+  // A whole head, more than a head may be, or the peer's end after a partial one: a
+  // thread (httplib answers, the limits refuse).
+  const size_t left = c.requests_left;
+  std::string head = std::move(c.head);
+  idle_.erase(fd);
+  epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+  dispatch_locked(fd, left, std::move(head));
+}
+
+void Connections::dispatch_locked(int fd, size_t requests_left, std::string head) {
   static auto log = logger("vigil.http");
   if (int(busy_.size()) >= kMaxThreads) {
     if (!saturated_) log->warn("all {} connection threads busy: new requests get 503 until one is free", kMaxThreads);
@@ -150,7 +199,9 @@ void Connections::dispatch_locked(int fd, size_t requests_left) {
   ++served_since_trim_;
   last_dispatch_ = clock_.mono();
   try {
-    threads_.emplace(id, std::thread([this, id, fd, requests_left] { run(id, fd, requests_left); }));
+    threads_.emplace(id, std::thread([this, id, fd, requests_left, head = std::move(head)]() mutable {
+                       run(id, fd, requests_left, std::move(head));
+                     }));
     busy_.insert(fd);
   } catch (const std::system_error& e) {
     log->warn("cannot start a connection thread: {}", e.what());
@@ -158,17 +209,17 @@ void Connections::dispatch_locked(int fd, size_t requests_left) {
   }
 }
 
-void Connections::run(uint64_t id, int fd, size_t requests_left) {
+void Connections::run(uint64_t id, int fd, size_t requests_left, std::string head) {
   bool keep = false;
   try {
-    keep = server_.serve(fd, requests_left, clock_, limits_, counters_);
+    keep = server_.serve(fd, requests_left, head, clock_, limits_, counters_);
   } catch (const std::exception& e) {
     logger("vigil.http")->error("connection ended by an error: {}", e.what());
   }
   std::lock_guard lock(mu_);
   busy_.erase(fd);
   if (keep && !stopping_) {
-    park_locked(fd, requests_left);
+    park_locked(fd, requests_left, std::move(head));
   } else {
     close_locked(fd);
   }

@@ -1,7 +1,9 @@
 // The HTTP server's connections. A connection holds a thread only while it has a
 // request to serve: accepted and idle keep-alive connections wait in one poller thread
-// (epoll), and when a request arrives it gets a thread of its own (at most kMaxThreads
-// at once), which serves it and any request that follows within kLinger, then hands
+// (epoll), which also gathers each request's head (so a slow-header client holds no
+// thread, and is answered 408 by the poller after HttpLimits::head_seconds); once a
+// head is complete the connection gets a thread of its own (at most kMaxThreads at
+// once), which serves it and any whole request that follows within kLinger, then hands
 // the connection back. A request that finds every thread busy, and a connection beyond
 // kMaxOpen, is answered at once with 503, a JSON body and Retry-After, and closed —
 // never queued. Idle connections close after the keep-alive timeout (65 s). Every
@@ -15,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,9 +34,12 @@ namespace vigil {
 class Connections;
 class ConnectionServer final : public httplib::Server {
  public:
-  // Serves requests on `fd` until it should be parked (true: idle, keep-alive) or
-  // closed (false). `requests_left` counts down httplib's keep-alive maximum.
-  bool serve(int fd, size_t& requests_left, const Clock& clock, const HttpLimits& limits, HttpCounters& counters);
+  // Serves requests on `fd` until it should be parked (true: idle, keep-alive, or the
+  // next request's head still arriving) or closed (false). `requests_left` counts down
+  // httplib's keep-alive maximum; `pending` holds the bytes already received (in: read
+  // by the poller; out: the start of the next request, back to the poller).
+  bool serve(int fd, size_t& requests_left, std::string& pending, const Clock& clock, const HttpLimits& limits,
+             HttpCounters& counters);
   size_t keep_alive_max_count() const { return keep_alive_max_count_; }
   double keep_alive_seconds() const { return double(keep_alive_timeout_sec_); }
   void set_connections(Connections* c) { connections_ = c; }
@@ -86,14 +92,18 @@ class Connections {
 
  private:
   struct Idle {
-    double deadline;       // clock mono() when it is closed unless it sends
+    double deadline;       // clock mono() when it is closed (no bytes yet) or answered 408 (a head started)
     size_t requests_left;  // httplib's keep-alive maximum, counting down
+    std::string head;      // the next request's bytes so far (its head not complete)
   };
   void poll_loop();
-  void park_locked(int fd, size_t requests_left);
-  // A parked connection became readable: a thread serves it, or it gets a 503.
-  void dispatch_locked(int fd, size_t requests_left);
-  void run(uint64_t id, int fd, size_t requests_left);
+  void park_locked(int fd, size_t requests_left, std::string head = {});
+  // A parked connection sent bytes: read them; a complete head (or the peer's end) goes
+  // to dispatch_locked, else it waits for more.
+  void readable_locked(int fd);
+  // A request head is complete: a thread serves it, or it gets a 503.
+  void dispatch_locked(int fd, size_t requests_left, std::string head);
+  void run(uint64_t id, int fd, size_t requests_left, std::string head);
   void reject(int fd);  // 503 at once, closed
   void close_locked(int fd);
   void reap(std::unique_lock<std::mutex>& lock);
