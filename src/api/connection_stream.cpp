@@ -125,7 +125,6 @@ void ConnectionStream::refuse(int status, const char* reason, const std::string&
   ++counters_.refused_requests;
   logger("vigil.http")->debug("request refused: {} {} ({})", status, reason, message);
   const std::string r = json_error_response(status, reason, message);
-  dead_ = false;
   write(r.data(), r.size());
   ::shutdown(fd_, SHUT_WR);
   dead_ = true;
