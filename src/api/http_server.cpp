@@ -1,20 +1,14 @@
 #include "api/http_server.h"
 
-#include <dirent.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
-#include <thread>
-#include <vector>
 
+#include "api/connections.h"
 #include "api/event_routes.h"
 #include "api/jpeg_cache.h"
 #include "api/media_routes.h"
@@ -26,6 +20,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/printable.h"
+#include "util/thread_priority.h"
 #include "util/worker.h"
 
 namespace vigil {
@@ -34,81 +29,10 @@ namespace {
 constexpr const char* kHealth = "Frigate is running. Alive and healthy!";
 constexpr const char* kText = "text/plain; charset=utf-8";
 
-// One thread per connection, at most kMaxConnections at once; further connections
-// wait in the listen backlog until one ends. Idle keep-alive connections close after
-// 65 s, so the cap cannot be held forever. Every thread is joined: a finished one by the
-// next enqueue, the rest by shutdown(), which the listen thread calls once stop() has
-// closed the server (and shut the open connections down), so none outlives the server.
-class ConnectionThreads final : public httplib::TaskQueue {
- public:
-  static constexpr int kMaxConnections = 512;
-  void enqueue(std::function<void()> fn) override {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return int(threads_.size() - finished_.size()) < kMaxConnections; });
-    reap(lock);
-    const uint64_t id = next_id_++;
-    threads_.emplace(id, std::thread([this, id, fn = std::move(fn)] {
-                       fn();
-                       std::lock_guard l(mu_);
-                       finished_.push_back(id);
-                       cv_.notify_all();
-                     }));
-  }
-  void shutdown() override {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return finished_.size() == threads_.size(); });
-    reap(lock);
-  }
-
- private:
-  // Joins the threads that have finished (they only have their last unlock left).
-  void reap(std::unique_lock<std::mutex>& lock) {
-    std::vector<std::thread> done;
-    for (uint64_t id : finished_) {
-      done.push_back(std::move(threads_.at(id)));
-      threads_.erase(id);
-    }
-    finished_.clear();
-    lock.unlock();
-    for (std::thread& t : done) t.join();
-    lock.lock();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  uint64_t next_id_ = 0;
-  std::map<uint64_t, std::thread> threads_;  // every connection thread not yet joined
-  std::vector<uint64_t> finished_;           // ids in threads_ whose function returned
-};
-
-// Shuts down every connection this process accepted on local TCP `port`, so threads
-// blocked reading a slow request or writing to a viewer that stopped reading return at
-// once. httplib 0.11 does not hand out its connection sockets, so they are found among
-// the process's descriptors (connected sockets whose local port is ours).
-void shutdown_connections_on(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return;
-  while (dirent* e = readdir(dir)) {
-    const int fd = std::atoi(e->d_name);
-    if (fd <= 2 || fd == dirfd(dir)) continue;
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) continue;  // not a socket
-    int local = -1;
-    if (ss.ss_family == AF_INET) local = ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-    if (ss.ss_family == AF_INET6) local = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-    int listening = 1;
-    socklen_t l = sizeof listening;
-    if (local != port || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l) != 0 || listening) continue;
-    ::shutdown(fd, SHUT_RDWR);
-  }
-  closedir(dir);
-}
-
 void json_error(httplib::Response& res, int status, const std::string& message) {
   nlohmann::json j = {{"success", false}, {"message", message}};
   res.status = status;
-  res.set_content(j.dump(-1, ' ', true) + "\n", "application/json");
+  res.set_content(j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "\n", "application/json");
 }
 
 void text(httplib::Response& res, int status, const std::string& body) {
@@ -121,11 +45,17 @@ bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 
 }  // namespace
 
 struct HttpServer::Impl {
-  explicit Impl(const Clock& clock) : listener(clock) {}
+  Impl(ApiSources sources, const Clock& clock)
+      : src(std::move(sources)),
+        counters(src.http_counters ? *src.http_counters : own_counters),
+        listener(clock),
+        connections(svr, clock, HttpLimits{}, counters) {}
   ApiSources src;
-  httplib::Server svr;
-  int port = 0;                                             // bound port; set by bind() before start()
+  HttpCounters own_counters;  // used when the caller gives none
+  HttpCounters& counters;     // src.http_counters or own_counters
+  ConnectionServer svr;
   Worker listener;                                          // the listen thread; its stop wakes every MJPEG pacer
+  Connections connections;                                  // idle connections, connection threads, the cap
   std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
   std::shared_ptr<spdlog::logger> log = logger("vigil.http");
 
@@ -159,10 +89,55 @@ struct HttpServer::Impl {
 };
 
 void HttpServer::Impl::routes() {
-  svr.new_task_queue = [] { return new ConnectionThreads(); };
+  svr.set_connections(&connections);
+  svr.new_task_queue = [this] { return new Connections::Queue(connections); };
   svr.set_keep_alive_timeout(65);
   svr.set_read_timeout(30);
   svr.set_write_timeout(10);
+  svr.set_payload_max_length(HttpLimits{}.body_bytes);
+  // What httplib itself refuses before any route (a request line it cannot parse, a bad
+  // Range header, a body over the limit) gets a JSON error too; after a request that
+  // could not be parsed the connection closes (what follows cannot be trusted).
+  svr.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty() || res.has_header("Content-Type") || res.content_provider_)
+      return httplib::Server::HandlerResponse::Unhandled;
+    std::string message;
+    switch (res.status) {
+      case 400:
+        message = "malformed request";
+        break;
+      case 413:
+        message = "request body too large";
+        break;
+      case 414:
+        message = "request line too long";
+        break;
+      case 416:
+        message = "invalid Range header";
+        break;
+      default:
+        return httplib::Server::HandlerResponse::Unhandled;
+    }
+    if (res.status != 416) close_connection_after_response();
+    json_error(res, res.status, message);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  // A declared body over the limit is refused before httplib would read (and discard)
+  // all of it; the connection then closes.
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string v = req.get_header_value("Content-Length");
+    long long n = -1;
+    if (!parse_int(v, &n) || n < 0) {
+      json_error(res, 400, "invalid Content-Length");
+    } else if (uint64_t(n) > HttpLimits{}.body_bytes) {
+      json_error(res, 413, "request body over " + std::to_string(HttpLimits{}.body_bytes) + " bytes");
+    } else {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    close_connection_after_response();
+    return httplib::Server::HandlerResponse::Handled;
+  });
 
   // Headers every /api response carries, errors included (http-api.md §1.3).
   svr.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -258,7 +233,14 @@ void HttpServer::Impl::mjpeg(Camera* cam, const httplib::Request& req, httplib::
   if (!(fps > 0 && fps <= 30)) throw BadParam("fps: must be greater than 0 and at most 30");
   RenderOptions opt = overlay_flags(req);
   opt.height = int(int_param(req, "h", 1, 4096).value_or(360));
-  auto pacer = std::make_shared<MjpegPacer>(listener, 1.0 / fps);
+  // This connection's thread (it ends with the stream) serves live view: under CPU
+  // overload it gives way to capture and recording, not to detection (§Overload).
+  lower_this_thread(ShedClass::kLiveView);
+  // The viewer leaving is noticed between parts (its socket hangs up), so a stream at a
+  // low fps does not hold its thread until its next part is due.
+  std::function<bool()> gone;
+  if (ConnectionStream* conn = ConnectionStream::current()) gone = [fd = conn->socket()] { return peer_closed(fd); };
+  auto pacer = std::make_shared<MjpegPacer>(listener, 1.0 / fps, std::move(gone));
   res.set_content_provider(
       "multipart/x-mixed-replace; boundary=frame", [this, cam, opt, pacer](size_t, httplib::DataSink& sink) {
         if (!pacer->wait()) return false;  // the server stops
@@ -280,8 +262,8 @@ void HttpServer::Impl::mjpeg(Camera* cam, const httplib::Request& req, httplib::
       });
 }
 
-HttpServer::HttpServer(ApiSources sources, const Clock& clock) : impl_(std::make_unique<Impl>(clock)) {
-  impl_->src = std::move(sources);
+HttpServer::HttpServer(ApiSources sources, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(sources), clock)) {
   for (const auto& [name, cam] : impl_->src.cameras) impl_->jpegs[name] = std::make_unique<JpegCache>();
   impl_->routes();
 }
@@ -293,20 +275,23 @@ bool HttpServer::bind(const std::string& host, int port) {
     impl_->log->error("cannot listen on {}:{} (port in use or not permitted)", host, port);
     return false;
   }
-  impl_->port = port;
+  if (const int err = impl_->svr.widen_backlog(1024))
+    impl_->log->warn("listen backlog stays at httplib's 5: {}", std::strerror(err));
   impl_->log->info("API listening on {}:{}", host, port);
   return true;
 }
 
 void HttpServer::start() {
+  impl_->connections.start();
   impl_->listener.start([this] { impl_->svr.listen_after_bind(); });
 }
 
 void HttpServer::stop() {
   if (!impl_) return;
-  impl_->svr.stop();  // no new connections; the listen thread then joins every connection thread
-  if (impl_->port) shutdown_connections_on(impl_->port);
-  impl_->listener.stop();  // wakes the MJPEG pacers (their threads end), joins the listen thread
+  impl_->svr.stop();               // no new connections
+  impl_->connections.close_all();  // idle ones closed, busy ones shut down
+  impl_->listener.stop();          // wakes the MJPEG pacers (their threads end), joins the listen thread
+  impl_->connections.stop();       // every connection thread joined (the listen thread did it if it ran)
 }
 
 }  // namespace vigil

@@ -1,6 +1,8 @@
 // The HTTP API on api.host:api.port (http-api.md): health, version, config, stats and
-// live images. Every connection gets its own thread (bounded), so MJPEG streams and
-// idle keep-alive connections never hold up JSON requests.
+// live images. A connection with a request gets its own thread (bounded, 503 beyond),
+// idle ones wait in one poller (api/connections.h), so MJPEG streams and idle
+// keep-alive connections never hold up JSON requests; requests are bounded in size and
+// time (api/connection_stream.h).
 #pragma once
 
 #include <atomic>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "api/http_counters.h"
 #include "config/config.h"
 #include "util/clock.h"
 
@@ -29,6 +32,9 @@ struct ApiSources {
   std::string web_dir;                       // built web UI served at / (empty: none)
   // Counts X-Ingress-Path values ignored as unsafe (shown in /api/stats `service`).
   std::atomic<uint64_t>* rejected_ingress_headers = nullptr;
+  // Connections and requests refused, open connections (/api/stats `service.http`);
+  // null: the server keeps its own.
+  HttpCounters* http_counters = nullptr;
 };
 
 class HttpServer {

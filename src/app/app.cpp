@@ -148,14 +148,19 @@ int run_vigil(const Config& cfg) {
   DetectorPool* p = pool.get();
   std::atomic<uint64_t> rejected_ingress{0};  // outlives the HTTP server and MQTT
   api.rejected_ingress_headers = &rejected_ingress;
+  HttpCounters http_counters;  // outlives the HTTP server and MQTT
+  api.http_counters = &http_counters;
   const StorageFloorView floor_view{free_space,
                                     [&retention](const std::string& path) { return retention.below_floor(path); }};
   // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md). Declared
   // before the stats, which show its connection; made after them (it publishes them).
   std::unique_ptr<MqttService> mqtt;
-  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress, floor_view, &events, &mqtt] {
+  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress, &http_counters, floor_view, &events, &mqtt] {
     ServiceCounters c;
     c.rejected_ingress_headers = rejected_ingress.load();
+    c.http_rejected_connections = http_counters.rejected_connections.load();
+    c.http_refused_requests = http_counters.refused_requests.load();
+    c.http_open_connections = http_counters.open_connections.load();
     const EventStore::Health eh = events.health();
     c.snapshot_failures = eh.snapshot_failures;
     c.clip_failures = eh.clip_failures;

@@ -101,6 +101,10 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
                   {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION},
                   {"storage", st},
                   {"rejected_ingress_headers", counters.rejected_ingress_headers},
+                  {"http",
+                   {{"rejected_connections", counters.http_rejected_connections},
+                    {"refused_requests", counters.http_refused_requests},
+                    {"open_connections", counters.http_open_connections}}},
                   {"degraded", degraded},
                   {"shedding", shedding}};
   redact_json(j);

@@ -19,6 +19,9 @@ class Camera;
 // detector's restarts (CameraStats, DetectorStats); docs/architecture.md §Errors.
 struct ServiceCounters {
   uint64_t rejected_ingress_headers = 0;  // X-Ingress-Path values ignored as unsafe
+  // HttpCounters (`service.http`): connections answered 503 at once, requests refused
+  // by a size or time limit, connections open now.
+  uint64_t http_rejected_connections = 0, http_refused_requests = 0, http_open_connections = 0;
   // EventStore::Health: snapshots not written, wanted clips not made, rows waiting for
   // a database retry.
   uint64_t snapshot_failures = 0, clip_failures = 0, event_rows_waiting = 0;

@@ -1,5 +1,6 @@
 // MjpegPacer on a manual clock: the first part at once, then one per interval of the
-// clock, a late viewer skips rather than bursts, and the server's stop ends a wait.
+// clock, a late viewer skips rather than bursts, and the server's stop or the viewer
+// leaving ends a wait.
 #include "api/mjpeg_pacer.h"
 
 #include <gtest/gtest.h>
@@ -62,6 +63,40 @@ TEST(MjpegPacer, ServerStopEndsTheWait) {
   server.stop();  // the manual clock never reaches the next part
   EXPECT_FALSE(part.get());
   EXPECT_FALSE(pacer.wait()) << "a stopped server sends no more parts";
+}
+
+// fps 0.01 and a viewer that leaves: the wait ends at the next check (half a second of
+// the clock), not when the next part would be due 100 s later.
+TEST(MjpegPacer, ViewerLeavingEndsTheWait) {
+  ManualClock clock;
+  Worker server(clock);
+  serve(server);
+  std::atomic<bool> gone{false};
+  std::atomic<int> checks{0};
+  MjpegPacer pacer(server, 100, [&] {
+    ++checks;
+    return gone.load();
+  });
+  ASSERT_TRUE(pacer.wait());
+  EXPECT_EQ(checks, 0) << "the first part goes out without asking";
+  auto part = std::async(std::launch::async, [&] { return pacer.wait(); });
+  // While the viewer stays, every check lets the wait go on.
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(eventually([&] {
+      clock.advance(0.5);
+      return checks >= i;
+    }));
+    EXPECT_NE(part.wait_for(std::chrono::seconds(0)), std::future_status::ready) << "ended with the viewer there";
+  }
+  gone = true;
+  const double left_at = clock.mono();
+  ASSERT_TRUE(eventually([&] {
+    clock.advance(0.5);
+    return part.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }));
+  EXPECT_FALSE(part.get()) << "a viewer that left gets no more parts";
+  EXPECT_LT(clock.mono() - left_at, 50.0) << "noticed at a check, not when the next part was due";
+  server.stop();
 }
 
 }  // namespace

@@ -52,14 +52,14 @@ TEST(Faults, MediaOnASmallTmpfsThatFills) {
   const std::vector<std::string> before = mp4s_under(seen + "/recordings");
   ASSERT_FALSE(before.empty()) << "no segment finished before the disk filled";
   for (const std::string& p : before) {
-    EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 '" + p.string() + "' 2>&1"), "video\n")
+    EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 '" + p + "' 2>&1"), "video\n")
         << p;
     fs::remove(p);
   }
   ASSERT_TRUE(v.wait_for_log("recordings of walk started again", 120)) << v.log();
   ASSERT_TRUE(eventually([&] { return !mp4s_under(seen + "/recordings").empty(); }, 120)) << v.log();
   for (const std::string& p : mp4s_under(seen + "/recordings"))
-    EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 '" + p.string() + "' 2>&1"), "video\n")
+    EXPECT_EQ(run("ffprobe -v error -show_entries stream=codec_type -of csv=p=0 '" + p + "' 2>&1"), "video\n")
         << p;
   v.process().signal(SIGTERM);
   EXPECT_EQ(v.process().wait(60), 0) << v.log();
