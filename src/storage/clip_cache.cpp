@@ -97,7 +97,7 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
   // The exact start goes into the file, so a restart re-indexes it exactly.
   if (!w->file.open(w->part, format_.params(), format_.time_base(),
                     std::to_string(int64_t(std::llround(wall * 1e6))))) {
-    logger("vigil.storage")->warn("camera {}: cannot start a clip cache segment: {}", camera_, w->file.error());
+    failed("cannot start a clip cache segment: " + w->file.error());
     std::remove(w->part.c_str());
     return false;
   }
@@ -113,6 +113,13 @@ bool ClipCache::open_segment(const AVStream* st, double wall) {
   return true;
 }
 
+// The first failure of a streak is logged at warn, the rest at debug, until a segment
+// is completed again.
+void ClipCache::failed(const std::string& what) {
+  logger("vigil.storage")->log(failing_ ? spdlog::level::debug : spdlog::level::warn, "camera {}: {}", camera_, what);
+  failing_ = true;
+}
+
 void ClipCache::close_segment() {
   if (!w_) return;
   std::unique_ptr<Writer> w = std::move(w_);
@@ -122,6 +129,8 @@ void ClipCache::close_segment() {
   std::lock_guard lock(mu_);
   auto it = std::find_if(index_.begin(), index_.end(), [&](const CacheSegment& s) { return s.part_path == w->part; });
   if (ok && std::rename(w->part.c_str(), w->final.c_str()) == 0) {
+    if (failing_) logger("vigil.storage")->info("camera {}: the clip cache is written again", camera_);
+    failing_ = false;
     if (it != index_.end()) {
       it->closed = true;
       it->end = std::max(it->end, w->last_end);
@@ -182,7 +191,7 @@ void ClipCache::on_packet(const AVPacket* pkt, const AVStream* st, double arriva
   const FragmentedWriter::Result written = w_->file.write(pkt);
   if (written == FragmentedWriter::Result::kSkipped) return;
   if (written == FragmentedWriter::Result::kError) {
-    logger("vigil.storage")->warn("camera {}: clip cache write failed: {}", camera_, w_->file.error());
+    failed("clip cache write failed: " + w_->file.error());
     close_segment();
     return;
   }

@@ -84,11 +84,13 @@ class ClipCache : public PacketConsumer {
   struct Writer;
   bool open_segment(const AVStream* st, double wall);
   void close_segment();
+  void failed(const std::string& what);
   void notify();
 
   const std::string camera_, dir_;
   std::unique_ptr<Writer> w_;   // writer thread only: the segment being written
   bool unusable_ = false;       // writer thread only: the codec cannot go into MP4 (logged once)
+  bool failing_ = false;        // writer thread only: failures since the last completed segment
   StreamFormat format_;         // writer thread only: the input's parameters and timeline
   std::function<bool()> gate_;  // may a new segment start (set before packets arrive)
   // Packet wall-time anchor (writer thread only).

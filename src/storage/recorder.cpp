@@ -54,19 +54,20 @@ bool Recorder::open(double wall) {
   // While written: fragmented, a fragment per GOP flushed when complete, so a crash
   // loses at most the GOP in progress (storage.md §6, §7.1).
   if (!seg->file.open(seg->part, format_.params(), format_.time_base())) {
-    // Retried at every keyframe: logged when it starts failing and when it recovers.
-    auto log = logger("vigil.storage");
-    log->log(failing_ ? spdlog::level::debug : spdlog::level::err, "cannot start a recording for {}: {}", camera_,
-             seg->file.error());
-    failing_ = true;
-    ++failures_;
+    failed("cannot start a recording for " + camera_ + ": " + seg->file.error());  // retried at every keyframe
     std::remove(seg->part.c_str());
     return false;
   }
-  if (failing_) logger("vigil.storage")->info("recordings of {} started again", camera_);
-  failing_ = false;
   seg_ = std::move(seg);
   return true;
+}
+
+// A failure (start, write, completion) is counted; the first of a streak is logged at
+// error, the rest at debug, until a segment is completed again.
+void Recorder::failed(const std::string& what) {
+  ++failures_;
+  logger("vigil.storage")->log(failing_ ? spdlog::level::debug : spdlog::level::err, "{}", what);
+  failing_ = true;
 }
 
 void Recorder::close() {
@@ -84,8 +85,10 @@ void Recorder::close() {
   }
   std::remove(seg->part.c_str());
   if (!why.empty()) {
-    ++failures_;
-    logger("vigil.storage")->warn("recording segment {} could not be completed: {}", seg->final, why);
+    failed("recording segment " + seg->final + " could not be completed: " + why);
+  } else if (failing_) {
+    logger("vigil.storage")->info("recordings of {} are written again", camera_);
+    failing_ = false;
   }
 }
 
@@ -120,8 +123,7 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st, double arrival
   }
   if (seg_->file.write(pkt) == FragmentedWriter::Result::kError) {
     // A write error ends the segment (its complete part is kept); the next keyframe starts a new one.
-    logger("vigil.storage")->warn("recording write failed for {}: {}", camera_, seg_->file.error());
-    ++failures_;
+    failed("recording write failed for " + camera_ + ": " + seg_->file.error());
     close();
   }
 }

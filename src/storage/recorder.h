@@ -49,13 +49,14 @@ class Recorder : public PacketConsumer {
   struct Segment;
   bool open(double wall);
   void close();
+  void failed(const std::string& what);
 
   std::string camera_, dir_;
   double segment_seconds_;
   std::function<bool()> gate_;
   StreamFormat format_;           // the input's parameters and timeline as the packets carry them
   std::unique_ptr<Segment> seg_;  // the segment being written, if any
-  bool failing_ = false;          // the last start failed (logged once per streak)
+  bool failing_ = false;          // failures since the last completed segment (logged once per streak)
   std::atomic<uint64_t> failures_{0};
 };
 

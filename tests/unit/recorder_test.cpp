@@ -111,7 +111,7 @@ TEST(Recorder, AKilledSegmentKeepsItsCompleteFragments) {
 
 // A recordings folder that cannot be written (here a file stands where it should be):
 // every keyframe's attempt fails and is counted (service.degraded of /api/stats), the
-// failure is logged once, and its end once, when segments start again.
+// failure is logged once, and its end once, when a segment is completed again.
 TEST(Recorder, FailedStartsAreCountedAndLoggedOncePerStreak) {
   const std::string dir = temp_dir() + "/recordings";
   std::ofstream(dir) << "not a folder";
@@ -123,11 +123,11 @@ TEST(Recorder, FailedStartsAreCountedAndLoggedOncePerStreak) {
   feed(sink, clock, 20, true);
   EXPECT_EQ(r.failures(), 10u) << "one failed start per keyframe";
   EXPECT_EQ(log.count("cannot start a recording for yard"), 1);
-  EXPECT_EQ(log.count("started again"), 0);
+  EXPECT_EQ(log.count("written again"), 0);
 
   fs::remove(dir);
   feed(sink, clock, 4);
   EXPECT_EQ(r.failures(), 10u);
-  EXPECT_EQ(log.count("recordings of yard started again"), 1);
+  EXPECT_EQ(log.count("recordings of yard are written again"), 1);
   EXPECT_EQ(files(dir, ".mp4").size(), 1u);
 }
