@@ -457,8 +457,6 @@ void Retention::start(double retention_interval_s, double floor_interval_s) {
   worker_.start([=, this] { loop(started, retention_interval_s, floor_interval_s); });
 }
 
-// Deadlines are taken from the clock before each pass, so a pass's time does not shift
-// the schedule and a clock advanced once the pass is seen done counts from its start.
 bool Retention::may_write() {
   if (!check_requested_) {
     {
@@ -470,6 +468,8 @@ bool Retention::may_write() {
   return writes_allowed_;
 }
 
+// Deadlines are taken from the clock before each pass, so a pass's time does not shift
+// the schedule and a clock advanced once the pass is seen done counts from its start.
 void Retention::loop(double started, double retention_interval_s, double floor_interval_s) {
   double next_pass = started;
   double next_floor = started + floor_interval_s;

@@ -6,12 +6,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "test_media.h"
 #include "util/log.h"
@@ -579,6 +581,36 @@ TEST_F(RetentionTest, ThreadPassesFollowTheClock) {
   ASSERT_TRUE(eventually([&] { return passes.full() == 2; }));
   EXPECT_FALSE(exists(seg2));
   EXPECT_EQ(passes.floor(), 29) << "the full pass includes the floor check";
+  r->stop();
+}
+
+// The writers' gate only reads: it answers at once from the last check and has the
+// retention thread check the floor (and delete, if it must) soon after, at most once a
+// second of the clock, the requests in between making one check.
+TEST_F(RetentionTest, TheWritersGateAsksTheThreadForACheckAndNeverDeletesItself) {
+  const std::string seg = segment("garden", kNow - 600);
+  uint64_t free = 2000000000;  // above the floor
+  std::atomic<std::thread::id> prober;
+  auto r = make([&](const std::string&) {
+    prober = std::this_thread::get_id();
+    return free;
+  });
+  Passes passes;
+  r->set_pass_hook(passes.hook());
+  r->start(3600, 3600);
+  ASSERT_TRUE(eventually([&] { return passes.full() == 1; }));
+  clock_.advance(1);  // a second after that pass: a requested check may run at once
+  free = 500000000;   // below the floor from now on
+  EXPECT_TRUE(r->may_write()) << "answers from the last check";
+  EXPECT_TRUE(exists(seg)) << "the gate itself deletes nothing";
+  ASSERT_TRUE(eventually([&] { return passes.floor() == 1; }));
+  EXPECT_NE(prober.load(), std::this_thread::get_id());
+  EXPECT_FALSE(exists(seg)) << "the retention thread freed space";
+  EXPECT_FALSE(r->may_write()) << "nothing left to delete: writes blocked";
+  EXPECT_FALSE(r->may_write());
+  // The requests made within that second are one check, once the clock reaches it.
+  clock_.advance(1);
+  ASSERT_TRUE(eventually([&] { return passes.floor() == 2; }));
   r->stop();
 }
 
