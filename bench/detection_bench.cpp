@@ -64,6 +64,7 @@ Totals run(const Config& cfg, Detector& reference) {
   pool.start();
   Camera cam(cfg.cameras[0], &pool);
   cam.set_lossless(true);
+  cam.keep_track_ids();
   Totals t;
   cam.set_frame_observer([&](const ProcessedFrame& pf) {
     if (t.frames >= 397) return;  // one pass of the video

@@ -231,7 +231,8 @@ void Camera::process(FramePtr f) {
       best_[label] = *o.best;
       if (summary_observer_) new_best.push_back(o);
     }
-    for (const std::string& id : tracker_.created()) track_ids_.push_back(id);
+    if (keep_track_ids_)
+      for (const std::string& id : tracker_.created()) track_ids_.push_back(id);
   }
   if (summary_observer_) {
     FrameSummary summary = summarize_frame(cfg_, f->time, objects_.objects());

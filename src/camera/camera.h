@@ -105,7 +105,10 @@ class Camera {
   // Call before start().
   void set_frame_observer(std::function<void(const ProcessedFrame&)> f) { observer_ = std::move(f); }
   // Every id the tracker has created so far (tests, benchmarks).
+  // Only kept after keep_track_ids() (before start()): a camera that runs for years
+  // must not remember every id it ever made.
   std::vector<std::string> all_track_ids() const;
+  void keep_track_ids() { keep_track_ids_ = true; }
   uint64_t frames_processed() const { return frames_processed_; }
   uint64_t detector_calls() const { return detector_calls_; }
 
@@ -144,7 +147,8 @@ class Camera {
 
   mutable std::mutex best_mu_;
   std::map<std::string, Thumbnail> best_;  // label → best image; guarded by best_mu_
-  std::vector<std::string> track_ids_;     // guarded by best_mu_
+  std::vector<std::string> track_ids_;     // guarded by best_mu_; filled only when keep_track_ids_
+  bool keep_track_ids_ = false;            // set before start()
   std::atomic<uint64_t> frames_processed_{0}, detector_calls_{0};
 
   std::deque<FramePtr> queue_;  // at most kQueueSize frames waiting; guarded by worker_.mutex()

@@ -40,6 +40,7 @@ TEST(Pipeline, TracksTheWalkersOfVtestWithYoloxNano) {
   pool.start();
   Camera cam(cfg.cameras[0], &pool);
   cam.set_lossless(true);
+  cam.keep_track_ids();
   // Every 10th processed frame is kept (as BGR, with its tracked objects) for the check
   // below; a gap in the sequence numbers is a frame the camera dropped.
   struct Sample {
