@@ -125,6 +125,10 @@ std::vector<std::string> sql_column(const std::string& db_path, const std::strin
 // or all), by ffprobe; -1 when one of them does not decode.
 double recorded_seconds(const std::string& recordings, const std::string& camera = "");
 
+// A client socket connected to 127.0.0.1:`port` (blocking, 5 s receive timeout); -1 on
+// failure.
+int connect_to(int port);
+
 // Finished MP4 files below `dir` (not the dot-named ones being written), sorted.
 std::vector<std::string> mp4s_under(const std::string& dir);
 

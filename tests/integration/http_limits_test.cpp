@@ -38,22 +38,6 @@ int count_entries(pid_t pid, const char* what) {
 int threads_of(pid_t pid) { return count_entries(pid, "task"); }
 int fds_of(pid_t pid) { return count_entries(pid, "fd"); }
 
-// A client socket connected to vigil (blocking, 5 s receive timeout); -1 on failure.
-int connect_to(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(uint16_t(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 bool send_all(int fd, const std::string& data) {
   for (size_t off = 0; off < data.size();) {
     const ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);

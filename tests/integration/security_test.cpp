@@ -31,20 +31,13 @@ void write_file(const fs::path& p, const std::string& data) {
 // The request line and headers sent byte for byte (escape attempts httplib's client
 // would normalise). Returns the whole response.
 std::string raw_request(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(uint16_t(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const int fd = connect_to(port);
   std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      write(fd, request.data(), request.size()) == ssize_t(request.size())) {
+  if (fd >= 0 && write(fd, request.data(), request.size()) == ssize_t(request.size())) {
     char buf[4096];
     for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
   }
-  close(fd);
+  if (fd >= 0) close(fd);
   return out;
 }
 
