@@ -1,6 +1,8 @@
 #include "app/stats.h"
 
+#include <malloc.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -10,6 +12,7 @@
 #include "camera/camera.h"
 #include "config/redact.h"
 #include "detect/detector_pool.h"
+#include "storage/event_db.h"
 
 namespace vigil {
 namespace {
@@ -51,6 +54,19 @@ nlohmann::json storage(const std::string& path, const StorageFloorView& floor) {
   }
   if (floor.below_floor) j["below_floor"] = floor.below_floor(path);
   return j;
+}
+
+// Where the process's memory is (vigil-only, bytes): resident set, what the allocator has
+// handed out and what it holds free (arenas keep freed memory), and SQLite's share of the
+// handed-out part. Tells a cache that fills from a leak or fragmentation.
+nlohmann::json memory() {
+  long pages = 0, resident = 0;
+  std::ifstream("/proc/self/statm") >> pages >> resident;
+  struct mallinfo2 m = mallinfo2();
+  return {{"rss", int64_t(resident) * sysconf(_SC_PAGESIZE)},
+          {"heap_in_use", int64_t(m.uordblks + m.hblkhd)},
+          {"heap_free", int64_t(m.fordblks)},
+          {"sqlite", sqlite_memory_bytes()}};
 }
 
 }  // namespace
@@ -106,7 +122,8 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
                     {"refused_requests", counters.http_refused_requests},
                     {"open_connections", counters.http_open_connections}}},
                   {"degraded", degraded},
-                  {"shedding", shedding}};
+                  {"shedding", shedding},
+                  {"memory", memory()}};
   redact_json(j);
   return j.dump(-1, ' ', true);
 }

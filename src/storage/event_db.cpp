@@ -146,6 +146,12 @@ class Transaction {
   bool done_ = false;
 };
 
+}  // namespace
+
+long long sqlite_memory_bytes() { return sqlite3_memory_used(); }
+
+namespace {
+
 sqlite3* open_connection(const std::string& path, int flags) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr);
@@ -175,9 +181,9 @@ std::vector<std::string> zones_from_json(const std::string& text) {
 
 // peewee_migrate's migrated_at: UTC 'YYYY-MM-DD HH:MM:SS.ffffff'.
 std::string utc_now_text() {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+  const auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   char frac[16];
   std::snprintf(frac, sizeof frac, ".%06d", static_cast<int>(us % 1000000));
   return format_utc_time(double(us / 1000000), "%Y-%m-%d %H:%M:%S") + frac;
@@ -313,7 +319,17 @@ sqlite3* EventDb::acquire_reader() {
       return db;
     }
   }
-  return open_connection(path_, SQLITE_OPEN_READONLY);
+  sqlite3* db = open_connection(path_, SQLITE_OPEN_READONLY);
+  // Up to 8 readers stay open for the process's life: each caches 512 KiB of pages, not
+  // SQLite's 2 MB, so together they stay small however large the database grows (the
+  // kernel's page cache holds the file anyway).
+  try {
+    exec(db, "PRAGMA cache_size = -512");
+  } catch (...) {
+    sqlite3_close(db);
+    throw;
+  }
+  return db;
 }
 
 void EventDb::release_reader(sqlite3* db) {

@@ -52,6 +52,10 @@ struct EventQuery {
   bool include_thumbnails = true;
 };
 
+// Bytes SQLite holds on the heap now, over every connection of the process (page caches,
+// statements): /api/stats `service.memory.sqlite`.
+long long sqlite_memory_bytes();
+
 class EventDb {
  public:
   // Opens or creates the database at `path` (storage.md §2.1, §2.6). Throws

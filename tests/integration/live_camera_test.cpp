@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <thread>
@@ -86,6 +87,13 @@ cv::Mat wait_picture_change(int port, const std::string& camera, const cv::Mat& 
 
 double mean_luma(const cv::Mat& img) { return cv::mean(img)[0]; }
 
+long rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
 }  // namespace
 
 // One file camera looped in real time: frames flow at the configured fps, images and
@@ -110,6 +118,16 @@ TEST(LiveCamera, FileCameraServesStatsImagesAndStream) {
     EXPECT_GT(st["total"].get<double>(), 0) << path;
     EXPECT_FALSE(st["mount_type"].get<std::string>().empty()) << path;
   }
+  // Where the memory is (vigil-only): the resident size /proc sees, the allocator's and
+  // SQLite's shares (the database is open: its pages and statements are on the heap).
+  const auto& mem = s["service"]["memory"];
+  const double rss = mem["rss"].get<double>(), in_use = mem["heap_in_use"].get<double>();
+  EXPECT_NEAR(rss, double(rss_kb(v.process().pid())) * 1024, rss * 0.25) << mem.dump();
+  EXPECT_GT(in_use, 0) << mem.dump();
+  EXPECT_LT(in_use, rss) << mem.dump();
+  EXPECT_GT(mem["sqlite"].get<double>(), 0) << mem.dump();
+  EXPECT_LT(mem["sqlite"].get<double>(), in_use) << mem.dump();
+  EXPECT_GE(mem["heap_free"].get<double>(), 0) << mem.dump();
   // Only cameras, detectors, detection_fps and service at the top level (HA contract).
   for (auto& [k, _] : s.items())
     EXPECT_TRUE(k == "front" || k == "detectors" || k == "detection_fps" || k == "service") << k;
