@@ -83,9 +83,13 @@ std::vector<VodSegment> plan_vod(const std::vector<IndexedMedia>& files, double 
     }
     c += length[i];
   }
-  const double total = c;
   std::vector<VodSegment> out;
-  if (keys.empty() || total <= 0) return out;
+  if (keys.empty()) return out;
+  // The playlist starts at the first keyframe (what comes before it cannot be decoded).
+  const double origin = keys.front().pos;
+  for (Key& k : keys) k.pos -= origin;
+  const double total = c - origin;
+  if (total <= 0) return out;
   // Keyframes chosen as segment starts: the first, then the first at or after each
   // multiple of `target` (at least 1 s into the segment), and every forced one.
   std::vector<size_t> starts{0};
