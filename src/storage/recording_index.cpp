@@ -24,13 +24,21 @@ struct Input {
 
 }  // namespace
 
+int open_ignoring_edit_list(AVFormatContext** fmt, const std::string& path) {
+  AVDictionary* opts = nullptr;
+  av_dict_set(&opts, "ignore_editlist", "1", 0);
+  const int r = avformat_open_input(fmt, path.c_str(), nullptr, &opts);
+  av_dict_free(&opts);
+  return r;
+}
+
 std::optional<IndexedMedia> index_media(const std::string& path, std::string* error) {
   auto fail = [&](const std::string& why) -> std::optional<IndexedMedia> {
     if (error) *error = why;
     return std::nullopt;
   };
   Input in;
-  if (int r = avformat_open_input(&in.fmt, path.c_str(), nullptr, nullptr); r < 0)
+  if (int r = open_ignoring_edit_list(&in.fmt, path); r < 0)
     return fail("cannot open " + path + ": " + av_error_text(r));
   // vigil's MP4s describe their stream in the header (segment_reader.h): no probing.
   int stream = av_find_best_stream(in.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);

@@ -11,6 +11,8 @@
 
 #include "storage/media_layout.h"
 
+struct AVFormatContext;
+
 namespace vigil {
 
 // One finished MP4 (a recording segment or an event clip) as its index describes it.
@@ -24,6 +26,11 @@ struct IndexedMedia {
   int width = 0, height = 0;
   uint64_t bytes = 0;  // file size
 };
+
+// Opens an MP4 for /vod/ as nginx-vod does (`vod_ignore_edit_list on`): every stored
+// sample, from the file's first (a clip's edit list starts it mid-GOP; HLS starts at
+// the keyframe before). libav's result code.
+int open_ignoring_edit_list(AVFormatContext** fmt, const std::string& path);
 
 // Reads `path`'s video index; nullopt (with `error`) when it is no readable MP4 with video.
 std::optional<IndexedMedia> index_media(const std::string& path, std::string* error = nullptr);

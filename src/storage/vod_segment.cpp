@@ -85,7 +85,7 @@ bool write_ts_segment(const std::vector<IndexedMedia>& files, const std::vector<
     const std::string& path = files[piece.file].path;
     const double dts0 = files[piece.file].dts.front();
     Input in;
-    if ((r = avformat_open_input(&in.fmt, path.c_str(), nullptr, nullptr)) < 0) return fail("open " + path, r);
+    if ((r = open_ignoring_edit_list(&in.fmt, path)) < 0) return fail("open " + path, r);
     const int si = av_find_best_stream(in.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     if (si < 0) return fail("no video stream in " + path, si);
     const AVStream* is = in.fmt->streams[si];

@@ -209,6 +209,15 @@ TEST_F(Vod, EventClipPlaysAsHls) {
   const Playlist p = parse_playlist(r.body);
   ASSERT_GE(p.entries.size(), 1u) << r.body;
   EXPECT_TRUE(p.vod && p.endlist);
+  // The whole clip, from the keyframe before its edit list's start (as nginx-vod, which
+  // ignores edit lists).
+  const std::string clip = v().dir() + "/media/clips/walk-" + id + ".mp4";
+  ASSERT_TRUE(fs::exists(clip));
+  const std::string raw =
+      run("ffprobe -v error -ignore_editlist 1 -select_streams v -show_entries stream=duration "
+          "-of csv=p=0 '" +
+          clip + "'");
+  EXPECT_NEAR(p.total(), std::atof(raw.c_str()), 0.1) << r.body;
   check_segments(dir, p);
   const std::string url = "http://127.0.0.1:" + std::to_string(v().port()) + dir + "master.m3u8";
   EXPECT_EQ(run("ffmpeg -v error -i '" + url + "' -c copy -f null - 2>&1"), "");
