@@ -92,7 +92,7 @@ class Vod : public ::testing::Test {
                        "cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
                        "\n          input_args: -re -stream_loop -1\n          roles: [detect, clips, record]\n"
                        "    width: 768\n    height: 576\n    fps: 5\n    record: {enabled: true}\n"
-                       "    clips: {enabled: true, pre_capture: 2, post_capture: 2}\n");
+                       "    clips: {enabled: true, pre_capture: 2, post_capture: 2}\n    snapshots: {enabled: true}\n");
   }
   static void TearDownTestSuite() {
     delete vigil_;
@@ -222,6 +222,49 @@ TEST_F(Vod, EventClipPlaysAsHls) {
   const std::string url = "http://127.0.0.1:" + std::to_string(v().port()) + dir + "master.m3u8";
   EXPECT_EQ(run("ffmpeg -v error -i '" + url + "' -c copy -f null - 2>&1"), "");
   EXPECT_NEAR(probe_duration(url), p.total(), 0.3);
+}
+
+// An event in progress plays from the recordings up to now; the segments named while
+// it was in progress stay valid (same bytes) once the range has grown.
+TEST_F(Vod, EventInProgressKeepsItsSegmentNames) {
+  ASSERT_TRUE(v().wait_ready()) << v().log();
+  const std::string pending = v().dir() + "/media/clips/.pending";
+  std::string dir, first_segment, first_body;
+  Playlist before;
+  // An event in progress (its pending snapshot) whose playlist comes from the recordings.
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::error_code ec;
+        for (auto it = fs::directory_iterator(pending, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+          std::string name = it->path().stem().string();  // walk-<id>
+          if (!name.starts_with("walk-")) continue;
+          dir = "/vod/event/" + name.substr(5) + "/";
+          HttpResult r = http_get(v().port(), dir + "index.m3u8");
+          if (r.status != 200 || r.body.find("-c-") != std::string::npos) continue;  // none yet, or a clip
+          before = parse_playlist(r.body);
+          if (before.entries.empty()) continue;
+          first_segment = before.entries[0].uri;
+          HttpResult seg = http_get(v().port(), dir + first_segment, 30);
+          if (seg.status != 200) continue;
+          first_body = seg.body;
+          return true;
+        }
+        return false;
+      },
+      180))
+      << v().log();
+  // The range grows (or the event ends): the playlist changes; the old name still serves
+  // the same segment.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return http_get(v().port(), dir + "index.m3u8").body != "" &&
+               parse_playlist(http_get(v().port(), dir + "index.m3u8").body).total() != before.total();
+      },
+      60))
+      << v().log();
+  HttpResult again = http_get(v().port(), dir + first_segment, 30);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_TRUE(again.body == first_body) << first_segment;
 }
 
 TEST_F(Vod, BadRequestsAreJsonErrors) {
