@@ -257,8 +257,8 @@ TEST_F(Vod, EventInProgressKeepsItsSegmentNames) {
   // the same segment.
   ASSERT_TRUE(eventually(
       [&] {
-        return http_get(v().port(), dir + "index.m3u8").body != "" &&
-               parse_playlist(http_get(v().port(), dir + "index.m3u8").body).total() != before.total();
+        HttpResult r = http_get(v().port(), dir + "index.m3u8");
+        return r.status == 200 && parse_playlist(r.body).total() != before.total();
       },
       60))
       << v().log();
