@@ -1,5 +1,6 @@
 // The HLS plan of a run of MP4 files (/vod/, ha-current.md §6.3): the files play back to
-// back (gaps between them collapse, as Frigate's `discontinuity: false`), cut into
+// back from the first keyframe of the first (the playlist's time 0; gaps between files
+// collapse, as Frigate's `discontinuity: false`), cut into
 // segments of about `target` seconds that start at keyframes. A segment's name holds
 // everything needed to cut it again (its place on the playlist's timeline and its first
 // and end points in the files), so segments are served statelessly and the names of a
