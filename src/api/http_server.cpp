@@ -15,6 +15,7 @@
 #include "api/mjpeg_pacer.h"
 #include "api/params.h"
 #include "api/static_routes.h"
+#include "api/vod_routes.h"
 #include "camera/camera.h"
 #include "render/render.h"
 #include "util/clock.h"
@@ -48,12 +49,14 @@ struct HttpServer::Impl {
   Impl(ApiSources sources, const Clock& clock)
       : src(std::move(sources)),
         counters(src.http_counters ? *src.http_counters : own_counters),
+        clock(clock),
         listener(clock),
         connections(svr, clock, HttpLimits{}, counters) {}
   ApiSources src;
   HttpCounters own_counters;  // used when the caller gives none
   HttpCounters& counters;     // src.http_counters or own_counters
   ConnectionServer svr;
+  const Clock& clock;                                       // MJPEG pacing, "now" of /vod/ events in progress
   Worker listener;                                          // the listen thread; its stop wakes every MJPEG pacer
   Connections connections;                                  // idle connections, connection threads, the cap
   std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
@@ -172,6 +175,7 @@ void HttpServer::Impl::routes() {
   });
   add_media_routes(svr, src.config->media_dir, src.config->database_path);
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
+  add_vod_routes(svr, *src.config, src.events_db, src.events, clock);
   svr.Get(R"(/api/([^/]+)/latest\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
     Camera* cam = camera_or_404(req.matches[1], res);
     if (!cam) return;
