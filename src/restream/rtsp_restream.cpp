@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <limits>
 #include <mutex>
 #include <vector>
@@ -27,6 +28,7 @@ namespace {
 // h264parse repeats SPS/PPS before every IDR: a reader that joins a running pipeline
 // decodes from the next keyframe. The payloader's SDP carries them too.
 constexpr const char* kLaunch = "( appsrc name=src ! h264parse config-interval=-1 ! rtph264pay name=pay0 pt=96 )";
+constexpr double kStopGrace = 3;              // s stop() waits for the pipelines to be released
 constexpr double kSessionCleanupSeconds = 2;  // UDP sessions whose reader vanished expire (60 s timeout)
 
 void init_gstreamer() {
@@ -300,6 +302,8 @@ struct RtspRestream::Impl {
   GstRTSPServer* server = nullptr;
   GSource* listen = nullptr;      // accepts readers (attached to ctx)
   GSource* cleanup = nullptr;     // expires sessions of vanished UDP readers
+  std::mutex mu;                  // with cv: stop() waits for the pipelines' release
+  std::condition_variable cv;     // notified when a pipeline is released
   std::atomic<int> pipelines{0};  // made and not yet released
   Worker worker;                  // runs the main loop (last: stopped first)
 };
@@ -327,7 +331,11 @@ void RtspRestream::Impl::release(Pipeline* p) {
   if (p->released) return;
   p->released = true;
   p->feed->detach(p->appsrc);
-  --p->impl->pipelines;
+  {
+    std::lock_guard lock(p->impl->mu);
+    --p->impl->pipelines;
+  }
+  p->impl->cv.notify_all();
   logger("restream." + p->feed->camera())->debug("RTSP restream: pipeline released (no reader left)");
 }
 
@@ -422,6 +430,10 @@ void RtspRestream::stop() {
   // Every reader is closed: its session ends, and with the last one its pipeline.
   gst_rtsp_server_client_filter(
       m.server, [](GstRTSPServer*, GstRTSPClient*, gpointer) { return GST_RTSP_FILTER_REMOVE; }, nullptr);
+  {
+    std::unique_lock lock(m.mu);  // their release (set to NULL) runs on GStreamer's threads
+    m.clock.wait_until(lock, m.cv, m.clock.mono() + kStopGrace, [&m] { return m.pipelines == 0; });
+  }
   // Quit from inside the loop: a quit before g_main_loop_run() began would be lost.
   g_main_context_invoke(
       m.ctx,
