@@ -152,9 +152,10 @@ class RtspFeed {
     extradata_.clear();
     const AVCodecParameters* par = st->codecpar;
     if (par->codec_id != AV_CODEC_ID_H264) {
-      if (input_ != kOther)
+      if (!warned_codec_)
         log_->warn("RTSP restream: the input's codec is {}, not H.264; rtsp://…/{} answers 503",
                    avcodec_get_name(par->codec_id), camera_);
+      warned_codec_ = true;
       input_ = kOther;
       end_pipeline();
       return;
@@ -171,7 +172,8 @@ class RtspFeed {
     } else if (par->extradata_size > 0) {
       extradata_.assign(par->extradata, par->extradata + par->extradata_size);
     }
-    if (input_ == kOther) log_->info("RTSP restream: the input is H.264 again");
+    if (warned_codec_) log_->info("RTSP restream: the input is H.264 again");
+    warned_codec_ = false;
     input_ = kH264;
   }
 
@@ -246,13 +248,15 @@ class RtspFeed {
   std::vector<uint8_t> extradata_;         // SPS/PPS in Annex B form (may be empty)
   uint64_t seen_generation_ = 0;           // pipeline the state below belongs to
   bool need_key_ = true;                   // drop until a keyframe (new pipeline, a drop, a push refused)
+  bool warned_codec_ = false;              // "not H.264" was logged (once until H.264 comes back)
   bool behind_ = false;                    // in a drop streak because the pipeline is stuck (logged)
   RtspTimeline timeline_;
 };
 
 }  // namespace vigil
 
-// A media factory that answers 503 (makes no pipeline) while its camera cannot feed one.
+// A media factory that makes no pipeline while its camera cannot feed one (a reader that
+// got past on_pre_request just before the input went: 400).
 G_BEGIN_DECLS
 #define VIGIL_TYPE_MEDIA_FACTORY (vigil_media_factory_get_type())
 G_DECLARE_FINAL_TYPE(VigilMediaFactory, vigil_media_factory, VIGIL, MEDIA_FACTORY, GstRTSPMediaFactory)
@@ -266,7 +270,7 @@ struct _VigilMediaFactory {
 G_DEFINE_TYPE(VigilMediaFactory, vigil_media_factory, GST_TYPE_RTSP_MEDIA_FACTORY)
 
 static GstElement* vigil_media_factory_create_element(GstRTSPMediaFactory* factory, const GstRTSPUrl* url) {
-  if (!VIGIL_MEDIA_FACTORY(factory)->feed->ready()) return nullptr;  // → 503 Service Unavailable
+  if (!VIGIL_MEDIA_FACTORY(factory)->feed->ready()) return nullptr;
   return GST_RTSP_MEDIA_FACTORY_CLASS(vigil_media_factory_parent_class)->create_element(factory, url);
 }
 
@@ -288,6 +292,8 @@ struct RtspRestream::Impl {
     GstElement* appsrc;  // identity only (the feed holds the reference)
     bool released = false;
   };
+  static void on_client_connected(GstRTSPServer* server, GstRTSPClient* client, gpointer self);
+  static GstRTSPStatusCode on_pre_request(GstRTSPClient* client, GstRTSPContext* ctx, gpointer self);
   static void on_media_configure(GstRTSPMediaFactory* factory, GstRTSPMedia* media, gpointer self);
   static void on_unprepared(GstRTSPMedia* media, gpointer pipeline);
   static void on_pipeline_gone(gpointer pipeline, GClosure*);
@@ -307,6 +313,24 @@ struct RtspRestream::Impl {
   std::atomic<int> pipelines{0};  // made and not yet released
   Worker worker;                  // runs the main loop (last: stopped first)
 };
+
+// DESCRIBE and SETUP of a mount whose camera cannot feed a pipeline: 503 Service
+// Unavailable (the factory's refusal alone would answer 400).
+void RtspRestream::Impl::on_client_connected(GstRTSPServer*, GstRTSPClient* client, gpointer self) {
+  g_signal_connect(client, "pre-describe-request", G_CALLBACK(on_pre_request), self);
+  g_signal_connect(client, "pre-setup-request", G_CALLBACK(on_pre_request), self);
+}
+
+GstRTSPStatusCode RtspRestream::Impl::on_pre_request(GstRTSPClient*, GstRTSPContext* ctx, gpointer self) {
+  if (!ctx->uri || !ctx->uri->abspath) return GST_RTSP_STS_OK;
+  const std::string path = ctx->uri->abspath;
+  for (const auto& feed : static_cast<Impl*>(self)->feeds) {
+    const std::string mount = "/" + feed->camera();
+    if (path == mount || path.starts_with(mount + "/"))  // SETUP: /<camera>/stream=0
+      return feed->ready() ? GST_RTSP_STS_OK : GST_RTSP_STS_SERVICE_UNAVAILABLE;
+  }
+  return GST_RTSP_STS_OK;  // not a mount: the server answers 404
+}
 
 void RtspRestream::Impl::on_media_configure(GstRTSPMediaFactory* factory, GstRTSPMedia* media, gpointer self) {
   auto* impl = static_cast<Impl*>(self);
@@ -382,6 +406,7 @@ Status RtspRestream::bind() {
     g_clear_error(&err);
     return s;
   }
+  g_signal_connect(impl_->server, "client-connected", G_CALLBACK(Impl::on_client_connected), impl_.get());
   g_source_attach(src, impl_->ctx);
   impl_->listen = src;
   GstRTSPSessionPool* pool = gst_rtsp_server_get_session_pool(impl_->server);
