@@ -222,10 +222,11 @@ class RtspFeed {
       return nullptr;
     }
     GstBuffer* buf = gst_buffer_new();
-    if (with_parameters && !extradata_.empty())
-      gst_buffer_append_memory(
-          buf, gst_memory_new_wrapped(GST_MEMORY_FLAG_READONLY, g_memdup2(extradata_.data(), extradata_.size()),
-                                      extradata_.size(), 0, extradata_.size(), nullptr, nullptr));
+    if (with_parameters && !extradata_.empty()) {
+      gpointer copy = g_memdup2(extradata_.data(), extradata_.size());
+      gst_buffer_append_memory(buf, gst_memory_new_wrapped(GST_MEMORY_FLAG_READONLY, copy, extradata_.size(), 0,
+                                                           extradata_.size(), copy, g_free));
+    }
     gst_buffer_append_memory(
         buf, gst_memory_new_wrapped(GST_MEMORY_FLAG_READONLY, out->data, out->size, 0, out->size, out, free_packet));
     return buf;
