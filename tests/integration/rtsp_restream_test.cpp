@@ -186,6 +186,34 @@ TEST(RtspRestream, RtspCameraRestreamed) {
   EXPECT_EQ(stream["height"], 576);
 }
 
+// The camera's input down: its mount answers 503; back: the restream plays again (the new
+// connection's parameters, from its first keyframe).
+TEST(RtspRestream, CameraDownAnswers503ThenPlaysAgain) {
+  RtspServer camera;
+  ASSERT_TRUE(camera.wait_listening());
+  const int rtsp_port = free_port();
+  Vigil v(config(rtsp_port, camera.url(), "-rtsp_transport tcp"));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  ASSERT_TRUE(eventually([&] { return !probe(rtsp_port).empty(); }, 60)) << v.log();
+  camera.stop();
+  ASSERT_TRUE(v.wait_for_log("lost")) << v.log();
+  std::string err;
+  EXPECT_TRUE(probe(rtsp_port, &err).empty());
+  EXPECT_NE(err.find("503 Service Unavailable"), std::string::npos) << err;
+  camera.start();
+  ASSERT_TRUE(v.wait_for_log("recovered", 60)) << v.log();
+  json stream;
+  poll_until(
+      [&] {
+        stream = probe(rtsp_port);
+        return !stream.empty();
+      },
+      60, 1);
+  ASSERT_FALSE(stream.empty()) << v.log();
+  EXPECT_EQ(stream["codec_name"], "h264");
+  EXPECT_EQ(stream["width"], 768);
+}
+
 // The port taken: vigil does not start, and says which key.
 TEST(RtspRestream, PortInUseIsAStartupErrorNamingTheKey) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
