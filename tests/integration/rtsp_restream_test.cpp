@@ -82,7 +82,8 @@ bool has_glib_complaints(const std::string& log) {
 }  // namespace
 
 // ffprobe sees the camera's H.264 (copied from vtest.mp4's AVCC packets, converted to
-// Annex B) at its size; with no reader left, the pipeline is released; vigil stops cleanly.
+// Annex B) at its size; with no reader left, the pipeline is released. vigil stops
+// cleanly with a reader attached: no GLib or GStreamer complaint, the reader is let go.
 TEST(RtspRestream, FfprobeSeesH264AtTheCameraSize) {
   const int rtsp_port = free_port();
   auto v = std::make_unique<Vigil>(config(rtsp_port, vtest_mp4()));
@@ -100,15 +101,20 @@ TEST(RtspRestream, FfprobeSeesH264AtTheCameraSize) {
   EXPECT_EQ(stream["codec_name"], "h264");  // copied, not re-encoded
   EXPECT_EQ(stream["width"], 768);
   EXPECT_EQ(stream["height"], 576);
-  // ffprobe left: its pipeline goes (made once per reader here, released each time).
+  // ffprobe left: its pipeline goes.
   ASSERT_TRUE(eventually([&] { return count(v->log(), "pipeline released") >= 1; }, 30)) << v->log();
+
+  Reader reader(rtsp_port, v->dir(), 0);
+  ASSERT_TRUE(eventually([&] { return reader.frames() >= 10; }, 60)) << v->log();
   const std::string dir = v->dir();
   v.reset();  // SIGTERM, waits for the exit
   std::ifstream in(dir + "/vigil.log");
   std::stringstream log;
   log << in.rdbuf();
   EXPECT_NE(log.str().find("vigil.app          info    stopped"), std::string::npos) << log.str();
+  EXPECT_EQ(count(log.str(), "pipeline made"), count(log.str(), "pipeline released")) << log.str();
   EXPECT_FALSE(has_glib_complaints(log.str())) << log.str();
+  EXPECT_GE(reader.process().wait(30), 0) << "the reader was let go";
 }
 
 // Three readers share one pipeline; one is killed (SIGKILL, its TCP connection reset)
