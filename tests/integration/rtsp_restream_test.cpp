@@ -157,6 +157,49 @@ TEST(RtspRestream, ThreeReadersOneKilledTheOthersAndTheCameraGoOn) {
   EXPECT_GT(camera_fps(v.port(), "walk"), 0);
 }
 
+// A reader that stalls (SIGSTOP: it reads nothing more, its socket fills up) slows
+// neither the other reader nor the camera.
+TEST(RtspRestream, StalledReaderSlowsNeitherTheOtherNorTheCamera) {
+  const int rtsp_port = free_port();
+  Vigil v(config(rtsp_port, vtest_mp4()));
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  Reader stalled(rtsp_port, v.dir(), 0), live(rtsp_port, v.dir(), 1);
+  ASSERT_TRUE(eventually([&] { return stalled.frames() >= 10 && live.frames() >= 10; }, 60)) << v.log();
+  stalled.process().signal(SIGSTOP);
+  const long before = live.frames();
+  // 15 s of the camera's 10 fps reach the live reader while the other one sleeps.
+  ASSERT_TRUE(eventually([&] { return live.frames() >= before + 150; }, 40))
+      << "frames " << before << "→" << live.frames() << "\n"
+      << v.log();
+  json s = stats(v.port());
+  EXPECT_GT(s["walk"]["camera_fps"].get<double>(), 0) << s.dump();
+  EXPECT_GT(s["walk"]["process_fps"].get<double>(), 0) << s.dump();
+  stalled.process().signal(SIGCONT);
+}
+
+// The restreamed input is the one with `record` when there is no `rtmp` one (here the
+// 1280x720 stream, while detection reads the 768x576 one).
+TEST(RtspRestream, RestreamsTheRecordInputBeforeTheDetectOne) {
+  const int rtsp_port = free_port();
+  Vigil v("rtsp_restream: {enabled: true, port: " + std::to_string(rtsp_port) +
+          "}\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+          "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n        - path: " + media_dir() +
+          "/vtest-720p.mp4\n          input_args: -re -stream_loop -1\n          roles: [record]\n"
+          "    width: 768\n    height: 576\n    fps: 5\n    detect: {enabled: false}\n    record: {enabled: true}\n");
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  json stream;
+  poll_until(
+      [&] {
+        stream = probe(rtsp_port);
+        return !stream.empty();
+      },
+      60, 1);
+  ASSERT_FALSE(stream.empty()) << v.log();
+  EXPECT_EQ(stream["codec_name"], "h264");
+  EXPECT_EQ(stream["width"], 1280);
+  EXPECT_EQ(stream["height"], 720);
+}
+
 // A camera whose input is not H.264 (vtest.avi: MS-MPEG4): logged once, and its mount
 // answers 503 Service Unavailable; the camera itself runs.
 TEST(RtspRestream, NonH264InputAnswers503) {
