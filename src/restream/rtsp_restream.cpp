@@ -58,8 +58,8 @@ struct RtspRestream::Impl {
   struct Pipeline {
     Impl* impl;
     RtspFeed* feed;
-    GstElement* appsrc;  // identity only (the feed holds the reference)
-    bool released = false;
+    GstElement* appsrc;                 // identity only (the feed holds the reference)
+    std::atomic<bool> released{false};  // unprepared, or its media destroyed, whichever first
   };
   static void on_client_connected(GstRTSPServer* server, GstRTSPClient* client, gpointer self);
   static GstRTSPStatusCode on_pre_request(GstRTSPClient* client, GstRTSPContext* ctx, gpointer self);
@@ -113,7 +113,7 @@ void RtspRestream::Impl::on_media_configure(GstRTSPMediaFactory* factory, GstRTS
   GstCaps* caps = gst_caps_from_string("video/x-h264, stream-format=byte-stream, alignment=au");
   gst_app_src_set_caps(GST_APP_SRC(src.get()), caps);
   gst_caps_unref(caps);
-  auto* p = new Pipeline{impl, feed, src.get()};
+  auto* p = new Pipeline{impl, feed, src.get(), {}};
   g_signal_connect_data(media, "unprepared", G_CALLBACK(on_unprepared), p, on_pipeline_gone, GConnectFlags(0));
   ++impl->pipelines;
   feed->attach(src.get());
@@ -121,8 +121,7 @@ void RtspRestream::Impl::on_media_configure(GstRTSPMediaFactory* factory, GstRTS
 }
 
 void RtspRestream::Impl::release(Pipeline* p) {
-  if (p->released) return;
-  p->released = true;
+  if (p->released.exchange(true)) return;
   p->feed->detach(p->appsrc);
   {
     std::lock_guard lock(p->impl->mu);
