@@ -21,6 +21,7 @@
 #include "detect/detector_pool.h"
 #include "events/event_store.h"
 #include "mqtt/mqtt_service.h"
+#include "restream/rtsp_restream.h"
 #include "storage/clip_cache.h"
 #include "storage/event_db.h"
 #include "storage/recorder.h"
@@ -132,12 +133,24 @@ int run_vigil(const Config& cfg) {
     log->info("web UI from {}", api.web_dir);
   else
     log->warn("web UI not found in {} (run `make`, or set VIGIL_WEB_DIR); / answers 404", api.web_dir);
+  // The RTSP restream (vigil-only `rtsp_restream`): its port is checked before any
+  // camera runs, like the API's.
+  std::unique_ptr<RtspRestream> rtsp;
+  if (cfg.rtsp_restream.enabled) {
+    rtsp = std::make_unique<RtspRestream>(cfg.rtsp_restream.host, cfg.rtsp_restream.port);
+    if (Status s = rtsp->bind(); !s) {
+      log->critical("rtsp_restream.port {}: cannot listen on {}: {}", cfg.rtsp_restream.port, cfg.rtsp_restream.host,
+                    s.why());
+      return 1;
+    }
+  }
   SwitchesMap switches;
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
     cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr,
                                        may_write);
     cameras.back()->enable_restream(cfg.rtmp_url);
+    if (rtsp) cameras.back()->enable_rtsp_restream(*rtsp);
     switches[cc.name] = cameras.back()->switches();
     camera_ptrs.push_back(cameras.back().get());
     api.cameras[cc.name] = cameras.back().get();
@@ -193,6 +206,7 @@ int run_vigil(const Config& cfg) {
   HttpServer http(std::move(api));
   if (!http.bind(cfg.api_host, cfg.api_port)) return 1;
   http.start();
+  if (rtsp) rtsp->start();
   for (auto& c : cameras) c->start();
 
   int sig = 0;
@@ -202,6 +216,7 @@ int run_vigil(const Config& cfg) {
   // Detection first: a camera waiting for an inference gets its answer (none) at once.
   const std::vector<std::string> stuck = pool->stop();
   for (auto& c : cameras) c->stop();  // ends open events
+  if (rtsp) rtsp->stop();             // its readers and pipelines (no capture feeds it now)
   if (mqtt) mqtt->stop();             // sends the cameras' last messages, then `offline`
   events.stop();                      // writes everything queued
   retention.stop();

@@ -7,6 +7,7 @@
 
 #include "detect/detector_pool.h"
 #include "restream/rtmp_restream.h"
+#include "restream/rtsp_restream.h"
 #include "storage/clip_cache.h"
 #include "storage/packet_writer.h"
 #include "storage/recorder.h"
@@ -86,6 +87,16 @@ void Camera::enable_restream(const std::string& url_base) {
     restream_ = std::make_unique<RtmpRestream>(cfg_.name, url_base + "/" + cfg_.name, clock_);
     add_packet_sink(i, [r = restream_.get()](const AVPacket* p, const AVStream* st) { r->on_packet(p, st); });
     break;  // one restream per camera
+  }
+}
+
+void Camera::enable_rtsp_restream(RtspRestream& server) {
+  for (const char* role : {"rtmp", "record", "detect"}) {
+    for (size_t i = 0; i < cfg_.inputs.size(); ++i) {
+      if (!cfg_.inputs[i].has_role(role)) continue;
+      add_packet_sink(i, server.add_camera(cfg_.name));
+      return;
+    }
   }
 }
 

@@ -92,6 +92,10 @@ class Camera {
   // Restreams the input with the `rtmp` role by stream copy to `<url_base>/<camera>`
   // (when rtmp.enabled), over the same connection as its other roles. Call before start().
   void enable_restream(const std::string& url_base);
+  // Serves the camera at rtsp://…/<camera> from `server` (rtsp_restream): the input with
+  // the `rtmp` role if any, else `record`, else `detect`, by stream copy over that
+  // input's connection. Call before start().
+  void enable_rtsp_restream(class RtspRestream& server);
 
   // Receives the camera's event messages (new/update/end), on the processing thread.
   // Call before start().

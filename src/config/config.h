@@ -171,6 +171,14 @@ struct MqttConfig {
   int stats_interval = 60;
 };
 
+// vigil-only: the RTSP restream server (rtsp://<host>:<port>/<camera>, what Home
+// Assistant's current integration plays live view from; README "Configuration").
+struct RtspRestreamConfig {
+  bool enabled = false;
+  std::string host;  // resolved: api.host when not written
+  int port = 8554;
+};
+
 struct Config {
   MqttConfig mqtt;
   std::string database_path;  // resolved: <media>/clips/frigate.db when unset
@@ -190,6 +198,7 @@ struct Config {
   int api_port = 5000;
   int storage_min_free_mb = 1000;
   std::string rtmp_url = "rtmp://127.0.0.1:1935/live";
+  RtspRestreamConfig rtsp_restream;
 
   const CameraConfig* camera(const std::string& name) const;
 };

@@ -795,10 +795,11 @@ class Loader {
   void check_logger_names() {
     static const std::set<std::string> kFixed = {"vigil.app",    "vigil.config",   "vigil.http",     "vigil.mqtt",
                                                  "vigil.events", "vigil.storage",  "frigate.app",    "frigate.mqtt",
-                                                 "frigate.http", "frigate.events", "frigate.record", "frigate.edgetpu"};
+                                                 "frigate.http", "frigate.events", "frigate.record", "frigate.edgetpu",
+                                                 "restream.rtsp"};
     auto known = [&](const std::string& name) {
       if (kFixed.count(name)) return true;
-      for (const char* prefix : {"camera.", "watchdog."})
+      for (const char* prefix : {"camera.", "watchdog.", "restream."})
         if (name.rfind(prefix, 0) == 0 && camera_names_.count(name.substr(strlen(prefix)))) return true;
       if (name.rfind("ffmpeg.", 0) == 0) {  // ffmpeg.<camera>.<roles>
         std::string rest = name.substr(7);
@@ -860,8 +861,15 @@ class Loader {
       MapReader m = top.section("storage");
       m.get("min_free_mb", cfg_.storage_min_free_mb, at_least(0));
     }
-    MapReader m = top.section("rtmp");
-    m.get("url", cfg_.rtmp_url);
+    {
+      MapReader m = top.section("rtmp");
+      m.get("url", cfg_.rtmp_url);
+    }
+    MapReader m = top.section("rtsp_restream");
+    m.get("enabled", cfg_.rtsp_restream.enabled);
+    cfg_.rtsp_restream.host = cfg_.api_host;  // the API's address unless written
+    m.get("host", cfg_.rtsp_restream.host);
+    m.get("port", cfg_.rtsp_restream.port, between(1, 65535));
   }
 
   void substitute_all() {

@@ -321,6 +321,25 @@ std::vector<Broken> broken_variants() {
   };
 }
 
+// vigil-only rtsp_restream (README "Configuration"): off by default, on api.host's
+// address unless written, port range-checked like api.port.
+TEST_F(ConfigTest, RtspRestreamDefaultsFollowTheApiHostAndCheckThePort) {
+  Config d = parse(kMinimal);
+  EXPECT_FALSE(d.rtsp_restream.enabled);
+  EXPECT_EQ(d.rtsp_restream.host, "0.0.0.0");
+  EXPECT_EQ(d.rtsp_restream.port, 8554);
+  Config c = parse(kMinimal + "api: {host: 127.0.0.1}\nrtsp_restream: {enabled: true, port: 9554}\n");
+  EXPECT_TRUE(c.rtsp_restream.enabled);
+  EXPECT_EQ(c.rtsp_restream.host, "127.0.0.1");
+  EXPECT_EQ(c.rtsp_restream.port, 9554);
+  EXPECT_EQ(parse(kMinimal + "rtsp_restream: {host: 10.0.0.2}\n").rtsp_restream.host, "10.0.0.2");
+  EXPECT_EQ(first_error(kMinimal + "rtsp_restream: {port: 70000}\n"),
+            "config error: rtsp_restream.port: must be between 1 and 65535");
+  EXPECT_EQ(first_error(kMinimal + "rtsp_restream: {enabled: sometimes}\n"),
+            "config error: rtsp_restream.enabled: expected bool, got string \"sometimes\"");
+  EXPECT_EQ(first_error(kMinimal + "rtsp_restream: {path: /x}\n"), "config error: rtsp_restream.path: unknown key");
+}
+
 TEST_F(ConfigTest, BrokenVariantsGiveTheDocumentedFirstError) {
   for (const Broken& b : broken_variants()) {
     SCOPED_TRACE(b.name);
