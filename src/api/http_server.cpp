@@ -14,6 +14,7 @@
 #include "api/media_routes.h"
 #include "api/mjpeg_pacer.h"
 #include "api/params.h"
+#include "api/profile14_routes.h"
 #include "api/static_routes.h"
 #include "camera/camera.h"
 #include "render/render.h"
@@ -58,6 +59,7 @@ struct HttpServer::Impl {
   Connections connections;                                  // idle connections, connection threads, the cap
   std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
   std::shared_ptr<spdlog::logger> log = logger("vigil.http");
+  std::unique_ptr<Profile14State> profile14 = std::make_unique<Profile14State>();  // 0.14 profile's own state
 
   Camera* camera_or_404(const std::string& name, httplib::Response& res) {
     auto it = src.cameras.find(name);
@@ -159,6 +161,8 @@ void HttpServer::Impl::routes() {
     }
   });
 
+  // The 0.14 profile's routes first: they shadow the 0.8 ones of the same path.
+  if (src.profile == "0.14") add_profile14_routes(svr, src, *profile14);
   svr.Get("/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/api/", 301); });
   svr.Get("/api/", [](const httplib::Request&, httplib::Response& res) { text(res, 200, kHealth); });
   svr.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {
@@ -277,7 +281,7 @@ bool HttpServer::bind(const std::string& host, int port) {
   }
   if (const int err = impl_->svr.widen_backlog(1024))
     impl_->log->warn("listen backlog stays at httplib's 5: {}", std::strerror(err));
-  impl_->log->info("API listening on {}:{}", host, port);
+  impl_->log->info("API ({} profile) listening on {}:{}", impl_->src.profile, host, port);
   return true;
 }
 
