@@ -12,6 +12,7 @@
 #include "api/params.h"
 #include "api/profile14_json.h"
 #include "api/time_zone.h"
+#include "events/event_store.h"
 #include "storage/event_db.h"
 #include "storage/media_layout.h"
 #include "storage/recording_hours.h"
@@ -160,8 +161,26 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
     const int offset = tz_offset(req);
     res.set_content(summary14_json(with_reader([&] { return db.list(q); }), offset), kJson);
   });
-  svr.Get(R"(/api/events/([^/]+))", [&db](const httplib::Request& req, httplib::Response& res) {
-    auto e = with_reader([&] { return db.get(req.matches[1]); });
+  svr.Get(R"(/api/events/([^/]+))", [&db, &src](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    auto e = with_reader([&] { return db.get(id); });
+    if (!e && src.events) {
+      // In progress (as Frigate 0.14, which has the row from the start): end_time null.
+      if (auto live = src.events->in_progress(id)) {
+        const TrackedObject& o = live->first;
+        EventRecord r;
+        r.id = o.id;
+        r.label = o.label;
+        r.camera = live->second->name;
+        r.start_time = o.start_time;
+        r.top_score = o.top_score;
+        r.zones = o.entered_zones;
+        nlohmann::json j = event14(r, false, true);
+        j["end_time"] = nullptr;
+        res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJson);
+        return;
+      }
+    }
     if (!e) {
       res.status = 404;
       res.set_content(nlohmann::json({{"success", false}, {"message", "Event not found"}}).dump(), kJson);
