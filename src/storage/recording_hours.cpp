@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "storage/media_layout.h"
 
@@ -39,11 +40,14 @@ std::vector<RecordingFile> recording_files(const std::string& recordings_dir, co
         // `after`; one that began over an hour before `before` cannot hold later starts.
         if (!end || *end <= after || *end - 2 * 3600 >= before) continue;
         const fs::path folder = root / month / day / hour / camera;
+        std::optional<double> hour_start;  // local_time (mktime) once per folder, not per file
         for (const std::string& file : sorted_names(folder)) {
           if (!looks_like_recording_file(file)) continue;
           auto name = RecordingSegmentName::parse({month, day, hour, camera, file});
           if (!name) continue;
-          const double start = name->start();
+          if (!hour_start) hour_start = local_time(name->year, name->month, name->day, name->hour, 0, 0);
+          // Within an hour the UTC offset does not change (DST changes fall on the hour).
+          const double start = *hour_start + name->minute * 60 + name->second;
           if (start < after || start >= before) continue;
           struct stat st {};
           if (stat((folder / file).c_str(), &st) != 0) continue;
