@@ -1,11 +1,18 @@
 // The "0.14" API profile's pieces: api.listeners in the config, time zones, JSON shapes.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "api/profile14_json.h"
 #include "api/time_zone.h"
 #include "config/config.h"
+#include "storage/media_layout.h"
+#include "storage/recording_hours.h"
 
 namespace vigil {
 namespace {
@@ -124,6 +131,49 @@ TEST(Profile14Json, RecordingsSummaryHoursAreTwoDigitsNewestFirst) {
   EXPECT_EQ(j[1]["hours"][0]["hour"], "23");
   EXPECT_EQ(j[1]["hours"][0]["duration"], 120);
   EXPECT_EQ(j[1]["hours"][0]["events"], 1);
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(RecordingHours, SegmentsInRangeOldestFirstDurationCappedByTheNext) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("vigil-rec-hours-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  const double t0 = local_time(2024, 6, 21, 13, 0, 0);
+  const RecordingSegmentName a = RecordingSegmentName::at("back", t0), b = RecordingSegmentName::at("back", t0 + 60),
+                             c = RecordingSegmentName::at("back", t0 + 3600), other = RecordingSegmentName::at("x", t0);
+  for (const auto* n : {&a, &b, &c, &other}) {
+    fs::create_directories(root / n->folder());
+    std::ofstream(root / n->relative_path()) << "0123456789";
+  }
+  fs::create_directories(root / "2024-06" / "21" / "13" / "back");
+  std::ofstream(root / "2024-06/21/13/back/.05.00.mp4.part") << "x";  // being written: not listed
+  std::ofstream(root / "2024-06/21/13/back/notes.txt") << "x";
+  // mtimes: a ends 50 s in; b "ends" long after c starts (capped at c's start).
+  auto set_mtime = [&](const RecordingSegmentName& n, double wall) {
+    const timespec ts[2] = {{time_t(wall), 0}, {time_t(wall), 0}};
+    ASSERT_EQ(utimensat(AT_FDCWD, (root / n.relative_path()).c_str(), ts, 0), 0);
+  };
+  set_mtime(a, t0 + 50);
+  set_mtime(b, t0 + 7200);
+  set_mtime(c, t0 + 3630);
+  auto all = recording_files(root.string(), "back", -1e18, 1e18);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_DOUBLE_EQ(all[0].start, t0);
+  EXPECT_DOUBLE_EQ(all[0].duration, 50);
+  EXPECT_EQ(all[0].bytes, 10u);
+  EXPECT_DOUBLE_EQ(all[1].start, t0 + 60);
+  EXPECT_DOUBLE_EQ(all[1].duration, 3600 - 60);
+  EXPECT_DOUBLE_EQ(all[2].duration, 30);
+  auto some = recording_files(root.string(), "back", t0 + 1, t0 + 3600);
+  ASSERT_EQ(some.size(), 1u);
+  EXPECT_DOUBLE_EQ(some[0].start, t0 + 60);
+  EXPECT_TRUE(recording_files((root / "missing").string(), "back", -1e18, 1e18).empty());
+  fs::remove_all(root);
 }
 
 }  // namespace
