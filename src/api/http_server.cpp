@@ -8,12 +8,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api/connection_stream.h"
 #include "api/connections.h"
 #include "api/event_routes.h"
 #include "api/jpeg_cache.h"
 #include "api/media_routes.h"
 #include "api/mjpeg_pacer.h"
 #include "api/params.h"
+#include "api/profile14_routes.h"
 #include "api/static_routes.h"
 #include "api/vod_routes.h"
 #include "camera/camera.h"
@@ -43,6 +45,25 @@ void text(httplib::Response& res, int status, const std::string& body) {
 
 bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
+// The methods whose body httplib 0.11 reads itself (httplib's expect_content).
+bool body_read_by_httplib(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE" || method == "PRI";
+}
+
+// Reads and drops `n` body bytes of the request on this thread's connection (within the
+// stream's body limits and read timeout); false when they do not all arrive.
+bool drain_body(long long n) {
+  ConnectionStream* conn = ConnectionStream::current();
+  if (!conn) return false;
+  char buf[4096];
+  while (n > 0) {
+    const ssize_t got = conn->read(buf, size_t(std::min<long long>(n, sizeof buf)));
+    if (got <= 0) return false;
+    n -= got;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -61,6 +82,7 @@ struct HttpServer::Impl {
   Connections connections;                                  // idle connections, connection threads, the cap
   std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
   std::shared_ptr<spdlog::logger> log = logger("vigil.http");
+  std::unique_ptr<Profile14State> profile14 = std::make_unique<Profile14State>();  // 0.14 profile's own state
 
   Camera* camera_or_404(const std::string& name, httplib::Response& res) {
     auto it = src.cameras.find(name);
@@ -127,7 +149,11 @@ void HttpServer::Impl::routes() {
   }));
   // A declared body over the limit is refused before httplib would read (and discard)
   // all of it; the connection then closes.
-  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  // The 0.14 profile also reads and drops the body of a GET/HEAD/OPTIONS (ha-current.md
+  // §2.1: aiohttp sends `{}` with every GET, often in a second write), which httplib
+  // leaves unread and would parse as the next request.
+  const bool drain_get_bodies = src.profile == "0.14";
+  svr.set_pre_routing_handler([drain_get_bodies](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
     const std::string v = req.get_header_value("Content-Length");
     long long n = -1;
@@ -135,6 +161,8 @@ void HttpServer::Impl::routes() {
       json_error(res, 400, "invalid Content-Length");
     } else if (uint64_t(n) > HttpLimits{}.body_bytes) {
       json_error(res, 413, "request body over " + std::to_string(HttpLimits{}.body_bytes) + " bytes");
+    } else if (drain_get_bodies && n > 0 && !body_read_by_httplib(req.method) && !drain_body(n)) {
+      json_error(res, 400, "request body not received");
     } else {
       return httplib::Server::HandlerResponse::Unhandled;
     }
@@ -162,6 +190,8 @@ void HttpServer::Impl::routes() {
     }
   });
 
+  // The 0.14 profile's routes first: they shadow the 0.8 ones of the same path.
+  if (src.profile == "0.14") add_profile14_routes(svr, src, *profile14);
   svr.Get("/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/api/", 301); });
   svr.Get("/api/", [](const httplib::Request&, httplib::Response& res) { text(res, 200, kHealth); });
   svr.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {
@@ -281,7 +311,7 @@ bool HttpServer::bind(const std::string& host, int port) {
   }
   if (const int err = impl_->svr.widen_backlog(1024))
     impl_->log->warn("listen backlog stays at httplib's 5: {}", std::strerror(err));
-  impl_->log->info("API listening on {}:{}", host, port);
+  impl_->log->info("API ({} profile) listening on {}:{}", impl_->src.profile, host, port);
   return true;
 }
 

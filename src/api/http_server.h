@@ -1,4 +1,5 @@
-// The HTTP API on api.host:api.port (http-api.md): health, version, config, stats and
+// The HTTP API on one listener (api.listeners; http-api.md, or ha-current.md for the
+// "0.14" profile): health, version, config, stats and
 // live images. A connection with a request gets its own thread (bounded, 503 beyond),
 // idle ones wait in one poller (api/connections.h), so MJPEG streams and idle
 // keep-alive connections never hold up JSON requests; requests are bounded in size and
@@ -23,6 +24,9 @@ class EventDb;
 class EventStore;
 
 struct ApiSources {
+  // The API this listener answers: "0.8" (http-api.md) or "0.14" (ha-current.md; the
+  // routes of api/profile14_routes.h come first, the 0.8 ones serve the rest).
+  std::string profile = "0.8";
   const Config* config = nullptr;
   std::map<std::string, Camera*> cameras;
   std::function<std::string()> config_json;  // /api/config document

@@ -203,16 +203,23 @@ int run_vigil(const Config& cfg) {
   }
   if (mqtt) mqtt->start();
 
-  HttpServer http(std::move(api));
-  if (!http.bind(cfg.api_host, cfg.api_port)) return 1;
-  http.start();
+  // One HTTP server per listener, each with its API profile, all on the same cameras,
+  // event store and stats.
+  std::vector<std::unique_ptr<HttpServer>> http;
+  for (const ApiListener& l : cfg.api_listeners) {
+    ApiSources s = api;
+    s.profile = l.profile;
+    http.push_back(std::make_unique<HttpServer>(std::move(s)));
+    if (!http.back()->bind(l.host, l.port)) return 1;
+  }
+  for (auto& h : http) h->start();
   if (rtsp) rtsp->start();
   for (auto& c : cameras) c->start();
 
   int sig = 0;
   sigwait(&sigs, &sig);
   log->info("signal {} received; stopping", sig);
-  http.stop();
+  for (auto& h : http) h->stop();
   // Detection first: a camera waiting for an inference gets its answer (none) at once.
   const std::vector<std::string> stuck = pool->stop();
   for (auto& c : cameras) c->stop();  // ends open events

@@ -179,6 +179,14 @@ struct RtspRestreamConfig {
   int port = 8554;
 };
 
+// One HTTP listener and the API profile it serves: "0.8" (http-api.md) or "0.14"
+// (ha-current.md).
+struct ApiListener {
+  std::string host;
+  int port = 5000;
+  std::string profile = "0.8";
+};
+
 struct Config {
   MqttConfig mqtt;
   std::string database_path;  // resolved: <media>/clips/frigate.db when unset
@@ -196,6 +204,9 @@ struct Config {
   std::string media_dir;               // absolute
   std::string api_host = "0.0.0.0";
   int api_port = 5000;
+  // The HTTP listeners (vigil-only `api.listeners`), in config order, ports distinct;
+  // without that key one 0.8 listener on api_host:api_port.
+  std::vector<ApiListener> api_listeners;
   int storage_min_free_mb = 1000;
   std::string rtmp_url = "rtmp://127.0.0.1:1935/live";
   RtspRestreamConfig rtsp_restream;

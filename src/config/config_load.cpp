@@ -856,6 +856,7 @@ class Loader {
       MapReader m = top.section("api");
       m.get("host", cfg_.api_host);
       m.get("port", cfg_.api_port, between(1, 65535));
+      read_listeners(m);
     }
     {
       MapReader m = top.section("storage");
@@ -866,10 +867,44 @@ class Loader {
       m.get("url", cfg_.rtmp_url);
     }
     MapReader m = top.section("rtsp_restream");
-    m.get("enabled", cfg_.rtsp_restream.enabled);
+    // On by default when a 0.14 listener is configured: today's Home Assistant plays its
+    // live view from it (ha-current.md §0.6).
+    if (!m.get("enabled", cfg_.rtsp_restream.enabled))
+      cfg_.rtsp_restream.enabled = std::any_of(cfg_.api_listeners.begin(), cfg_.api_listeners.end(),
+                                               [](const ApiListener& l) { return l.profile == "0.14"; });
     cfg_.rtsp_restream.host = cfg_.api_host;  // the API's address unless written
     m.get("host", cfg_.rtsp_restream.host);
     m.get("port", cfg_.rtsp_restream.port, between(1, 65535));
+  }
+
+  // api.listeners (vigil): a list of {port, profile, host?}; absent = one 0.8 listener
+  // on api.host:api.port.
+  void read_listeners(MapReader& api) {
+    const Node* n = api.take("listeners");
+    const std::string path = api.path_of("listeners");
+    if (!n || n->is_null()) {
+      cfg_.api_listeners = {{cfg_.api_host, cfg_.api_port, "0.8"}};
+      return;
+    }
+    if (n->kind != Node::Kind::List) {
+      d_.error(path, "expected a list, got " + describe(*n));
+      return;
+    }
+    if (n->list.empty()) d_.error(path, "must have at least one listener");
+    for (size_t i = 0; i < n->list.size(); ++i) {
+      const std::string ipath = index_path(path, i);
+      MapReader m(d_, &n->list[i], ipath);
+      ApiListener l{cfg_.api_host, 0, "0.8"};
+      m.get("host", l.host);
+      m.need("port", l.port, between(1, 65535));
+      if (m.need("profile", l.profile) && l.profile != "0.8" && l.profile != "0.14")
+        d_.error(m.path_of("profile"), "must be \"0.8\" or \"0.14\"");
+      for (size_t j = 0; j < cfg_.api_listeners.size(); ++j)
+        if (l.port != 0 && cfg_.api_listeners[j].port == l.port)
+          d_.error(m.path_of("port"), "duplicate port " + std::to_string(l.port) + " (also api.listeners[" +
+                                          std::to_string(j) + "].port)");
+      cfg_.api_listeners.push_back(l);
+    }
   }
 
   void substitute_all() {

@@ -149,9 +149,14 @@ Vigil::Vigil(const std::string& config_yaml, const std::string& dir, const std::
   // The free-space floor is off unless the test sets `storage:`: how full the test machine's disk is must not decide
   // what a test sees (the floor has its own tests in tests/unit/retention_test.cpp).
   const bool own_storage = config_yaml.find("\nstorage:") != std::string::npos || config_yaml.starts_with("storage:");
-  std::ofstream(dir_ + "/config.yml") << "api:\n  host: 127.0.0.1\n  port: " << port_ << "\nmedia_dir: " << dir_
-                                      << "/media\n"
-                                      << (own_storage ? "" : "storage: {min_free_mb: 0}\n") << config_yaml;
+  // A test with its own `api:` section writes $API_PORT where port() must listen.
+  const bool own_api = config_yaml.find("\napi:") != std::string::npos || config_yaml.starts_with("api:");
+  std::string yaml = config_yaml;
+  for (size_t at; (at = yaml.find("$API_PORT")) != std::string::npos;) yaml.replace(at, 9, std::to_string(port_));
+  std::ofstream(dir_ + "/config.yml") << (own_api ? ""
+                                                  : "api:\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n")
+                                      << "media_dir: " << dir_ << "/media\n"
+                                      << (own_storage ? "" : "storage: {min_free_mb: 0}\n") << yaml;
   const char* bin = std::getenv("VIGIL_BIN");
   std::vector<std::string> argv = wrapper;
   for (const std::string& a : {std::string(bin ? bin : "vigil"), std::string("--config"), dir_ + "/config.yml"})

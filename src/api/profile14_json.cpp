@@ -1,0 +1,214 @@
+#include "api/profile14_json.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <tuple>
+
+#include "api/thread_cpu.h"
+
+namespace vigil {
+namespace {
+
+using json = nlohmann::json;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"; }
+
+std::string fixed1(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+// "YYYY-MM-DD" and "HH" of Unix time `t` shifted by `offset` seconds.
+std::pair<std::string, std::string> day_hour(double t, int offset) {
+  const time_t s = time_t(std::floor(t)) + offset;
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char day[16], hour[4];
+  std::strftime(day, sizeof day, "%Y-%m-%d", &tm);
+  std::strftime(hour, sizeof hour, "%H", &tm);
+  return {day, hour};
+}
+
+}  // namespace
+
+std::string profile14_version() { return std::string("0.14.1-vigil-") + VIGIL_VERSION; }
+
+std::string stats14_json(const std::string& stats08, const Config& cfg, ThreadCpuSampler& cpu) {
+  const json s = json::parse(stats08);
+  json out = json::object();
+  json cameras = json::object(), cpu_usages = json::object();
+  auto add_cpu = [&](const json& pid) {
+    if (!pid.is_number_integer()) return;
+    ThreadCpu t;
+    if (cpu.sample(pid.get<int>(), &t))
+      cpu_usages[std::to_string(pid.get<int>())] = {{"cpu", fixed1(t.cpu)}, {"cpu_average", fixed1(t.average)}};
+  };
+  for (const CameraConfig& cc : cfg.cameras) {
+    if (!s.contains(cc.name)) continue;
+    const json& c = s[cc.name];
+    // vigil decodes in its capture thread: that thread is also the "ffmpeg" one.
+    cameras[cc.name] = {{"camera_fps", c.value("camera_fps", 0.0)},
+                        {"process_fps", c.value("process_fps", 0.0)},
+                        {"skipped_fps", c.value("skipped_fps", 0.0)},
+                        {"detection_fps", c.value("detection_fps", 0.0)},
+                        {"detection_enabled", cc.detect_enabled},
+                        {"pid", c.value("pid", 0)},
+                        {"capture_pid", c.value("capture_pid", 0)},
+                        {"ffmpeg_pid", c.value("capture_pid", 0)},
+                        {"audio_rms", 0.0},
+                        {"audio_dBFS", 0.0}};
+    add_cpu(c.value("pid", json()));
+    add_cpu(c.value("capture_pid", json()));
+  }
+  out["cameras"] = cameras;
+  out["detectors"] = s.value("detectors", json::object());
+  for (const auto& [name, d] : out["detectors"].items()) add_cpu(d.value("pid", json()));
+  out["detection_fps"] = s.value("detection_fps", 0.0);
+  out["cpu_usages"] = cpu_usages;
+  json service = s.value("service", json::object());
+  service["version"] = profile14_version();
+  service["latest_version"] = "disabled";
+  service["temperatures"] = json::object();
+  service["last_updated"] = int64_t(std::time(nullptr));
+  out["service"] = service;
+  return dump(out);
+}
+
+std::string config14_json(const std::string& config08, const Config& cfg) {
+  json c = json::parse(config08);
+  c["version"] = "0.14";
+  c["mqtt"]["enabled"] = cfg.mqtt.enabled;
+  if (!c["model"].is_object()) c["model"] = json::object();
+  json streams = json::object();
+  for (const CameraConfig& cc : cfg.cameras) {
+    // A camera has a live stream in Home Assistant only when it is listed here, so only
+    // while vigil's RTSP restream serves it.
+    if (cfg.rtsp_restream.enabled)
+      streams[cc.name] = json::array({"rtsp://127.0.0.1:" + std::to_string(cfg.rtsp_restream.port) + "/" + cc.name});
+    json& cam = c["cameras"][cc.name];
+    cam["name"] = cc.name;
+    cam["enabled"] = true;
+    for (auto& [zone, z] : cam["zones"].items()) {
+      (void)zone;
+      z["objects"] = json::array();  // a list: every tracked object counts in every zone
+    }
+    cam["motion"]["enabled"] = true;  // vigil's motion detector always runs
+    cam["motion"]["enabled_in_config"] = true;
+    cam["motion"]["improve_contrast"] = false;
+    cam["audio"] = {{"enabled", false}, {"enabled_in_config", false}, {"listen", json::array()}};
+    cam["record"]["enabled_in_config"] = cc.record_enabled;
+    cam["detect"]["width"] = cc.width;
+    cam["detect"]["height"] = cc.height;
+    if (cc.fps) cam["detect"]["fps"] = *cc.fps;
+    cam["live"] = {{"stream_name", cc.name}};
+    cam["onvif"] = {{"autotracking", {{"enabled", false}, {"enabled_in_config", false}}}};
+    cam["review"] = {{"alerts", {{"labels", cc.track}, {"required_zones", json::array()}}},
+                     {"detections", {{"required_zones", json::array()}}}};
+  }
+  c["go2rtc"] = {{"streams", streams}};
+  c["birdseye"] = {{"enabled", false}, {"restream", false}};
+  c["plus"] = {{"enabled", false}};
+  return dump(c);
+}
+
+json event14(const EventRecord& e, bool include_thumbnail, bool full) {
+  // vigil keeps the best score, not the box or region of the best frame: those are null.
+  json data = {{"type", "object"}, {"score", e.top_score}, {"top_score", e.top_score},
+               {"box", nullptr},   {"region", nullptr},    {"attributes", json::array()}};
+  json j = {{"id", e.id},
+            {"camera", e.camera},
+            {"label", e.label},
+            {"sub_label", nullptr},
+            {"zones", e.zones},
+            {"start_time", e.start_time},
+            {"end_time", e.end_time},
+            {"has_clip", e.has_clip},
+            {"has_snapshot", e.has_snapshot},
+            {"plus_id", nullptr},
+            {"retain_indefinitely", false},
+            {"top_score", e.top_score},
+            {"false_positive", nullptr},
+            {"box", nullptr},
+            {"data", data}};
+  if (full) {
+    j["score"] = e.top_score;
+    j["region"] = nullptr;
+    j["area"] = nullptr;
+    j["ratio"] = nullptr;
+    j["model_hash"] = nullptr;
+    j["detector_type"] = nullptr;
+    j["model_type"] = nullptr;
+  }
+  if (include_thumbnail) j["thumbnail"] = e.thumbnail;
+  return j;
+}
+
+std::string summary14_json(const std::vector<EventRecord>& events, int utc_offset) {
+  using Key = std::tuple<std::string, std::string, std::string, std::vector<std::string>>;
+  std::map<Key, long long> groups;  // camera, label, day, zones
+  for (const EventRecord& e : events) ++groups[{e.camera, e.label, day_hour(e.start_time, utc_offset).first, e.zones}];
+  json arr = json::array();
+  for (const auto& [k, n] : groups)
+    arr.push_back({{"camera", std::get<0>(k)},
+                   {"label", std::get<1>(k)},
+                   {"sub_label", nullptr},
+                   {"day", std::get<2>(k)},
+                   {"zones", std::get<3>(k)},
+                   {"count", n}});
+  return dump(arr);
+}
+
+std::string recordings_summary14_json(const std::vector<RecordingFile>& files, const std::vector<double>& event_starts,
+                                      int utc_offset) {
+  struct Hour {
+    double duration = 0;
+    long long events = 0;
+  };
+  std::map<std::string, std::map<std::string, Hour>> days;  // day → hour → totals
+  for (const RecordingFile& f : files) {
+    auto [d, h] = day_hour(f.start, utc_offset);
+    days[d][h].duration += f.duration;
+  }
+  for (double t : event_starts) {
+    auto [d, h] = day_hour(t, utc_offset);
+    auto it = days.find(d);
+    if (it == days.end()) continue;
+    if (auto ht = it->second.find(h); ht != it->second.end()) ++ht->second.events;
+  }
+  json arr = json::array();
+  for (auto d = days.rbegin(); d != days.rend(); ++d) {
+    json hours = json::array();
+    long long day_events = 0;
+    for (auto h = d->second.rbegin(); h != d->second.rend(); ++h) {
+      hours.push_back({{"hour", h->first},
+                       {"events", h->second.events},
+                       {"motion", 0},
+                       {"objects", 0},
+                       {"duration", std::llround(h->second.duration)}});
+      day_events += h->second.events;
+    }
+    arr.push_back({{"day", d->first}, {"events", day_events}, {"hours", hours}});
+  }
+  return dump(arr);
+}
+
+std::string recordings14_json(const std::string& camera, const std::vector<RecordingFile>& files) {
+  json arr = json::array();
+  for (const RecordingFile& f : files) {
+    char id[64];
+    std::snprintf(id, sizeof id, "%.1f-", f.start);
+    arr.push_back({{"id", id + camera},
+                   {"start_time", f.start},
+                   {"end_time", f.start + f.duration},
+                   {"segment_size", std::round(double(f.bytes) / 1e4) / 100.0},  // MB
+                   {"motion", 0},
+                   {"objects", 0},
+                   {"duration", std::round(f.duration * 100) / 100.0}});
+  }
+  return dump(arr);
+}
+
+}  // namespace vigil

@@ -1,0 +1,194 @@
+#include "api/profile14_routes.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ctime>
+#include <limits>
+#include <semaphore>
+#include <set>
+
+#include "api/params.h"
+#include "api/profile14_json.h"
+#include "api/time_zone.h"
+#include "events/event_store.h"
+#include "storage/event_db.h"
+#include "storage/media_layout.h"
+#include "storage/recording_hours.h"
+#include "util/log.h"
+#include "util/printable.h"
+
+namespace vigil {
+namespace {
+
+constexpr const char* kJson = "application/json";
+constexpr const char* kText = "text/plain; charset=utf-8";
+
+// A comma list (`name`, or its singular `alt`); empty for absent or "all".
+std::set<std::string> list_param(const httplib::Request& req, const char* name, const char* alt) {
+  std::string v = req.has_param(name) ? req.get_param_value(name) : req.has_param(alt) ? req.get_param_value(alt) : "";
+  std::set<std::string> out;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    std::string item = v.substr(start, comma - start);
+    if (!item.empty()) out.insert(item);
+    start = comma + 1;
+  }
+  if (out.count("all")) out.clear();
+  return out;
+}
+
+// ?timezone= (default utc): the offset of *now* (Frigate 0.14's get_tz_modifiers does
+// the same). A name vigil cannot resolve is answered in UTC, logged.
+int tz_offset(const httplib::Request& req) {
+  const std::string name = req.has_param("timezone") ? req.get_param_value("timezone") : "utc";
+  if (auto off = utc_offset(name, int64_t(std::time(nullptr)))) return *off;
+  logger("vigil.http")
+      ->warn("timezone {}: unknown (no TZif file in /usr/share/zoneinfo); using UTC", printable(name, 80));
+  return 0;
+}
+
+// At most 8 database reads from this profile at once (as the 0.8 routes).
+std::counting_semaphore<8> g_readers(8);
+template <class F>
+auto with_reader(F&& read) {
+  g_readers.acquire();
+  struct Release {
+    ~Release() { g_readers.release(); }
+  } release;
+  return read();
+}
+
+std::vector<EventRecord> list_events(EventDb& db, const httplib::Request& req, bool* thumbs) {
+  EventQuery q;
+  if (auto v = number_param(req, "before"); v && *v != 0) q.before = v;
+  if (auto v = number_param(req, "after"); v && *v != 0) q.after = v;
+  q.has_clip = int_param(req, "has_clip");
+  q.has_snapshot = int_param(req, "has_snapshot");
+  q.include_thumbnails = *thumbs = int_param(req, "include_thumbnails").value_or(1) != 0;
+  const long long limit = int_param(req, "limit").value_or(100);
+  const auto cameras = list_param(req, "cameras", "camera"), labels = list_param(req, "labels", "label"),
+             zones = list_param(req, "zones", "zone"), sub_labels = list_param(req, "sub_labels", "sub_label");
+  const bool favorites = int_param(req, "favorites").value_or(0) != 0;
+  const auto min_score = number_param(req, "min_score"), max_score = number_param(req, "max_score");
+  // One value goes to the database as 0.8's filter; several (and the filters 0.8 lacks)
+  // are applied here to every row, then the limit.
+  if (cameras.size() == 1) q.camera = *cameras.begin();
+  if (labels.size() == 1) q.label = *labels.begin();
+  if (zones.size() == 1) q.zone = *zones.begin();
+  const bool filter_here = cameras.size() > 1 || labels.size() > 1 || zones.size() > 1 || !sub_labels.empty() ||
+                           favorites || min_score || max_score;
+  q.limit = filter_here ? -1 : limit;
+  std::vector<EventRecord> rows = with_reader([&] { return db.list(q); });
+  if (!filter_here) return rows;
+  std::vector<EventRecord> out;
+  for (EventRecord& e : rows) {
+    if (limit >= 0 && (long long)out.size() >= limit) break;
+    if (!cameras.empty() && !cameras.count(e.camera)) continue;
+    if (!labels.empty() && !labels.count(e.label)) continue;
+    if (!zones.empty() && std::none_of(e.zones.begin(), e.zones.end(), [&](auto& z) { return zones.count(z); }))
+      continue;
+    if (!sub_labels.empty() && !sub_labels.count("None")) continue;  // vigil events have no sub label
+    if (favorites) continue;                                         // nor favourites (retain_indefinitely)
+    if (min_score && e.top_score < *min_score) continue;
+    if (max_score && e.top_score > *max_score) continue;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14State& state) {
+  const Config& cfg = *src.config;
+  svr.Get("/api/version",
+          [](const httplib::Request&, httplib::Response& res) { res.set_content(profile14_version(), kText); });
+  svr.Get("/api/config", [&src, &cfg](const httplib::Request&, httplib::Response& res) {
+    res.set_content(config14_json(src.config_json(), cfg), kJson);
+  });
+  svr.Get("/api/stats", [&src, &cfg, &state](const httplib::Request&, httplib::Response& res) {
+    res.set_content(stats14_json(src.stats_json(), cfg, state.cpu), kJson);
+  });
+  auto camera_known = [&cfg](const std::string& name, httplib::Response& res) {
+    if (cfg.camera(name)) return true;
+    res.status = 404;
+    res.set_content(nlohmann::json({{"success", false}, {"message", "Camera " + name + " not found"}}).dump(), kJson);
+    return false;
+  };
+  const std::string recordings = MediaLayout(cfg.media_dir).recordings_dir();
+  svr.Get(R"(/api/([^/]+)/recordings/summary)", [&, recordings, camera_known](const httplib::Request& req,
+                                                                              httplib::Response& res) {
+    const std::string cam = req.matches[1];
+    if (!camera_known(cam, res)) return;
+    const int offset = tz_offset(req);
+    constexpr double kAll = std::numeric_limits<double>::infinity();
+    std::vector<double> starts;
+    if (src.events_db) {
+      EventQuery q;
+      q.camera = cam;
+      q.limit = -1;
+      q.include_thumbnails = false;
+      for (const EventRecord& e : with_reader([&] { return src.events_db->list(q); })) starts.push_back(e.start_time);
+    }
+    res.set_content(recordings_summary14_json(recording_files(recordings, cam, -kAll, kAll), starts, offset), kJson);
+  });
+  svr.Get(R"(/api/([^/]+)/recordings)",
+          [&, recordings, camera_known](const httplib::Request& req, httplib::Response& res) {
+            const std::string cam = req.matches[1];
+            if (!camera_known(cam, res)) return;
+            const double now = double(std::time(nullptr));
+            const double after = number_param(req, "after").value_or(now - 3600),
+                         before = number_param(req, "before").value_or(now);
+            res.set_content(recordings14_json(cam, recording_files(recordings, cam, after, before)), kJson);
+          });
+  if (!src.events_db) return;
+  EventDb& db = *src.events_db;
+  svr.Get("/api/events", [&db](const httplib::Request& req, httplib::Response& res) {
+    bool thumbs = true;
+    nlohmann::json arr = nlohmann::json::array();
+    for (const EventRecord& e : list_events(db, req, &thumbs)) arr.push_back(event14(e, thumbs, false));
+    res.set_content(arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJson);
+  });
+  svr.Get("/api/events/summary", [&db](const httplib::Request& req, httplib::Response& res) {
+    EventQuery q;
+    q.has_clip = int_param(req, "has_clip");
+    q.has_snapshot = int_param(req, "has_snapshot");
+    q.limit = -1;
+    q.include_thumbnails = false;
+    const int offset = tz_offset(req);
+    res.set_content(summary14_json(with_reader([&] { return db.list(q); }), offset), kJson);
+  });
+  svr.Get(R"(/api/events/([^/]+))", [&db, &src](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    auto e = with_reader([&] { return db.get(id); });
+    if (!e && src.events) {
+      // In progress (as Frigate 0.14, which has the row from the start): end_time null.
+      if (auto live = src.events->in_progress(id)) {
+        const TrackedObject& o = live->first;
+        EventRecord r;
+        r.id = o.id;
+        r.label = o.label;
+        r.camera = live->second->name;
+        r.start_time = o.start_time;
+        r.top_score = o.top_score;
+        r.zones = o.entered_zones;
+        nlohmann::json j = event14(r, false, true);
+        j["end_time"] = nullptr;
+        res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJson);
+        return;
+      }
+    }
+    if (!e) {
+      res.status = 404;
+      res.set_content(nlohmann::json({{"success", false}, {"message", "Event not found"}}).dump(), kJson);
+      return;
+    }
+    res.set_content(event14(*e, true, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                    kJson);
+  });
+}
+
+}  // namespace vigil

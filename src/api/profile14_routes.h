@@ -1,0 +1,23 @@
+// The routes of the "0.14" API profile (ha-current.md §2, §5): registered before the 0.8
+// routes on a 0.14 listener, so they answer these paths there and 0.8 answers the rest
+// (latest.jpg, event images, media files, MJPEG, web UI).
+#pragma once
+
+#include "api/http_server.h"
+#include "api/thread_cpu.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace vigil {
+
+// What one 0.14 listener keeps between requests.
+struct Profile14State {
+  ThreadCpuSampler cpu;  // previous CPU sample per thread (its own lock)
+};
+
+// `src` and `state` must outlive the server.
+void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14State& state);
+
+}  // namespace vigil
