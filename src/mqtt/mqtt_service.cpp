@@ -29,7 +29,7 @@ MqttService::MqttService(const Config& cfg, SwitchesMap switches, std::function<
       clock_(clock) {
   for (const CameraConfig& cam : cfg_.cameras) {
     for (const std::string& label : cam.track) counts_[cam.name][label] = active_counts_[cam.name][label] = 0;
-    all_counts_[cam.name][""] = all_counts_[cam.name]["/active"] = active_counts_[cam.name]["all"] = 0;
+    all_counts_[cam.name][""] = all_counts_[cam.name]["/active"] = 0;
     review_status_[cam.name] = "NONE";
     for (const ZoneConfig& z : cam.zones) {
       for (const std::string& label : cam.track) {
@@ -191,6 +191,10 @@ void MqttService::on_frame_014(const CameraConfig& cam, const FrameSummary& s) {
     m.on = false;
     enqueue({topic(camera, "motion"), "OFF", false, std::nullopt, nullptr});
   }
+  // The counts and review status come from a summary of the objects (summarize_frame
+  // gives an active count for every tracked label); one without (0.8's shape, as the
+  // queue tests build) leaves them as they are.
+  if (s.active_counts.empty()) return;
   auto publish_if_changed = [&](int& cur, int n, const std::string& t) {
     if (cur == n) return;
     cur = n;

@@ -129,12 +129,12 @@ TEST(Motion, FindsWalkersInVtest) {
 
 namespace vigil {
 
-// MQTT's live tuning: a change of 50 in luma is motion at threshold 25, not at 80; a
+// MQTT's live tuning: a change of 150 in luma is motion at threshold 25, not at 80; a
 // contour area above the square's hides it; improve_contrast lets a dim scene's small
 // change through.
 TEST(Motion, TuneChangesThresholdContourAreaAndContrast) {
   Picture bg, fg;
-  fg.square(200, 200, 120, 150);  // +50 over the background
+  fg.square(200, 200, 120, 250);  // +150: 30 in the running average of differences
   {
     MotionDetector md(defaults(), W, H);
     EXPECT_EQ(warm_then(md, bg, fg).size(), 1u);

@@ -396,7 +396,9 @@ TEST_F(MqttServiceTest, HomeAssistantSetCommands) {
   EXPECT_EQ(last("frigate/walk/detect/state"), "ON");
   EXPECT_EQ(last("frigate/walk/motion/state"), "ON");
   for (const Published& p : conn_->published())
-    if (p.topic.find("/state") != std::string::npos) EXPECT_TRUE(p.retain) << p.topic;
+    if (p.topic.find("/state") != std::string::npos) {
+      EXPECT_TRUE(p.retain) << p.topic;
+    }
 }
 
 }  // namespace
