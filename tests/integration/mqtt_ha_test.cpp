@@ -120,6 +120,19 @@ TEST(MqttHomeAssistant, StatesCountsMotionReviewAndSwitches) {
   sub.publish("frigate/walk/motion/set", "ON");
   ASSERT_TRUE(sub.wait_for("frigate/walk/motion/state", "ON", 10, *motion_off));
   EXPECT_TRUE(sub.wait_for("frigate/walk/motion", "ON", 60, *motion_off));
+  // The numbers reach the live detector: at threshold 80 the walkers' differences no
+  // longer count as motion (`<cam>/motion` goes OFF); back at 25 they do again.
+  mark = sub.size();
+  sub.publish("frigate/walk/improve_contrast/set", "OFF");
+  sub.publish("frigate/walk/motion_threshold/set", "80");
+  sub.publish("frigate/walk/motion_contour_area/set", "100");
+  ASSERT_TRUE(sub.wait_for("frigate/walk/motion_threshold/state", "80", 10, mark));
+  auto quiet = sub.wait_for("frigate/walk/motion", "OFF", 60, mark);
+  ASSERT_TRUE(quiet) << v.log();
+  sub.publish("frigate/walk/motion_threshold/set", "25");
+  ASSERT_TRUE(sub.wait_for("frigate/walk/motion_threshold/state", "25", 10, *quiet));
+  EXPECT_TRUE(sub.wait_for("frigate/walk/motion", "ON", 60, *quiet));
+
   // Detection ON turns motion on too (already on here) and publishes its state.
   mark = sub.size();
   sub.publish("frigate/walk/detect/set", "ON");
