@@ -403,3 +403,50 @@ TEST_F(MqttServiceTest, HomeAssistantSetCommands) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+
+// 0.14's `review` (global, camera keys override) and motion.mqtt_off_delay are read.
+TEST(MqttHaConfig, ReviewSectionAndMqttOffDelay) {
+  Config c = parse_config(R"(review:
+  alerts:
+    labels: [car]
+  detections:
+    required_zones: [yard]
+motion:
+  mqtt_off_delay: 5
+cameras:
+  walk:
+    ffmpeg:
+      inputs:
+        - path: rtsp://cam/walk
+          roles: [detect]
+    width: 640
+    height: 360
+    review:
+      alerts:
+        required_zones: [door]
+  back:
+    ffmpeg:
+      inputs:
+        - path: rtsp://cam/back
+          roles: [detect]
+    width: 640
+    height: 360
+    motion: {mqtt_off_delay: 0}
+)",
+                          false);
+  const CameraConfig& walk = *c.camera("walk");
+  ASSERT_TRUE(walk.review.alerts.labels);
+  EXPECT_EQ(*walk.review.alerts.labels, std::vector<std::string>{"car"});
+  EXPECT_EQ(walk.review.alerts.required_zones, std::vector<std::string>{"door"});
+  EXPECT_FALSE(walk.review.detections.labels);
+  EXPECT_EQ(walk.review.detections.required_zones, std::vector<std::string>{"yard"});
+  EXPECT_EQ(walk.motion.mqtt_off_delay, 5);
+  EXPECT_EQ(c.camera("back")->motion.mqtt_off_delay, 0);
+  EXPECT_TRUE(c.camera("back")->review.alerts.required_zones.empty());
+  EXPECT_FALSE(parse_config(kYaml, false).cameras[0].review.alerts.labels);
+  EXPECT_EQ(parse_config(kYaml, false).cameras[0].motion.mqtt_off_delay, 30);
+}
+
+}  // namespace vigil
