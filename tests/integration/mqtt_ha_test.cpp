@@ -172,6 +172,8 @@ TEST(MqttHomeAssistant, RecordingsOnIsRefusedWithoutRecordInConfig) {
           "    width: 768\n    height: 576\n    fps: 5\n");
   ASSERT_TRUE(v.wait_ready()) << v.log();
   ASSERT_TRUE(sub.wait_for("frigate/walk/recordings/state", "OFF", 30)) << v.log();
+  // Published after the `…/set` subscriptions were sent: vigil now hears commands.
+  ASSERT_TRUE(sub.wait_for("frigate/walk/motion", "OFF", 30));
   size_t mark = sub.size();
   sub.publish("frigate/walk/recordings/set", "ON");
   ASSERT_TRUE(v.wait_for_log("recordings ON refused: recording is not enabled in the config", 10));
