@@ -69,7 +69,9 @@ void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_p
     const InputConfig& in = cfg_.inputs[i];
     if (cfg_.record_enabled && !recordings_dir.empty() && in.has_role("record")) {
       recorder_ = std::make_unique<Recorder>(cfg_.name, recordings_dir, recording_segment_seconds());
-      recorder_->set_write_gate(may_write);
+      // The MQTT recordings switch (0.14) closes the segment at the next keyframe, as the
+      // free-space floor does.
+      recorder_->set_write_gate([may_write, sw = switches_] { return sw->recordings && (!may_write || may_write()); });
       recording_writer_ = std::make_unique<PacketWriter>("recording of " + cfg_.name, *recorder_, clock_);
       add_packet_sink(i, [w = recording_writer_.get()](const AVPacket* p, const AVStream* st) { w->on_packet(p, st); });
     }
@@ -199,7 +201,11 @@ void Camera::process_loop() {
 
 void Camera::process(FramePtr f) {
   auto pf = std::make_shared<ProcessedFrame>();
-  pf->motion_boxes = motion_.detect(f->plane[0], f->stride[0]);
+  // The MQTT motion switch and numbers (0.14) act on the live detector.
+  if (switches_->motion) {
+    motion_.tune(switches_->motion_threshold, switches_->motion_contour_area, switches_->improve_contrast);
+    pf->motion_boxes = motion_.detect(f->plane[0], f->stride[0]);
+  }
 
   std::set<std::string> held;
   std::vector<Detection> detections;
@@ -247,6 +253,7 @@ void Camera::process(FramePtr f) {
   }
   if (summary_observer_) {
     FrameSummary summary = summarize_frame(cfg_, f->time, objects_.objects());
+    summary.motion = !pf->motion_boxes.empty();
     summary.new_best = std::move(new_best);
     summary_observer_(summary);
   }

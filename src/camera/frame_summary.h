@@ -14,9 +14,20 @@ namespace vigil {
 
 struct FrameSummary {
   double frame_time = 0;
-  std::map<std::string, int> counts;                             // label → true positives (every tracked label)
+  std::map<std::string, int> counts;                              // label → true positives (every tracked label)
   std::map<std::string, std::map<std::string, int>> zone_counts;  // zone → label → true positives in it
-  std::vector<TrackedObject> new_best;                           // best object per label that changed
+  std::vector<TrackedObject> new_best;                            // best object per label that changed
+  // 0.14 (ha-current.md §3.4): the frame had motion boxes; true positives that are not
+  // stationary, per label and per zone and label; the active objects' labels and zones
+  // (what review_status is decided from).
+  bool motion = false;
+  std::map<std::string, int> active_counts;
+  std::map<std::string, std::map<std::string, int>> zone_active_counts;
+  struct Active {
+    std::string label;
+    std::vector<std::string> zones;  // entered so far
+  };
+  std::vector<Active> active;
 };
 
 // Counts of `objects` for the camera's tracked labels and zones.

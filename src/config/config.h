@@ -70,8 +70,19 @@ struct MotionConfig {
   int contour_area = 100;
   double delta_alpha = 0.2;
   double frame_alpha = 0.2;
-  int frame_height = 0;  // resolved: camera height // 6 when unset
-  MaskSpec mask;         // camera only
+  int frame_height = 0;     // resolved: camera height // 6 when unset
+  MaskSpec mask;            // camera only
+  int mqtt_off_delay = 30;  // 0.14: s without motion before MQTT `<cam>/motion` OFF
+};
+
+// 0.14's `review` section (ha-current.md §3.2 review_status): which active objects make a
+// camera's review status ALERT or DETECTION. Global, overridable per camera.
+struct ReviewLevelConfig {
+  std::optional<std::vector<std::string>> labels;  // nullopt: alerts person+car, detections every tracked label
+  std::vector<std::string> required_zones;         // empty: anywhere
+};
+struct ReviewConfig {
+  ReviewLevelConfig alerts, detections;
 };
 
 struct RetainConfig {
@@ -126,6 +137,7 @@ struct CameraConfig {
   MaskSpec objects_mask;                        // camera-wide object mask (0.8.x), as written
   std::map<std::string, ObjectFilter> filters;  // one per tracked label
   MotionConfig motion;
+  ReviewConfig review;
   bool detect_enabled = true;
   int max_disappeared = 10;
 

@@ -63,7 +63,7 @@ struct ObjectsIn {
 
 struct MotionIn {
   std::optional<double> threshold, delta_alpha, frame_alpha;
-  std::optional<int> contour_area, frame_height;
+  std::optional<int> contour_area, frame_height, mqtt_off_delay;
   std::string frame_height_path;
   std::optional<MaskSpec> mask;
 };
@@ -91,6 +91,7 @@ struct Globals {
   ObjectsIn objects;
   MotionIn motion;
   std::optional<int> max_disappeared;
+  ReviewConfig review;  // 0.14 `review` (cameras start from it)
 };
 
 // Zone filters allow only min_area, max_area, threshold (§4.20).
@@ -122,8 +123,20 @@ void read_motion(MapReader& parent, MotionIn& mo) {
   m.get("delta_alpha", mo.delta_alpha, above_zero_at_most_one());
   m.get("frame_alpha", mo.frame_alpha, above_zero_at_most_one());
   m.get("frame_height", mo.frame_height);
+  m.get("mqtt_off_delay", mo.mqtt_off_delay, at_least(0));
   mo.frame_height_path = m.path_of("frame_height");
   m.get("mask", mo.mask);
+}
+
+// 0.14 `review.{alerts,detections}.{labels,required_zones}`; keys written override `r`.
+void read_review(MapReader& parent, ReviewConfig& r) {
+  MapReader m = parent.section("review");
+  for (auto [key, level] : {std::pair{"alerts", &r.alerts}, std::pair{"detections", &r.detections}}) {
+    MapReader l = m.section(key);
+    StrList labels;
+    if (l.get("labels", labels)) level->labels = labels;
+    l.get("required_zones", level->required_zones);
+  }
 }
 
 void read_retain(MapReader& parent, RetainIn& r) {
@@ -241,6 +254,7 @@ class Loader {
     read_global_ffmpeg(top);
     read_global_objects(top);
     read_global_motion(top);
+    read_review(top, g_.review);
     read_global_detect(top);
     read_cameras(top);
     read_vigil_keys(top);
@@ -503,6 +517,8 @@ class Loader {
     read_camera_mqtt(m, cam);
     read_camera_objects(m, cam);
     read_camera_motion(m, cam);
+    cam.review = g_.review;
+    read_review(m, cam.review);
     read_camera_detect(m, cam);
     check_roles_enabled(path, cam);
     return cam;
@@ -732,6 +748,7 @@ class Loader {
     mo.contour_area = own.contour_area.value_or(g.contour_area.value_or(mo.contour_area));
     mo.delta_alpha = own.delta_alpha.value_or(g.delta_alpha.value_or(mo.delta_alpha));
     mo.frame_alpha = own.frame_alpha.value_or(g.frame_alpha.value_or(mo.frame_alpha));
+    mo.mqtt_off_delay = own.mqtt_off_delay.value_or(g.mqtt_off_delay.value_or(mo.mqtt_off_delay));
     if (own.mask) mo.mask = *own.mask;
 
     const std::optional<int>& fh = own.frame_height ? own.frame_height : g.frame_height;

@@ -7,13 +7,14 @@ namespace vigil {
 struct MotionDetector::State {
   MotionConfig cfg;
   int W, H, mw, mh;
-  double r;                    // motion image → frame scale factor
-  cv::Mat mask;                // 255 where pixels are masked (resized mask value exactly 0)
-  cv::Mat avg_frame;           // CV_32F, background running average
-  cv::Mat avg_delta;           // CV_32F, running average of differences
-  int frame_counter = 0;       // warm-up frames seen (stops at 30)
-  int motion_frame_count = 0;  // consecutive frames with motion
-  bool warm_up_frame = true;   // the latest frame was a warm-up frame (no boxes possible)
+  double r;                       // motion image → frame scale factor
+  cv::Mat mask;                   // 255 where pixels are masked (resized mask value exactly 0)
+  cv::Mat avg_frame;              // CV_32F, background running average
+  cv::Mat avg_delta;              // CV_32F, running average of differences
+  int frame_counter = 0;          // warm-up frames seen (stops at 30)
+  int motion_frame_count = 0;     // consecutive frames with motion
+  bool warm_up_frame = true;      // the latest frame was a warm-up frame (no boxes possible)
+  bool improve_contrast = false;  // stretch the small image's min..max to 0..255 first
   cv::Mat small, avg8, delta, thresh, delta8, combined, dilated;
 };
 
@@ -45,11 +46,20 @@ MotionDetector::MotionDetector(MotionDetector&&) noexcept = default;
 
 bool MotionDetector::warming_up() const { return st_->warm_up_frame; }
 
+void MotionDetector::tune(double threshold, int contour_area, bool improve_contrast) {
+  st_->cfg.threshold = threshold;
+  st_->cfg.contour_area = contour_area;
+  st_->improve_contrast = improve_contrast;
+}
+
 std::vector<Box> MotionDetector::detect(const uint8_t* y, int stride) {
   State& s = *st_;
   const MotionConfig& c = s.cfg;
   cv::Mat luma(s.H, s.W, CV_8UC1, const_cast<uint8_t*>(y), stride);
   cv::resize(luma, s.small, cv::Size(s.mw, s.mh), 0, 0, cv::INTER_LINEAR);
+  // 0.14's improve_contrast, cheaply: a min–max stretch of the unmasked pixels, so a
+  // dim or washed-out scene still produces differences above the threshold.
+  if (s.improve_contrast) cv::normalize(s.small, s.small, 0, 255, cv::NORM_MINMAX, -1, ~s.mask);
   s.small.setTo(255, s.mask);
 
   std::vector<Box> boxes;

@@ -22,6 +22,9 @@ class MotionDetector {
   // True during the first 30 frames, while the background settles and no motion is
   // reported.
   bool warming_up() const;
+  // Live tuning (MQTT motion_threshold / motion_contour_area / improve_contrast), applied
+  // from the next detect(); same thread as detect().
+  void tune(double threshold, int contour_area, bool improve_contrast);
 
  private:
   struct State;  // OpenCV matrices (motion_detector.cpp)

@@ -1,6 +1,9 @@
 #include "mqtt/mqtt_messages.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "mqtt/mqtt_commands.h"
 
 namespace vigil {
 namespace {
@@ -49,7 +52,8 @@ std::optional<SetTopic> parse_set_topic(const std::string& prefix, const std::st
   size_t b = rest.find('/', a + 1);
   if (b == std::string::npos || rest.substr(b + 1) != "set") return std::nullopt;
   SetTopic t{rest.substr(0, a), rest.substr(a + 1, b - a - 1)};
-  if (t.what != "detect" && t.what != "clips" && t.what != "snapshots") return std::nullopt;
+  if (t.what != "clips" && std::find(state_topics().begin(), state_topics().end(), t.what) == state_topics().end())
+    return std::nullopt;
   return t;
 }
 

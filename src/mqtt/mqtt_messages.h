@@ -16,7 +16,7 @@ std::string event_json(const EventMessage& m);
 // so prefixes with `/` work.
 struct SetTopic {
   std::string camera;
-  std::string what;  // detect | clips | snapshots
+  std::string what;  // detect | clips | snapshots, or a 0.14 name of state_topics()
 };
 std::optional<SetTopic> parse_set_topic(const std::string& prefix, const std::string& topic);
 

@@ -28,12 +28,18 @@ MqttService::MqttService(const Config& cfg, SwitchesMap switches, std::function<
       stats_json_(std::move(stats_json)),
       clock_(clock) {
   for (const CameraConfig& cam : cfg_.cameras) {
-    for (const std::string& label : cam.track) counts_[cam.name][label] = 0;
-    for (const ZoneConfig& z : cam.zones)
+    for (const std::string& label : cam.track) counts_[cam.name][label] = active_counts_[cam.name][label] = 0;
+    all_counts_[cam.name][""] = all_counts_[cam.name]["/active"] = 0;
+    review_status_[cam.name] = "NONE";
+    for (const ZoneConfig& z : cam.zones) {
       for (const std::string& label : cam.track) {
         zone_counts_[z.name][label][cam.name] = 0;
         zone_totals_[z.name][label] = 0;
+        zone_active_.per_camera[z.name][label][cam.name] = zone_active_.totals[z.name][label] = 0;
       }
+      zone_all_.per_camera[z.name]["all"][cam.name] = zone_all_.totals[z.name]["all"] = 0;
+      zone_active_.per_camera[z.name]["all"][cam.name] = zone_active_.totals[z.name]["all"] = 0;
+    }
   }
   MqttClient::Options o;
   o.host = cfg.mqtt.host;
@@ -137,6 +143,89 @@ void MqttService::on_frame(const std::string& camera, const FrameSummary& s) {
       cur = total;
       enqueue({topic(zone, label), std::to_string(total), false, std::nullopt, nullptr});
     }
+  on_frame_014(*cam, s);
+}
+
+void MqttService::set_zone_count(ZoneTally& tally, const std::string& zone, const std::string& label,
+                                 const std::string& camera, int n, const std::string& suffix) {
+  int& mine = tally.per_camera[zone][label][camera];
+  if (mine == n) return;
+  mine = n;
+  int total = 0;
+  for (const auto& [c, k] : tally.per_camera[zone][label]) total += k;
+  int& cur = tally.totals[zone][label];
+  if (cur == total) return;
+  cur = total;
+  enqueue({topic(zone, label) + suffix, std::to_string(total), false, std::nullopt, nullptr});
+}
+
+// ALERT if an active object's label is an alert label (0.14 default person, car) and it
+// entered a required zone (if any), else DETECTION likewise, else NONE; a level whose
+// switch is off is skipped.
+std::string MqttService::review_status(const CameraConfig& cam, const FrameSummary& s) const {
+  static const std::vector<std::string> kAlertLabels = {"person", "car"};
+  const CameraSwitches& sw = *switches_.at(cam.name);
+  auto matches = [&](const ReviewLevelConfig& level, const std::vector<std::string>& dflt) {
+    const std::vector<std::string>& labels = level.labels ? *level.labels : dflt;
+    for (const FrameSummary::Active& a : s.active) {
+      if (std::find(labels.begin(), labels.end(), a.label) == labels.end()) continue;
+      if (level.required_zones.empty() || required_zones_met(level.required_zones, a.zones)) return true;
+    }
+    return false;
+  };
+  if (sw.review_alerts && matches(cam.review.alerts, kAlertLabels)) return "ALERT";
+  if (sw.review_detections && matches(cam.review.detections, cam.track)) return "DETECTION";
+  return "NONE";
+}
+
+// ha-current.md §3.4: `<cam>/motion` on the transition to motion and after
+// mqtt_off_delay s without; `all` and `/active` counts on change; review_status on change.
+void MqttService::on_frame_014(const CameraConfig& cam, const FrameSummary& s) {
+  const std::string& camera = cam.name;
+  MotionState& m = motion_[camera];
+  if (s.motion) {
+    m.last_motion = s.frame_time;
+    if (!m.on) enqueue({topic(camera, "motion"), "ON", false, std::nullopt, nullptr});
+    m.on = true;
+  } else if (m.on && s.frame_time - m.last_motion >= cam.motion.mqtt_off_delay) {
+    m.on = false;
+    enqueue({topic(camera, "motion"), "OFF", false, std::nullopt, nullptr});
+  }
+  // The counts and review status come from a summary of the objects (summarize_frame
+  // gives an active count for every tracked label); one without (0.8's shape, as the
+  // queue tests build) leaves them as they are.
+  if (s.active_counts.empty()) return;
+  auto publish_if_changed = [&](int& cur, int n, const std::string& t) {
+    if (cur == n) return;
+    cur = n;
+    enqueue({t, std::to_string(n), false, std::nullopt, nullptr});
+  };
+  int all = 0, all_active = 0;
+  for (const auto& [label, n] : s.counts) all += n;
+  for (const auto& [label, n] : s.active_counts) {
+    all_active += n;
+    publish_if_changed(active_counts_[camera][label], n, topic(camera, label, "active"));
+  }
+  publish_if_changed(all_counts_[camera][""], all, topic(camera, "all"));
+  publish_if_changed(all_counts_[camera]["/active"], all_active, topic(camera, "all", "active"));
+  for (const auto& [zone, labels] : s.zone_counts) {
+    int n = 0;
+    for (const auto& [label, k] : labels) n += k;
+    set_zone_count(zone_all_, zone, "all", camera, n, "");
+  }
+  for (const auto& [zone, labels] : s.zone_active_counts) {
+    int n = 0;
+    for (const auto& [label, k] : labels) {
+      n += k;
+      set_zone_count(zone_active_, zone, label, camera, k, "/active");
+    }
+    set_zone_count(zone_active_, zone, "all", camera, n, "/active");
+  }
+  std::string status = review_status(cam, s);
+  if (std::string& cur = review_status_[camera]; cur != status) {
+    cur = status;
+    enqueue({topic(camera, "review_status"), status, false, std::nullopt, nullptr});
+  }
 }
 
 void MqttService::on_events(const std::vector<EventMessage>& messages) {
@@ -167,6 +256,31 @@ void MqttService::on_connect() {
       enqueue({topic(zone, label), std::to_string(n), false, std::nullopt, nullptr});
   on_events(recovered_ends_);
   recovered_ends_.clear();
+  // ha-current.md §3.4, after all of 0.8's steps (0.8 clients see the same sequence first).
+  // Initial retained states and their subscriptions, then motion OFF, review status, counts.
+  for (const CameraConfig& cam : cfg_.cameras) {
+    const CameraSwitches& sw = *switches_.at(cam.name);
+    for (const std::string& what : state_topics())
+      if (what != "detect" && what != "snapshots")
+        enqueue({topic(cam.name, what, "state"), state_payload(sw, what), true, std::nullopt, nullptr});
+  }
+  for (const std::string& what : state_topics())
+    if (what != "detect" && what != "snapshots") client_->subscribe(topic("+", what, "set"));
+  for (const CameraConfig& cam : cfg_.cameras) {
+    motion_[cam.name].on = false;
+    enqueue({topic(cam.name, "motion"), "OFF", false, std::nullopt, nullptr});
+    enqueue({topic(cam.name, "review_status"), review_status_[cam.name], false, std::nullopt, nullptr});
+  }
+  for (const auto& [camera, counts] : active_counts_)
+    for (const auto& [label, n] : counts)
+      enqueue({topic(camera, label, "active"), std::to_string(n), false, std::nullopt, nullptr});
+  for (const auto& [camera, counts] : all_counts_)
+    for (const auto& [suffix, n] : counts)
+      enqueue({topic(camera, "all") + suffix, std::to_string(n), false, std::nullopt, nullptr});
+  for (const auto& [tally, suffix] : {std::pair{&zone_all_, ""}, std::pair{&zone_active_, "/active"}})
+    for (const auto& [zone, labels] : tally->totals)
+      for (const auto& [label, n] : labels)
+        enqueue({topic(zone, label) + suffix, std::to_string(n), false, std::nullopt, nullptr});
 }
 
 void MqttService::on_message(const std::string& t, const std::string& payload, bool) {
@@ -178,12 +292,23 @@ void MqttService::on_message(const std::string& t, const std::string& payload, b
     log->debug("{}: unknown camera {}", printable(t), printable(st->camera));
     return;
   }
-  if (!r.valid)  // topic and payload are anyone's: one escaped, bounded log line
-    log->warn("{}: invalid payload \"{}\" (expected ON or OFF); {} stays {}", printable(t),
-              printable(payload, kMaxLoggedPayload), st->what, on_off(r.state));
-  else if (r.changed)
-    log->info("{}: {} {}", st->camera, st->what, on_off(r.state));
-  enqueue({topic(st->camera, st->what, "state"), on_off(r.state), true, std::nullopt, nullptr});
+  const bool number = st->what == "motion_threshold" || st->what == "motion_contour_area";
+  if (!r.valid) {  // topic and payload are anyone's: one escaped, bounded log line
+    std::string expected = "ON or OFF";
+    if (number) {
+      auto [lo, hi] = number_range(st->what);
+      expected = "an integer " + std::to_string(lo) + "-" + std::to_string(hi);
+    }
+    log->warn("{}: invalid payload \"{}\" (expected {}); {} stays {}", printable(t),
+              printable(payload, kMaxLoggedPayload), expected, st->what, r.payload);
+  } else if (!r.refused.empty()) {  // 0.14: refused, and no state published
+    log->warn("{}: {} {} refused: {}", st->camera, st->what, printable(payload, kMaxLoggedPayload), r.refused);
+    return;
+  } else if (r.changed) {
+    log->info("{}: {} {}", st->camera, st->what, r.payload);
+  }
+  enqueue({topic(st->camera, st->what, "state"), r.payload, true, std::nullopt, nullptr});
+  for (const auto& [what, p] : r.also) enqueue({topic(st->camera, what, "state"), p, true, std::nullopt, nullptr});
 }
 
 // The stats timer runs on the clock: the first stats kFirstStats s after start, then

@@ -1,5 +1,7 @@
 // vigil's MQTT surface (mqtt.md): availability, per-camera and per-zone counts, best
-// snapshots, events, stats, and the detect/clips/snapshots switches. Enabled when the
+// snapshots, events, stats, and the detect/clips/snapshots switches; and alongside, what
+// today's Home Assistant integration reads (ha-current.md §3): `<cam>/motion`, `all` and
+// `/active` counts, review_status, the 0.14 switches and numbers. Enabled when the
 // config has an `mqtt` section.
 //
 // Cameras call on_frame/on_events from their processing threads; those only update
@@ -80,6 +82,17 @@ class MqttService {
   void on_connect();         // network thread
   void on_message(const std::string& topic, const std::string& payload, bool);  // network thread
   std::string topic(const std::string& a, const std::string& b = "", const std::string& c = "") const;
+  // with state_mu_ held: 0.14's motion, active counts, `all` and review_status of a frame
+  void on_frame_014(const CameraConfig& cam, const FrameSummary& s);
+  // with state_mu_ held: sets zone × label's count from `camera` to `n` in `tally` and
+  // publishes the new total on `<zone>/<label><suffix>` if it changed.
+  struct ZoneTally {
+    std::map<std::string, std::map<std::string, std::map<std::string, int>>> per_camera;  // zone → label → camera → n
+    std::map<std::string, std::map<std::string, int>> totals;                             // zone → label → total
+  };
+  void set_zone_count(ZoneTally& tally, const std::string& zone, const std::string& label, const std::string& camera,
+                      int n, const std::string& suffix);
+  std::string review_status(const CameraConfig& cam, const FrameSummary& s) const;
 
   const Config& cfg_;
   const std::string prefix_;
@@ -93,6 +106,17 @@ class MqttService {
   std::map<std::string, std::map<std::string, std::map<std::string, int>>> zone_counts_;  // zone → label → camera → n
   std::map<std::string, std::map<std::string, int>> zone_totals_;                         // zone → label → total
   std::map<std::string, std::map<std::string, TrackedObject>> best_;  // camera → label → best object
+  // 0.14 (ha-current.md §3), guarded by state_mu_ like the counts: `all` and active
+  // (non-stationary) counts, republished on connect.
+  std::map<std::string, std::map<std::string, int>> all_counts_;     // camera → "" / "active" → all
+  std::map<std::string, std::map<std::string, int>> active_counts_;  // camera → label (and "all") → active
+  ZoneTally zone_all_, zone_active_;  // label "all" of every label; active per label and "all"
+  struct MotionState {
+    bool on = false;         // `<cam>/motion` last published ON (reset to OFF on connect)
+    double last_motion = 0;  // frame time of the latest frame with motion boxes
+  };
+  std::map<std::string, MotionState> motion_;         // camera → its motion topic state
+  std::map<std::string, std::string> review_status_;  // camera → NONE / DETECTION / ALERT last published
 
   std::vector<EventMessage> recovered_ends_;  // network thread after start()
 

@@ -126,3 +126,43 @@ TEST(Motion, FindsWalkersInVtest) {
 }
 
 }  // namespace vigil
+
+namespace vigil {
+
+// MQTT's live tuning: a change of 150 in luma is motion at threshold 25, not at 80; a
+// contour area above the square's hides it; improve_contrast lets a dim scene's small
+// change through.
+TEST(Motion, TuneChangesThresholdContourAreaAndContrast) {
+  Picture bg, fg;
+  fg.square(200, 200, 120, 250);  // +150: 30 in the running average of differences
+  {
+    MotionDetector md(defaults(), W, H);
+    EXPECT_EQ(warm_then(md, bg, fg).size(), 1u);
+  }
+  {
+    MotionDetector md(defaults(), W, H);
+    md.tune(80, 100, false);
+    EXPECT_TRUE(warm_then(md, bg, fg).empty());
+  }
+  {
+    MotionDetector md(defaults(), W, H);
+    md.tune(25, 2000, false);  // the square is 20×20 = 400 motion pixels
+    EXPECT_TRUE(warm_then(md, bg, fg).empty());
+  }
+  Picture dim, dim_fg;
+  dim.y.assign(W * H, 10);
+  dim.square(0, 0, 40, 30);  // some texture, so the scene has a range to stretch
+  dim_fg = dim;
+  dim_fg.square(200, 200, 120, 24);  // +14: below the threshold as is
+  {
+    MotionDetector md(defaults(), W, H);
+    EXPECT_TRUE(warm_then(md, dim, dim_fg).empty());
+  }
+  {
+    MotionDetector md(defaults(), W, H);
+    md.tune(25, 100, true);
+    EXPECT_EQ(warm_then(md, dim, dim_fg).size(), 1u);
+  }
+}
+
+}  // namespace vigil

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -229,8 +230,11 @@ TEST_F(MqttServiceTest, OnConnectPublishesStateAndCounts) {
   conn_->set_connected(true);
   conn_->on_connect();
   ASSERT_TRUE(count_published(0));  // counts are re-sent on connect, zeros included
+  // 0.8's five messages come first; 0.14's (OnConnectPublishesHomeAssistantStates) follow.
+  ASSERT_TRUE(eventually([&] { return !conn_->on("frigate/walk/all/active").empty(); }));
   std::vector<Published> all = conn_->published();
-  ASSERT_EQ(all.size(), 5u);
+  ASSERT_GT(all.size(), 5u);
+  EXPECT_EQ(all[4].topic, "frigate/walk/person");
   EXPECT_EQ(all[0].topic, "frigate/available");
   EXPECT_EQ(all[0].payload, "online");
   EXPECT_TRUE(all[0].retain);
@@ -238,5 +242,211 @@ TEST_F(MqttServiceTest, OnConnectPublishesStateAndCounts) {
   EXPECT_EQ(all[3].payload, "ON");
 }
 
+// ha-current.md §3.4: every switch and number's retained state, `<cam>/motion` OFF (not
+// retained), review_status, `all` and `/active` counts.
+TEST_F(MqttServiceTest, OnConnectPublishesHomeAssistantStates) {
+  service_->start();
+  conn_->set_connected(true);
+  conn_->on_connect();
+  ASSERT_TRUE(eventually([&] { return !conn_->on("frigate/walk/all/active").empty(); }));
+  const std::map<std::string, std::string> states = {{"detect", "ON"},
+                                                     {"motion", "ON"},
+                                                     {"recordings", "OFF"},
+                                                     {"snapshots", "OFF"},
+                                                     {"improve_contrast", "OFF"},
+                                                     {"review_alerts", "ON"},
+                                                     {"review_detections", "ON"},
+                                                     {"audio", "OFF"},
+                                                     {"ptz_autotracker", "OFF"},
+                                                     {"motion_threshold", "25"},
+                                                     {"motion_contour_area", "100"}};
+  for (const auto& [what, payload] : states) {
+    auto p = conn_->on("frigate/walk/" + what + "/state");
+    ASSERT_EQ(p.size(), 1u) << what;
+    EXPECT_EQ(p[0].payload, payload) << what;
+    EXPECT_TRUE(p[0].retain) << what;
+  }
+  for (const std::string t : {"frigate/walk/motion", "frigate/walk/review_status", "frigate/walk/person/active",
+                              "frigate/walk/all", "frigate/walk/all/active"}) {
+    auto p = conn_->on(t);
+    ASSERT_EQ(p.size(), 1u) << t;
+    EXPECT_FALSE(p[0].retain) << t;
+  }
+  EXPECT_EQ(conn_->on("frigate/walk/motion")[0].payload, "OFF");
+  EXPECT_EQ(conn_->on("frigate/walk/review_status")[0].payload, "NONE");
+  EXPECT_EQ(conn_->on("frigate/walk/all")[0].payload, "0");
+}
+
+// Motion ON on the transition only, OFF after mqtt_off_delay (30 s) of frame time without.
+TEST_F(MqttServiceTest, MotionTopicFollowsMotionBoxesWithOffDelay) {
+  service_->start();
+  conn_->set_connected(true);
+  auto frame = [&](double t, bool motion) {
+    FrameSummary s;
+    s.frame_time = t;
+    s.motion = motion;
+    service_->on_frame("walk", s);
+  };
+  auto motion_msgs = [&] {
+    std::string out;
+    for (const Published& p : conn_->on("frigate/walk/motion")) out += p.payload + " ";
+    return out;
+  };
+  frame(100, true);
+  frame(101, true);
+  frame(110, false);
+  frame(129.9, false);  // 29.9 s after the last motion: still ON
+  frame(130, false);    // 30 s: OFF
+  frame(131, false);
+  frame(140, true);
+  people(1);  // a marker queued after all of the above
+  ASSERT_TRUE(count_published(1));
+  EXPECT_EQ(motion_msgs(), "ON OFF ON ");
+}
+
+// Active counts exclude stationary objects; `all` sums labels; zones sum cameras; review
+// status follows the active objects and the review switches.
+TEST_F(MqttServiceTest, ActiveCountsAllAndReviewStatus) {
+  service_->start();
+  conn_->set_connected(true);
+  auto frame = [&](int person, int active_person, int car_active) {
+    FrameSummary s;
+    s.counts = {{"person", person}, {"car", car_active}};
+    s.active_counts = {{"person", active_person}, {"car", car_active}};
+    for (int i = 0; i < active_person; ++i) s.active.push_back({"person", {}});
+    for (int i = 0; i < car_active; ++i) s.active.push_back({"car", {}});
+    service_->on_frame("walk", s);
+  };
+  auto last = [&](const std::string& t) {
+    auto p = conn_->on(t);
+    return p.empty() ? std::string("-") : p.back().payload;
+  };
+  frame(2, 1, 0);
+  people(9);  // marker
+  ASSERT_TRUE(count_published(9));
+  EXPECT_EQ(last("frigate/walk/person/active"), "1");
+  EXPECT_EQ(last("frigate/walk/all"), "2");
+  EXPECT_EQ(last("frigate/walk/all/active"), "1");
+  EXPECT_EQ(last("frigate/walk/review_status"), "ALERT");  // person: a default alert label
+
+  // review_alerts OFF: the same objects are a detection; review_detections OFF too: none.
+  conn_->on_message("frigate/walk/review_alerts/set", "OFF", false);
+  frame(2, 1, 0);
+  people(8);
+  ASSERT_TRUE(count_published(8));
+  EXPECT_EQ(last("frigate/walk/review_alerts/state"), "OFF");
+  EXPECT_EQ(last("frigate/walk/review_status"), "DETECTION");
+  conn_->on_message("frigate/walk/review_detections/set", "OFF", false);
+  frame(2, 1, 0);
+  people(7);
+  ASSERT_TRUE(count_published(7));
+  EXPECT_EQ(last("frigate/walk/review_status"), "NONE");
+  conn_->on_message("frigate/walk/review_alerts/set", "ON", false);
+  conn_->on_message("frigate/walk/review_detections/set", "ON", false);
+  frame(1, 0, 0);  // only a stationary person: nothing active
+  people(6);
+  ASSERT_TRUE(count_published(6));
+  EXPECT_EQ(last("frigate/walk/review_status"), "NONE");
+  EXPECT_EQ(last("frigate/walk/person/active"), "0");
+}
+
+// `/set` of the 0.14 switches and numbers: applied, `/state` published back; refusals as
+// 0.14 (no state); bad numbers leave the value and republish it.
+TEST_F(MqttServiceTest, HomeAssistantSetCommands) {
+  service_->start();
+  conn_->set_connected(true);
+  CameraSwitches& sw = *switches_.at("walk");
+  auto last = [&](const std::string& t) {
+    auto p = conn_->on(t);
+    return p.empty() ? std::string("-") : p.back().payload;
+  };
+  auto settle = [&](int marker) {
+    people(marker);
+    return count_published(marker);
+  };
+  conn_->on_message("frigate/walk/motion/set", "OFF", false);     // refused: detect is on
+  conn_->on_message("frigate/walk/recordings/set", "ON", false);  // refused: record not enabled
+  conn_->on_message("frigate/walk/audio/set", "ON", false);       // refused: no audio
+  conn_->on_message("frigate/walk/motion_threshold/set", "50", false);
+  conn_->on_message("frigate/walk/motion_contour_area/set", "200", false);  // out of 5–100
+  conn_->on_message("frigate/walk/motion_contour_area/set", "x", false);
+  conn_->on_message("frigate/walk/improve_contrast/set", "ON", false);
+  ASSERT_TRUE(settle(3));
+  EXPECT_TRUE(sw.motion);
+  EXPECT_FALSE(sw.recordings);
+  EXPECT_EQ(last("frigate/walk/motion/state"), "-");
+  EXPECT_EQ(last("frigate/walk/recordings/state"), "-");
+  EXPECT_EQ(last("frigate/walk/audio/state"), "-");
+  EXPECT_EQ(sw.motion_threshold.load(), 50);
+  EXPECT_EQ(last("frigate/walk/motion_threshold/state"), "50");
+  EXPECT_EQ(sw.motion_contour_area.load(), 100);
+  EXPECT_EQ(conn_->on("frigate/walk/motion_contour_area/state").size(), 2u);
+  EXPECT_EQ(last("frigate/walk/motion_contour_area/state"), "100");
+  EXPECT_TRUE(sw.improve_contrast);
+  EXPECT_EQ(last("frigate/walk/improve_contrast/state"), "ON");
+
+  conn_->on_message("frigate/walk/detect/set", "OFF", false);
+  conn_->on_message("frigate/walk/motion/set", "OFF", false);  // allowed now
+  ASSERT_TRUE(settle(4));
+  EXPECT_FALSE(sw.motion);
+  EXPECT_EQ(last("frigate/walk/motion/state"), "OFF");
+  conn_->on_message("frigate/walk/detect/set", "ON", false);  // turns motion back on
+  ASSERT_TRUE(settle(5));
+  EXPECT_TRUE(sw.motion);
+  EXPECT_EQ(last("frigate/walk/detect/state"), "ON");
+  EXPECT_EQ(last("frigate/walk/motion/state"), "ON");
+  for (const Published& p : conn_->published())
+    if (p.topic.find("/state") != std::string::npos) {
+      EXPECT_TRUE(p.retain) << p.topic;
+    }
+}
+
 }  // namespace
+}  // namespace vigil
+
+namespace vigil {
+
+// 0.14's `review` (global, camera keys override) and motion.mqtt_off_delay are read.
+TEST(MqttHaConfig, ReviewSectionAndMqttOffDelay) {
+  Config c = parse_config(R"(review:
+  alerts:
+    labels: [car]
+  detections:
+    required_zones: [yard]
+motion:
+  mqtt_off_delay: 5
+cameras:
+  walk:
+    ffmpeg:
+      inputs:
+        - path: rtsp://cam/walk
+          roles: [detect]
+    width: 640
+    height: 360
+    review:
+      alerts:
+        required_zones: [door]
+  back:
+    ffmpeg:
+      inputs:
+        - path: rtsp://cam/back
+          roles: [detect]
+    width: 640
+    height: 360
+    motion: {mqtt_off_delay: 0}
+)",
+                          false);
+  const CameraConfig& walk = *c.camera("walk");
+  ASSERT_TRUE(walk.review.alerts.labels);
+  EXPECT_EQ(*walk.review.alerts.labels, std::vector<std::string>{"car"});
+  EXPECT_EQ(walk.review.alerts.required_zones, std::vector<std::string>{"door"});
+  EXPECT_FALSE(walk.review.detections.labels);
+  EXPECT_EQ(walk.review.detections.required_zones, std::vector<std::string>{"yard"});
+  EXPECT_EQ(walk.motion.mqtt_off_delay, 5);
+  EXPECT_EQ(c.camera("back")->motion.mqtt_off_delay, 0);
+  EXPECT_TRUE(c.camera("back")->review.alerts.required_zones.empty());
+  EXPECT_FALSE(parse_config(kYaml, false).cameras[0].review.alerts.labels);
+  EXPECT_EQ(parse_config(kYaml, false).cameras[0].motion.mqtt_off_delay, 30);
+}
+
 }  // namespace vigil
