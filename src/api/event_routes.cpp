@@ -3,7 +3,6 @@
 #include <httplib.h>
 
 #include <fstream>
-#include <semaphore>
 #include <sstream>
 
 #include "api/event_json.h"
@@ -18,24 +17,6 @@ namespace vigil {
 namespace {
 
 constexpr const char* kText = "text/plain; charset=utf-8";
-
-// At most 8 database reads from HTTP at once, as many as EventDb keeps idle reader
-// connections: beyond that EventDb closes the extra readers after use, and SQLite cannot
-// close their descriptors while the writer's connection holds its lock on the file (a
-// POSIX lock belongs to the process, not the descriptor), so each burst of concurrent
-// /api/events requests left its peak of descriptors open until vigil exits. Queries take
-// milliseconds; on two cores more at once only queue inside SQLite anyway.
-std::counting_semaphore<8> g_readers(8);
-
-// Runs `read` holding one of the read slots.
-template <class F>
-auto with_reader(F&& read) {
-  g_readers.acquire();
-  struct Release {
-    ~Release() { g_readers.release(); }
-  } release;
-  return read();
-}
 
 void not_found(httplib::Response& res, const char* text) {
   res.status = 404;
@@ -75,17 +56,16 @@ bool read_file(const std::string& path, std::string* out) {
 void add_event_routes(httplib::Server& svr, const Config& cfg, EventDb& db, EventStore& store) {
   svr.Get("/api/events", [&db](const httplib::Request& req, httplib::Response& res) {
     EventQuery q = parse_query(req);
-    res.set_content(events_json(with_reader([&] { return db.list(q); }), q.include_thumbnails), "application/json");
+    res.set_content(events_json(db.list(q), q.include_thumbnails), "application/json");
   });
   svr.Get("/api/events/summary", [&db](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(summary_json(with_reader(
-                        [&] { return db.summary(int_param(req, "has_clip"), int_param(req, "has_snapshot")); })),
+    res.set_content(summary_json(db.summary(int_param(req, "has_clip"), int_param(req, "has_snapshot"))),
                     "application/json");
   });
   svr.Get(R"(/api/events/([^/]+)/thumbnail\.jpg)", [&db, &store](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     std::string jpeg;
-    if (auto e = with_reader([&] { return db.get(id); })) {
+    if (auto e = db.get(id)) {
       auto bytes = base64_decode(e->thumbnail);
       if (!bytes) return not_found(res, "Event not found");
       jpeg = std::move(*bytes);
@@ -109,7 +89,7 @@ void add_event_routes(httplib::Server& svr, const Config& cfg, EventDb& db, Even
                               "image/jpeg");
               return;
             }
-            auto e = with_reader([&] { return db.get(id); });
+            auto e = db.get(id);
             if (!e) return not_found(res, "Event not found");
             if (!e->has_snapshot) return not_found(res, "Snapshot not available");
             std::string jpeg;
@@ -118,7 +98,7 @@ void add_event_routes(httplib::Server& svr, const Config& cfg, EventDb& db, Even
             res.set_content(jpeg, "image/jpeg");
           });
   svr.Get(R"(/api/events/([^/]+))", [&db](const httplib::Request& req, httplib::Response& res) {
-    auto e = with_reader([&] { return db.get(req.matches[1]); });
+    auto e = db.get(req.matches[1]);
     if (!e) return not_found(res, "Event not found");
     res.set_content(event_json(*e, true) + "\n", "application/json");
   });

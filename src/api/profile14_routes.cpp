@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <ctime>
 #include <limits>
-#include <semaphore>
 #include <set>
 
 #include "api/params.h"
@@ -51,17 +50,6 @@ int tz_offset(const httplib::Request& req) {
   return 0;
 }
 
-// At most 8 database reads from this profile at once (as the 0.8 routes).
-std::counting_semaphore<8> g_readers(8);
-template <class F>
-auto with_reader(F&& read) {
-  g_readers.acquire();
-  struct Release {
-    ~Release() { g_readers.release(); }
-  } release;
-  return read();
-}
-
 std::vector<EventRecord> list_events(EventDb& db, const httplib::Request& req, bool* thumbs) {
   EventQuery q;
   if (auto v = number_param(req, "before"); v && *v != 0) q.before = v;
@@ -82,7 +70,7 @@ std::vector<EventRecord> list_events(EventDb& db, const httplib::Request& req, b
   const bool filter_here = cameras.size() > 1 || labels.size() > 1 || zones.size() > 1 || !sub_labels.empty() ||
                            favorites || min_score || max_score;
   q.limit = filter_here ? -1 : limit;
-  std::vector<EventRecord> rows = with_reader([&] { return db.list(q); });
+  std::vector<EventRecord> rows = db.list(q);
   if (!filter_here) return rows;
   std::vector<EventRecord> out;
   for (EventRecord& e : rows) {
@@ -131,7 +119,7 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
       q.camera = cam;
       q.limit = -1;
       q.include_thumbnails = false;
-      for (const EventRecord& e : with_reader([&] { return src.events_db->list(q); })) starts.push_back(e.start_time);
+      for (const EventRecord& e : src.events_db->list(q)) starts.push_back(e.start_time);
     }
     res.set_content(recordings_summary14_json(recording_files(recordings, cam, -kAll, kAll), starts, offset), kJson);
   });
@@ -159,11 +147,11 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
     q.limit = -1;
     q.include_thumbnails = false;
     const int offset = tz_offset(req);
-    res.set_content(summary14_json(with_reader([&] { return db.list(q); }), offset), kJson);
+    res.set_content(summary14_json(db.list(q), offset), kJson);
   });
   svr.Get(R"(/api/events/([^/]+))", [&db, &src](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
-    auto e = with_reader([&] { return db.get(id); });
+    auto e = db.get(id);
     if (!e && src.events) {
       // In progress (as Frigate 0.14, which has the row from the start): end_time null.
       if (auto live = src.events->in_progress(id)) {

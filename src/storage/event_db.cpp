@@ -311,6 +311,7 @@ EventDb::~EventDb() {
 }
 
 sqlite3* EventDb::acquire_reader() {
+  reader_slots_.acquire();
   {
     std::lock_guard lock(readers_mu_);
     if (!idle_readers_.empty()) {
@@ -319,29 +320,27 @@ sqlite3* EventDb::acquire_reader() {
       return db;
     }
   }
-  sqlite3* db = open_connection(path_, SQLITE_OPEN_READONLY);
-  // Up to 8 readers stay open for the process's life: each caches 512 KiB of pages, not
-  // SQLite's 2 MB, so together they stay small however large the database grows (the
-  // kernel's page cache holds the file anyway).
+  sqlite3* db = nullptr;
   try {
+    db = open_connection(path_, SQLITE_OPEN_READONLY);
+    // The readers stay open for the process's life: each caches 512 KiB of pages, not
+    // SQLite's 2 MB, so together they stay small however large the database grows (the
+    // kernel's page cache holds the file anyway).
     exec(db, "PRAGMA cache_size = -512");
   } catch (...) {
     sqlite3_close(db);
+    reader_slots_.release();
     throw;
   }
   return db;
 }
 
 void EventDb::release_reader(sqlite3* db) {
-  constexpr size_t kMaxIdle = 8;  // more concurrent readers than this are rare; close extras
   {
     std::lock_guard lock(readers_mu_);
-    if (idle_readers_.size() < kMaxIdle) {
-      idle_readers_.push_back(db);
-      return;
-    }
+    idle_readers_.push_back(db);
   }
-  sqlite3_close(db);
+  reader_slots_.release();
 }
 
 // ---- writer side ----

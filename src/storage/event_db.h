@@ -7,6 +7,7 @@
 
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -95,8 +96,15 @@ class EventDb {
   std::string path_;
   std::mutex write_mu_;
   sqlite3* writer_ = nullptr;  // guarded by write_mu_
+  // At most kMaxReaders reads at once, from any thread, each on its own read-only
+  // connection; more wait for a slot. A reader closed while the writer holds its lock
+  // on the file keeps its descriptor until vigil exits (SQLite cannot release a POSIX
+  // lock's file early: the lock belongs to the process), so readers are never closed
+  // before the database is: at most kMaxReaders connections exist, kept for reuse.
+  static constexpr int kMaxReaders = 8;
+  std::counting_semaphore<kMaxReaders> reader_slots_{kMaxReaders};
   std::mutex readers_mu_;
-  std::vector<sqlite3*> idle_readers_;  // guarded by readers_mu_
+  std::vector<sqlite3*> idle_readers_;  // guarded by readers_mu_; size <= kMaxReaders
 };
 
 }  // namespace vigil
