@@ -15,6 +15,7 @@
 
 #include "api/http_counters.h"
 #include "config/config.h"
+#include "config/switches.h"
 #include "util/clock.h"
 
 namespace vigil {
@@ -33,6 +34,7 @@ struct ApiSources {
   std::function<std::string()> stats_json;   // /api/stats document
   EventDb* events_db = nullptr;              // finished events (null: no events API)
   EventStore* events = nullptr;              // events in progress
+  SwitchesMap switches;                      // runtime switches per camera (0.14 /api/config shows them)
   std::string web_dir;                       // built web UI served at / (empty: none)
   // Counts X-Ingress-Path values ignored as unsafe (shown in /api/stats `service`).
   std::atomic<uint64_t>* rejected_ingress_headers = nullptr;

@@ -77,7 +77,7 @@ std::string stats14_json(const std::string& stats08, const Config& cfg, ThreadCp
   return dump(out);
 }
 
-std::string config14_json(const std::string& config08, const Config& cfg) {
+std::string config14_json(const std::string& config08, const Config& cfg, const SwitchesMap& switches) {
   json c = json::parse(config08);
   c["version"] = "0.14";
   c["mqtt"]["enabled"] = cfg.mqtt.enabled;
@@ -105,8 +105,35 @@ std::string config14_json(const std::string& config08, const Config& cfg) {
     if (cc.fps) cam["detect"]["fps"] = *cc.fps;
     cam["live"] = {{"stream_name", cc.name}};
     cam["onvif"] = {{"autotracking", {{"enabled", false}, {"enabled_in_config", false}}}};
-    cam["review"] = {{"alerts", {{"labels", cc.track}, {"required_zones", json::array()}}},
-                     {"detections", {{"required_zones", json::array()}}}};
+    // The review levels as review_status decides them (config.h ReviewConfig): alerts default
+    // to person and car; detections without labels take every tracked label.
+    static const std::vector<std::string> kAlertDefault = {"person", "car"};
+    const ReviewConfig& rv = cc.review;
+    json detections = {{"required_zones", rv.detections.required_zones}, {"enabled", true}};
+    if (rv.detections.labels) detections["labels"] = *rv.detections.labels;
+    cam["review"] = {{"alerts",
+                      {{"labels", rv.alerts.labels.value_or(kAlertDefault)},
+                       {"required_zones", rv.alerts.required_zones},
+                       {"enabled", true}}},
+                     {"detections", detections}};
+    // What MQTT `…/set` changed since start (ha-current.md §3.3), as Frigate 0.14's
+    // dispatcher writes it into the config this document is made from.
+    if (auto it = switches.find(cc.name); it != switches.end()) {
+      const CameraSwitches& sw = *it->second;
+      cam["detect"]["enabled"] = sw.detect.load();
+      cam["snapshots"]["enabled"] = sw.snapshots.load();
+      cam["record"]["enabled"] = sw.recordings.load();
+      cam["motion"]["enabled"] = sw.motion.load();
+      cam["motion"]["improve_contrast"] = sw.improve_contrast.load();
+      const double threshold = sw.motion_threshold.load();
+      if (threshold == double(int(threshold)))
+        cam["motion"]["threshold"] = int(threshold);
+      else
+        cam["motion"]["threshold"] = threshold;
+      cam["motion"]["contour_area"] = sw.motion_contour_area.load();
+      cam["review"]["alerts"]["enabled"] = sw.review_alerts.load();
+      cam["review"]["detections"]["enabled"] = sw.review_detections.load();
+    }
   }
   c["go2rtc"] = {{"streams", streams}};
   c["birdseye"] = {{"enabled", false}, {"restream", false}};

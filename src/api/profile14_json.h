@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/switches.h"
 #include "storage/event_db.h"
 #include "storage/recording_hours.h"
 
@@ -26,7 +27,7 @@ std::string stats14_json(const std::string& stats08, const Config& cfg, ThreadCp
 // /api/config (§2.4, §5.2) from the 0.8 document `config08` (credentials already masked):
 // version "0.14", go2rtc.streams.<cam> (the RTSP restream URL on `rtsp_port`), and
 // every per-camera key the integration reads.
-std::string config14_json(const std::string& config08, const Config& cfg);
+std::string config14_json(const std::string& config08, const Config& cfg, const SwitchesMap& switches = {});
 
 // One event (§5.3 list item; `full`: every column of §5.4), with `data`.
 nlohmann::json event14(const EventRecord& e, bool include_thumbnail, bool full);

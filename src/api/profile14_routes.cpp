@@ -95,7 +95,7 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
   svr.Get("/api/version",
           [](const httplib::Request&, httplib::Response& res) { res.set_content(profile14_version(), kText); });
   svr.Get("/api/config", [&src, &cfg](const httplib::Request&, httplib::Response& res) {
-    res.set_content(config14_json(src.config_json(), cfg), kJson);
+    res.set_content(config14_json(src.config_json(), cfg, src.switches), kJson);
   });
   svr.Get("/api/stats", [&src, &cfg, &state](const httplib::Request&, httplib::Response& res) {
     res.set_content(stats14_json(src.stats_json(), cfg, state.cpu), kJson);

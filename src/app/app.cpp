@@ -157,6 +157,7 @@ int run_vigil(const Config& cfg) {
   }
   events.set_switches(switches);
   const std::string config_doc = config_to_api_json(cfg);
+  api.switches = switches;
   api.config_json = [config_doc, switches] { return config_json_with_switches(config_doc, switches); };
   DetectorPool* p = pool.get();
   std::atomic<uint64_t> rejected_ingress{0};  // outlives the HTTP server and MQTT

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "harness.h"
@@ -182,6 +183,63 @@ TEST(MqttHomeAssistant, RecordingsOnIsRefusedWithoutRecordInConfig) {
   auto snap = sub.wait_for("frigate/walk/snapshots/state", "OFF", 10, mark);
   ASSERT_TRUE(snap);
   for (size_t i = mark; i < *snap; ++i) EXPECT_NE(sub.messages()[i].topic, "frigate/walk/recordings/state");
+}
+
+// The 0.14 /api/config shows what MQTT `…/set` changed (Frigate 0.14's dispatcher writes
+// the new value into the config that document is made from); the 0.8 document keeps 0.8's keys.
+TEST(MqttHomeAssistant, Config14ShowsSwitchChanges) {
+  Broker broker;
+  Subscriber sub(broker.port(), "frigate/#");
+  const int p14 = free_port();
+  Vigil v("api:\n  host: 127.0.0.1\n  listeners:\n    - {port: $API_PORT, profile: \"0.8\"}\n    - {port: " +
+          std::to_string(p14) +
+          ", profile: \"0.14\"}\nrtsp_restream: {enabled: false}\nmqtt:\n  host: 127.0.0.1\n  port: " +
+          std::to_string(broker.port()) +
+          "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+          "\n          input_args: -re -stream_loop -1\n          roles: [detect, record]\n"
+          "    width: 768\n    height: 576\n    fps: 5\n    record: {enabled: true}\n"
+          "    review: {alerts: {labels: [person]}}\n");
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  ASSERT_TRUE(sub.wait_for("frigate/walk/motion", "OFF", 30)) << v.log();  // commands are heard from here
+  auto camera14 = [&] {
+    auto j = nlohmann::json::parse(http_get(p14, "/api/config").body, nullptr, false);
+    return j.is_object() ? j["cameras"]["walk"] : nlohmann::json();
+  };
+  nlohmann::json cam = camera14();
+  EXPECT_EQ(cam["record"]["enabled"], true);
+  EXPECT_EQ(cam["motion"]["threshold"], 25);
+  EXPECT_EQ(cam["review"]["alerts"]["labels"], nlohmann::json::array({"person"}));
+  EXPECT_EQ(cam["review"]["alerts"]["enabled"], true);
+
+  const size_t mark = sub.size();
+  sub.publish("frigate/walk/recordings/set", "OFF");
+  sub.publish("frigate/walk/motion_threshold/set", "40");
+  sub.publish("frigate/walk/motion_contour_area/set", "60");
+  sub.publish("frigate/walk/improve_contrast/set", "ON");
+  sub.publish("frigate/walk/review_alerts/set", "OFF");
+  sub.publish("frigate/walk/detect/set", "OFF");
+  for (const auto& [what, payload] : std::map<std::string, std::string>{{"recordings", "OFF"},
+                                                                        {"motion_threshold", "40"},
+                                                                        {"motion_contour_area", "60"},
+                                                                        {"improve_contrast", "ON"},
+                                                                        {"review_alerts", "OFF"},
+                                                                        {"detect", "OFF"}})
+    ASSERT_TRUE(sub.wait_for("frigate/walk/" + what + "/state", payload, 10, mark)) << what;
+  cam = camera14();
+  EXPECT_EQ(cam["record"]["enabled"], false);
+  EXPECT_EQ(cam["record"]["enabled_in_config"], true);
+  EXPECT_EQ(cam["motion"]["threshold"], 40);
+  EXPECT_EQ(cam["motion"]["contour_area"], 60);
+  EXPECT_EQ(cam["motion"]["improve_contrast"], true);
+  EXPECT_EQ(cam["review"]["alerts"]["enabled"], false);
+  EXPECT_EQ(cam["review"]["detections"]["enabled"], true);
+  EXPECT_EQ(cam["detect"]["enabled"], false);
+  // 0.8's document: detect follows the switch as before; no 0.14 keys appear in it.
+  auto c08 = nlohmann::json::parse(http_get(v.port(), "/api/config").body, nullptr, false);
+  ASSERT_TRUE(c08.is_object());
+  EXPECT_EQ(c08["cameras"]["walk"]["detect"]["enabled"], false);
+  EXPECT_FALSE(c08["cameras"]["walk"].contains("review"));
+  EXPECT_FALSE(c08.contains("version"));
 }
 
 }  // namespace vigil::test
