@@ -50,7 +50,36 @@ int tz_offset(const httplib::Request& req) {
   return 0;
 }
 
-std::vector<EventRecord> list_events(EventDb& db, const httplib::Request& req, bool* thumbs) {
+// One item of 0.14's /api/events: a finished event, or one in progress (`open`: its
+// end_time is null, as in Frigate 0.14, which writes the row when the event starts).
+struct ListedEvent {
+  EventRecord row;
+  bool open = false;
+};
+
+// An event in progress as a row: has_clip/has_snapshot say what it will get from the
+// camera's switches now (a clip is cut from the cache when it ends; 0.14 sets them at start).
+EventRecord open_row(OpenEvent&& o, const SwitchesMap& switches) {
+  EventRecord r;
+  r.id = std::move(o.id);
+  r.label = std::move(o.label);
+  r.camera = std::move(o.camera);
+  r.start_time = o.start_time;
+  r.end_time = o.end_time.value_or(0);
+  r.top_score = o.top_score;
+  r.zones = std::move(o.zones);
+  r.thumbnail = std::move(o.thumbnail);
+  if (auto it = switches.find(r.camera); it != switches.end()) {
+    r.has_clip = it->second->clips.load();
+    r.has_snapshot = it->second->snapshots.load();
+  }
+  return r;
+}
+
+// GET /api/events (ha-current.md §2.2 #5, §5.3): finished events and events in progress,
+// newest first.
+std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, const httplib::Request& req,
+                                     bool* thumbs) {
   EventQuery q;
   if (auto v = number_param(req, "before"); v && *v != 0) q.before = v;
   if (auto v = number_param(req, "after"); v && *v != 0) q.after = v;
@@ -70,22 +99,46 @@ std::vector<EventRecord> list_events(EventDb& db, const httplib::Request& req, b
   const bool filter_here = cameras.size() > 1 || labels.size() > 1 || zones.size() > 1 || !sub_labels.empty() ||
                            favorites || min_score || max_score;
   q.limit = filter_here ? -1 : limit;
-  std::vector<EventRecord> rows = db.list(q);
-  if (!filter_here) return rows;
-  std::vector<EventRecord> out;
-  for (EventRecord& e : rows) {
-    if (limit >= 0 && (long long)out.size() >= limit) break;
-    if (!cameras.empty() && !cameras.count(e.camera)) continue;
-    if (!labels.empty() && !labels.count(e.label)) continue;
+  auto wanted = [&](const EventRecord& e, bool open) {
+    if (open) {  // the database filtered the finished rows by these
+      if (q.before && e.start_time > *q.before) return false;
+      if (q.after && e.start_time < *q.after) return false;
+      if (q.has_clip && *q.has_clip != (e.has_clip ? 1 : 0)) return false;
+      if (q.has_snapshot && *q.has_snapshot != (e.has_snapshot ? 1 : 0)) return false;
+    } else if (!filter_here) {
+      return true;
+    }
+    if (!cameras.empty() && !cameras.count(e.camera)) return false;
+    if (!labels.empty() && !labels.count(e.label)) return false;
     if (!zones.empty() && std::none_of(e.zones.begin(), e.zones.end(), [&](auto& z) { return zones.count(z); }))
-      continue;
-    if (!sub_labels.empty() && !sub_labels.count("None")) continue;  // vigil events have no sub label
-    if (favorites) continue;                                         // nor favourites (retain_indefinitely)
-    if (min_score && e.top_score < *min_score) continue;
-    if (max_score && e.top_score > *max_score) continue;
-    out.push_back(std::move(e));
+      return false;
+    if (!sub_labels.empty() && !sub_labels.count("None")) return false;  // vigil events have no sub label
+    if (favorites) return false;                                         // nor favourites (retain_indefinitely)
+    if (min_score && e.top_score < *min_score) return false;
+    if (max_score && e.top_score > *max_score) return false;
+    return true;
+  };
+  std::vector<ListedEvent> out;
+  for (OpenEvent& o : db.list_open(q.include_thumbnails)) {
+    EventRecord r = open_row(std::move(o), switches);
+    if (wanted(r, true)) out.push_back({std::move(r), true});
   }
-  return out;
+  for (EventRecord& e : db.list(q))
+    if (wanted(e, false)) out.push_back({std::move(e), false});
+  // An event that finished between the two reads is listed twice: keep its finished row.
+  std::stable_sort(out.begin(), out.end(), [](const ListedEvent& a, const ListedEvent& b) {
+    return a.row.start_time != b.row.start_time ? a.row.start_time > b.row.start_time : a.row.id > b.row.id;
+  });
+  std::vector<ListedEvent> unique;
+  for (ListedEvent& e : out) {
+    if (!unique.empty() && unique.back().row.id == e.row.id) {
+      if (unique.back().open) unique.back() = std::move(e);
+      continue;
+    }
+    if (limit >= 0 && (long long)unique.size() >= limit) break;
+    unique.push_back(std::move(e));
+  }
+  return unique;
 }
 
 }  // namespace
@@ -134,20 +187,35 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
           });
   if (!src.events_db) return;
   EventDb& db = *src.events_db;
-  svr.Get("/api/events", [&db](const httplib::Request& req, httplib::Response& res) {
+  svr.Get("/api/events", [&db, &src](const httplib::Request& req, httplib::Response& res) {
     bool thumbs = true;
     nlohmann::json arr = nlohmann::json::array();
-    for (const EventRecord& e : list_events(db, req, &thumbs)) arr.push_back(event14(e, thumbs, false));
+    for (const ListedEvent& e : list_events(db, src.switches, req, &thumbs)) {
+      arr.push_back(event14(e.row, thumbs, false));
+      // Still open until its clip is cut and its row written (as /api/events/<id> says).
+      if (e.open) arr.back()["end_time"] = nullptr;
+    }
     res.set_content(arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJson);
   });
-  svr.Get("/api/events/summary", [&db](const httplib::Request& req, httplib::Response& res) {
+  svr.Get("/api/events/summary", [&db, &src](const httplib::Request& req, httplib::Response& res) {
     EventQuery q;
     q.has_clip = int_param(req, "has_clip");
     q.has_snapshot = int_param(req, "has_snapshot");
     q.limit = -1;
     q.include_thumbnails = false;
     const int offset = tz_offset(req);
-    res.set_content(summary14_json(db.list(q), offset), kJson);
+    // Events in progress count too, as in Frigate 0.14 (and as /api/events lists them).
+    std::vector<EventRecord> rows = db.list(q);
+    std::set<std::string> ids;
+    for (const EventRecord& e : rows) ids.insert(e.id);
+    for (OpenEvent& o : db.list_open(false)) {
+      EventRecord r = open_row(std::move(o), src.switches);
+      if (ids.count(r.id) || (q.has_clip && *q.has_clip != (r.has_clip ? 1 : 0)) ||
+          (q.has_snapshot && *q.has_snapshot != (r.has_snapshot ? 1 : 0)))
+        continue;
+      rows.push_back(std::move(r));
+    }
+    res.set_content(summary14_json(rows, offset), kJson);
   });
   svr.Get(R"(/api/events/([^/]+))", [&db, &src](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];

@@ -62,7 +62,13 @@ void EventStore::start() {
   worker_.start([this] { run(); });
 }
 
-void EventStore::stop() { worker_.stop(); }
+void EventStore::stop(double grace) {
+  {
+    std::lock_guard lock(worker_.mutex());
+    stop_deadline_ = clock_.mono() + grace;
+  }
+  worker_.stop();
+}
 
 void EventStore::post(std::vector<EventMessage> messages) {
   if (messages.empty()) return;
@@ -119,7 +125,7 @@ void EventStore::run() {
     // Stopping: the cameras have stopped, no more video comes; cut clips from what exists.
     finish_ready_jobs(stopping);
     retry_unwritten(stopping);
-    prune_caches();
+    if (!stopping) prune_caches();  // at stop, clips left to the next start keep their cache
     if (stopping) {
       std::lock_guard lock(worker_.mutex());
       if (queue_.empty()) return;
@@ -173,7 +179,29 @@ void EventStore::finish_ready_jobs(bool stopping) {
     std::lock_guard lock(worker_.mutex());
     ready = scheduler_.take_ready(clock_.wall(), stopping, caches);
   }
-  for (const ClipJob& job : ready) guarded(job.end.after.id, [&] { finish(job.end, &job); });
+  size_t left = 0;
+  for (ClipJob& job : ready) {
+    if (stopping && clock_.mono() >= stop_deadline()) {
+      // Past the stop's grace: the event stays open in the database; the next start's
+      // recovery cuts its clip from the cache (storage.md §3.1).
+      std::lock_guard lock(worker_.mutex());
+      scheduler_.add(std::move(job.end), job.span);
+      ++left;
+      continue;
+    }
+    guarded(job.end.after.id, [&] { finish(job.end, &job); });
+  }
+  if (left)
+    logger("vigil.events")
+        ->warn(
+            "stopping: {} event clip(s) not cut before the stop's grace ran out; the next start cuts them from "
+            "the cache",
+            left);
+}
+
+double EventStore::stop_deadline() const {
+  std::lock_guard lock(worker_.mutex());
+  return stop_deadline_;
 }
 
 void EventStore::prune_caches(bool force) {

@@ -61,9 +61,15 @@ class EventStore {
   // up): `stored` = its row was written; false = the database refused, retried later.
   void set_on_finished(std::function<void(const std::string& id, bool stored)> f) { on_finished_ = std::move(f); }
 
+  // Seconds stop() goes on cutting clips of ended events (storage.md §3.1).
+  static constexpr double kStopGrace = 15;
+
   void start();
-  // Handles every queued message, then stops.
-  void stop();
+  // Handles every queued message, cuts the clips of ended events for up to `grace` s
+  // (injected clock), then stops. A clip not cut by then is left to the next start:
+  // its event stays in vigil_open_event and recover() cuts it from the cache, which
+  // stop() does not prune. So a slow disk cannot hold a stop for minutes.
+  void stop(double grace = kStopGrace);
 
   // From camera processing threads.
   void post(std::vector<EventMessage> messages);
@@ -99,6 +105,7 @@ class EventStore {
   void finish(const EventMessage& m, const ClipJob* job);
   // Finishes the jobs whose span is cached (or whose deadline passed; all when `stopping`).
   void finish_ready_jobs(bool stopping);
+  double stop_deadline() const;
   // Deletes cache segments no event needs (storage.md §4.3); every kPeriod, or now if `force`.
   void prune_caches(bool force = false);
   // The floor's cut (cut_open_clips) on the events thread.
@@ -135,7 +142,8 @@ class EventStore {
   // is written: their clip result. They hold no cache and owe no clip.
   std::map<std::string, bool> clip_settled_;
   bool cut_requested_ = false;
-  uint64_t cut_budget_ = 0;  // bytes the requested cut may write
+  double stop_deadline_ = 0;  // monotonic time stop() stops cutting clips at (set by stop())
+  uint64_t cut_budget_ = 0;   // bytes the requested cut may write
 
   // Events thread only:
   std::vector<EventRecord> unwritten_;  // finished, row write failed (retried)

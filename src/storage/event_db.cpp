@@ -381,11 +381,9 @@ void EventDb::finish_event(const EventRecord& e, bool insert_row) {
   tx.commit();
 }
 
-std::vector<OpenEvent> EventDb::open_events() {
-  std::lock_guard lock(write_mu_);
-  Stmt s(writer_,
-         "SELECT id, label, camera, start_time, last_seen, end_time, top_score, zones, thumbnail, "
-         "state, end_announced FROM vigil_open_event ORDER BY start_time, id");
+namespace {
+
+std::vector<OpenEvent> read_open_events(Stmt& s) {
   std::vector<OpenEvent> out;
   while (s.step()) {
     OpenEvent e;
@@ -403,6 +401,16 @@ std::vector<OpenEvent> EventDb::open_events() {
     out.push_back(std::move(e));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<OpenEvent> EventDb::open_events() {
+  std::lock_guard lock(write_mu_);
+  Stmt s(writer_,
+         "SELECT id, label, camera, start_time, last_seen, end_time, top_score, zones, thumbnail, "
+         "state, end_announced FROM vigil_open_event ORDER BY start_time, id");
+  return read_open_events(s);
 }
 
 bool EventDb::clear_clip(const std::string& id) {
@@ -467,6 +475,14 @@ std::optional<EventRecord> EventDb::get(const std::string& id) {
   s.bind(id);
   if (!s.step()) return std::nullopt;
   return read_event(s);
+}
+
+std::vector<OpenEvent> EventDb::list_open(bool thumbnails) {
+  ReaderLease db(*this);
+  Stmt s(db.get(), std::string("SELECT id, label, camera, start_time, last_seen, end_time, top_score, zones, ") +
+                       (thumbnails ? "thumbnail" : "''") +
+                       ", state, end_announced FROM vigil_open_event ORDER BY start_time DESC, id DESC");
+  return read_open_events(s);
 }
 
 std::vector<EventSummaryGroup> EventDb::summary(std::optional<long long> has_clip,

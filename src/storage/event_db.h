@@ -84,6 +84,9 @@ class EventDb {
   // Reader side: safe from any thread, concurrently with the writer. Finished events only.
   std::vector<EventRecord> list(const EventQuery& q);
   std::optional<EventRecord> get(const std::string& id);
+  // Events in progress (rows of vigil_open_event), newest first; `thumbnails`: with their
+  // base64 JPEG, else empty.
+  std::vector<OpenEvent> list_open(bool thumbnails);
   // The groups of GET /api/events/summary (http-api.md §4.2), in its order.
   std::vector<EventSummaryGroup> summary(std::optional<long long> has_clip, std::optional<long long> has_snapshot);
 

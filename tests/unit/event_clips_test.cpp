@@ -117,6 +117,33 @@ TEST_F(PostCapture, AClipWaitsForItsSpanToBeCachedAndStoppingCutsWhatExists) {
   EXPECT_EQ(store->health().clip_failures, 0u);
 }
 
+// A stop whose grace ran out (a slow disk behind many ending events) does not cut the
+// clip: its event stays open in the database, the cache is kept, and the next start's
+// recovery cuts the clip from it.
+TEST_F(PostCapture, AStopPastItsGraceLeavesTheClipToTheNextStart) {
+  ASSERT_NO_FATAL_FAILURE(start_with_ending_event(true));
+  ASSERT_TRUE(hooks->pass());
+  cache->on_end();
+  const int cached = mp4_files(media + "/cache");
+  store->stop(0);  // the manual clock stands still: the grace is over at once
+  EXPECT_FALSE(db.get("ev1").has_value()) << "not cut at stop";
+  EXPECT_FALSE(fs::exists(media + "/clips/walk-ev1.mp4"));
+  ASSERT_EQ(db.open_events().size(), 1u);
+  EXPECT_EQ(db.open_events()[0].id, "ev1");
+  EXPECT_EQ(mp4_files(media + "/cache"), cached) << "the cache it needs is kept";
+
+  // The next start: the cache is read back from disk and recovery cuts the clip.
+  auto reopened = std::make_shared<ClipCache>("walk", media + "/cache");
+  reopened->load_existing();
+  EventStore next(cfg, db, clock);
+  next.add_clip_cache(reopened);
+  next.recover();
+  ASSERT_TRUE(db.get("ev1").has_value());
+  EXPECT_TRUE(db.get("ev1")->has_clip);
+  EXPECT_NEAR(probe_duration(media + "/clips/walk-ev1.mp4"), 20 - 1, 0.3);
+  EXPECT_TRUE(db.open_events().empty());
+}
+
 TEST_F(PostCapture, AtItsDeadlineAClipIsCutFromWhatExists) {
   ASSERT_NO_FATAL_FAILURE(start_with_ending_event(false));  // then the input went away
   clock.wall_time = now;                                    // where the feed left it: 10 s short of `now`
