@@ -29,7 +29,12 @@ class AiohttpLikeClient {
   ~AiohttpLikeClient() {
     if (fd_ >= 0) close(fd_);
   }
-  HttpResult get(const std::string& path) {
+  HttpResult get(const std::string& path, const std::string& headers = "") {
+    return request("GET", path, "{}", headers);
+  }
+  // `headers`: extra header lines, each ending in \r\n (e.g. a Range the HA proxy forwards).
+  HttpResult request(const std::string& method, const std::string& path, const std::string& body,
+                     const std::string& extra_headers = "") {
     if (fd_ < 0) {
       fd_ = connect_to(port_);
       const int one = 1;  // as aiohttp: each write goes out at once, so `{}` arrives after the head
@@ -37,10 +42,11 @@ class AiohttpLikeClient {
     }
     HttpResult r;
     if (fd_ < 0) return r;
-    const std::string head = "GET " + path +
+    const std::string head = method + " " + path +
                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                             "Content-Length: 2\r\nAccept: */*\r\n\r\n";
-    if (!send_all(head) || !send_all("{}")) return r;
+                             "Content-Length: " +
+                             std::to_string(body.size()) + "\r\nAccept: */*\r\n" + extra_headers + "\r\n";
+    if (!send_all(head) || !send_all(body)) return r;
     // Headers, then Content-Length bytes of body.
     size_t end;
     while ((end = buf_.find("\r\n\r\n")) == std::string::npos)
