@@ -31,7 +31,11 @@ ClipResult range_clip(const std::string& recordings_dir, const std::string& came
     r.why = "no recordings of " + camera + " in the range";
     return r;
   }
-  return assemble_clip(recordings_as_segments(files), start, end, out_path);
+  std::vector<CacheSegment> segs = recordings_as_segments(files);
+  // A range that starts before the first recording starts at its first picture (not
+  // with seconds of nothing before it, which an edit list would make).
+  if (!segs.empty() && !segs.front().keyframes.empty()) start = std::max(start, segs.front().keyframes.front());
+  return assemble_clip(segs, start, end, out_path);
 }
 
 }  // namespace vigil

@@ -21,7 +21,8 @@ namespace vigil {
 // (an overlap would drop the next file's first keyframe).
 std::vector<CacheSegment> recordings_as_segments(const std::vector<IndexedMedia>& files);
 
-// Cuts [start, end] of `camera`'s recordings into `out_path`. Fails (ok = false, why)
+// Cuts [start, end] of `camera`'s recordings into `out_path` (a range starting before
+// the first recording starts at its first keyframe). Fails (ok = false, why)
 // when no recording covers the range.
 ClipResult range_clip(const std::string& recordings_dir, const std::string& camera, double start, double end,
                       const std::string& out_path);

@@ -183,6 +183,16 @@ TEST_F(MediaProxy, RecordingClipAcrossFilesIsAStreamCopyOfTheRange) {
   EXPECT_EQ(part->status, 206);
   EXPECT_TRUE(part->body == r.body.substr(100, 100));
   EXPECT_EQ(part->get_header_value("Content-Range"), "bytes 100-199/" + std::to_string(r.body.size()));
+
+  // A range that starts before the first recording starts at its first picture, with no
+  // empty lead-in.
+  const double first = recording_start(files[0]), third = recording_start(files[2]);
+  std::snprintf(path, sizeof path, "/api/walk/start/%.0f/end/%.0f/clip.mp4", first - 30, third);
+  HttpResult early = http_get(v().port(), path, 60);
+  ASSERT_EQ(early.status, 200) << early.body;
+  const std::string g = save(early.body, "early.mp4");
+  EXPECT_EQ(decode_errors(g), "");
+  EXPECT_NEAR(probe_duration(g), third - first, 2.0);
 }
 
 TEST_F(MediaProxy, EventPreviewIsAnAnimatedGifOfAtMost20Seconds) {
