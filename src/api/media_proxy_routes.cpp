@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/http_server.h"
+#include "api/maker_slots.h"
 #include "api/media_files.h"
 #include "api/media_range.h"
 #include "events/event_store.h"
@@ -41,29 +42,10 @@ void json_error(httplib::Response& res, int status, const std::string& message) 
                   "application/json");
 }
 
-// The process-wide count of clips and GIFs being made (all listeners share the cores).
-std::atomic<int> g_makers{0};
 // Names of the on-demand files (unique within the process).
 std::atomic<uint64_t> g_file_counter{0};
 // The work folder is emptied once per process, before its first use.
 std::once_flag g_work_dir_cleaned;
-
-// A place among kMaxMakers; `held` false when all were taken.
-class MakerSlot {
- public:
-  MakerSlot() : held_(g_makers.fetch_add(1) < kMaxMakers) {
-    if (!held_) g_makers.fetch_sub(1);
-  }
-  ~MakerSlot() {
-    if (held_) g_makers.fetch_sub(1);
-  }
-  MakerSlot(const MakerSlot&) = delete;
-  MakerSlot& operator=(const MakerSlot&) = delete;
-  bool held() const { return held_; }
-
- private:
-  const bool held_;
-};
 
 void busy(httplib::Response& res) {
   res.set_header("Retry-After", "5");
@@ -171,7 +153,7 @@ std::optional<MediaProxy::Span> MediaProxy::event_span(const std::string& id) co
 
 void MediaProxy::cut_and_serve(const std::string& range_header, const std::string& camera, double a, double b,
                                httplib::Response& res) const {
-  MakerSlot slot;
+  MakerSlots::Slot slot(media_makers());
   if (!slot.held()) return busy(res);
   std::error_code ec;
   fs::create_directories(work_dir_, ec);
@@ -229,7 +211,7 @@ void MediaProxy::event_preview(const httplib::Request& req, httplib::Response& r
   const auto span = event_span(id);
   if (!span) return json_error(res, 404, "Event not found");
   const double a = span->start, b = std::max(a + 1, std::min(span->end, a + kEventPreviewSeconds));
-  MakerSlot slot;
+  MakerSlots::Slot slot(media_makers());
   if (!slot.held()) return busy(res);
   const auto t0 = std::chrono::steady_clock::now();
   PreviewGif gif = preview_gif(layout_.recordings_dir(), span->camera, a, b);
@@ -248,6 +230,11 @@ void MediaProxy::event_preview(const httplib::Request& req, httplib::Response& r
 }
 
 }  // namespace
+
+MakerSlots& media_makers() {
+  static MakerSlots slots(kMaxMakers);  // the process's clips and GIFs being made (all listeners share the cores)
+  return slots;
+}
 
 void add_media_proxy_routes(httplib::Server& svr, const ApiSources& src, const Clock& clock) {
   auto proxy = std::make_shared<MediaProxy>(src, clock);

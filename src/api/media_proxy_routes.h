@@ -15,12 +15,17 @@ class Server;
 namespace vigil {
 
 class Clock;
+class MakerSlots;
 struct ApiSources;
 
 // At most this many clips and GIFs are made at once (the process, all listeners).
 inline constexpr int kMaxMakers = 2;
 // A GIF preview of an event covers at most this much from its start (Frigate 0.14).
 inline constexpr double kEventPreviewSeconds = 20;
+
+// The process's bound on clips and GIFs made on request (kMaxMakers): a route that makes
+// one (e.g. /api/review/<id>/preview) takes a MakerSlots::Slot here, 503 when not held.
+MakerSlots& media_makers();
 
 // `src` must outlive the server; `clock` gives "now" for events in progress.
 void add_media_proxy_routes(httplib::Server& svr, const ApiSources& src, const Clock& clock);
