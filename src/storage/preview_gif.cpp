@@ -44,6 +44,9 @@ struct Encoder {
   }
 };
 
+// A picture wanted this far (s) beyond the one just taken is sought, not decoded to.
+constexpr double kSeekAhead = 3;
+
 int append(void* opaque, uint8_t* buf, int size) {
   static_cast<std::string*>(opaque)->append(reinterpret_cast<const char*>(buf), size_t(size));
   return size;
@@ -189,7 +192,7 @@ PreviewGif make_preview_gif(const std::vector<GifSource>& files, double start, d
     // Seek near the first wanted picture (the keyframe at or before it).
     if (const double into = want - src.wall_start; into > 2 && !std::isnan(first_pts))
       av_seek_frame(d.fmt, d.stream, st->start_time + int64_t(into / tb), AVSEEK_FLAG_BACKWARD);
-    bool eof = false;
+    bool eof = false, sought = false;
     while (ok && want <= end && want < next_start) {
       r = eof ? AVERROR_EOF : av_read_frame(d.fmt, pkt);
       if (r >= 0 && pkt->stream_index != d.stream) {
@@ -210,11 +213,21 @@ PreviewGif make_preview_gif(const std::vector<GifSource>& files, double start, d
           if (wall + 1e-3 >= want && want <= end) {
             ok = gif.add(frame);
             while (want <= wall + 1e-3) want += step;
+            // Sparse sampling: jump to the keyframe before the next picture wanted
+            // rather than decode everything between.
+            if (ok && !eof && want - wall > kSeekAhead && want <= end && want < next_start) {
+              const int64_t at = std::llround((want - src.wall_start + first_pts) / tb);
+              if (av_seek_frame(d.fmt, d.stream, at, AVSEEK_FLAG_BACKWARD) >= 0) {
+                avcodec_flush_buffers(d.codec);
+                sought = true;
+              }
+            }
           }
         }
         av_frame_unref(frame);
-        if (!ok) break;
+        if (!ok || sought) break;
       }
+      sought = false;
       if (eof) break;
     }
   }
