@@ -246,7 +246,7 @@ void add_media_proxy_routes(httplib::Server& svr, const ApiSources& src, const C
   });
   svr.Get(R"(/api/events/([^/]+)/preview\.gif)",
           [proxy](const httplib::Request& req, httplib::Response& res) { proxy->event_preview(req, res); });
-  svr.Get(R"(/api/([^/]+)/start/([^/]+)/end/([^/]+)/clip\.mp4)",
+  svr.Get(R"(/api/([^/]+)/start/([^/]*)/end/([^/]*)/clip\.mp4)",
           [proxy, own_ranges](const httplib::Request& req, httplib::Response& res) {
             own_ranges(req);
             proxy->range_clip_route(req, res);
