@@ -19,6 +19,8 @@
 #include "api/media_files.h"
 #include "api/media_range.h"
 #include "events/event_store.h"
+#include "storage/clip_assembler.h"
+#include "storage/clip_cache.h"
 #include "storage/event_db.h"
 #include "storage/media_layout.h"
 #include "storage/preview_gif.h"
@@ -113,14 +115,21 @@ class MediaProxy {
   struct Span {
     std::string camera;
     double start = 0, end = 0;
-    bool has_clip = false;  // a finished event whose row says it has a clip file
-    int pre = 0, post = 0;  // the camera's clips.pre_capture / post_capture
+    bool has_clip = false;     // a finished event whose row says it has a clip file
+    bool in_progress = false;  // not finished yet (its clip cache holds it all)
+    int pre = 0, post = 0;     // the camera's clips.pre_capture / post_capture
   };
   std::optional<Span> event_span(const std::string& id) const;
-  // Cuts [a, b] of `camera`'s recordings into a file and serves it (the file is unlinked
-  // once open: it goes with the response).
+  // Cuts [a, b] of `camera`'s recordings (with `cache_first`, of its clip cache if that
+  // has any of it, else of the recordings; without, the cache is the fallback) into a
+  // file and serves it (the file is unlinked once open: it goes with the response).
   void cut_and_serve(const std::string& range_header, const std::string& camera, double a, double b,
-                     httplib::Response& res) const;
+                     httplib::Response& res, std::optional<bool> cache_first = std::nullopt) const;
+  // The clip cache's segments of `camera` over [a, b] (none without a cache).
+  std::vector<CacheSegment> cached(const std::string& camera, double a, double b) const {
+    auto it = src_.clip_caches.find(camera);
+    return it == src_.clip_caches.end() || !it->second ? std::vector<CacheSegment>{} : it->second->segments(a, b);
+  }
 
   const ApiSources& src_;
   const Config& cfg_;
@@ -143,6 +152,7 @@ std::optional<MediaProxy::Span> MediaProxy::event_span(const std::string& id) co
     s.camera = live->second->name;
     s.start = live->first.start_time;
     s.end = clock_.wall();
+    s.in_progress = true;
     cam = live->second;
   } else {
     return std::nullopt;
@@ -152,14 +162,24 @@ std::optional<MediaProxy::Span> MediaProxy::event_span(const std::string& id) co
 }
 
 void MediaProxy::cut_and_serve(const std::string& range_header, const std::string& camera, double a, double b,
-                               httplib::Response& res) const {
+                               httplib::Response& res, std::optional<bool> cache_first) const {
   MakerSlots::Slot slot(media_makers());
   if (!slot.held()) return busy(res);
   std::error_code ec;
   fs::create_directories(work_dir_, ec);
   const std::string path = work_dir_ + "/clip-" + std::to_string(g_file_counter.fetch_add(1)) + ".mp4";
   const auto t0 = std::chrono::steady_clock::now();
-  const ClipResult r = range_clip(layout_.recordings_dir(), camera, a, b, path);
+  auto from_cache = [&] {
+    const std::vector<CacheSegment> segs = cached(camera, a, b);
+    ClipResult c;
+    c.why = "no cached video of " + camera + " in the range";
+    return segs.empty() ? c : assemble_clip(segs, a, b, path);
+  };
+  ClipResult r = cache_first.value_or(false) ? from_cache() : range_clip(layout_.recordings_dir(), camera, a, b, path);
+  if (!r.ok && cache_first) {
+    const ClipResult second = *cache_first ? range_clip(layout_.recordings_dir(), camera, a, b, path) : from_cache();
+    if (second.ok || second.why.rfind("cannot write", 0) == 0 || second.why.rfind("write error", 0) == 0) r = second;
+  }
   if (!r.ok) {
     const bool failed = r.why.rfind("cannot write", 0) == 0 || r.why.rfind("write error", 0) == 0;
     if (failed) {
@@ -193,8 +213,9 @@ void MediaProxy::event_clip(const httplib::Request& req, httplib::Response& res)
     if (f.fd && S_ISREG(f.st.st_mode))
       return serve_fd(range, res, std::move(f.fd), uint64_t(f.st.st_size), "video/mp4");
   }
-  // In progress, or no clip file: the recordings over the clip's span so far.
-  cut_and_serve(range, span->camera, span->start - span->pre, span->end + span->post, res);
+  // In progress: the clip cache (it holds the event's span up to its last fragment), else
+  // the recordings. No clip file: the recordings, else what the cache still holds.
+  cut_and_serve(range, span->camera, span->start - span->pre, span->end + span->post, res, span->in_progress);
 }
 
 void MediaProxy::range_clip_route(const httplib::Request& req, httplib::Response& res) const {
@@ -214,12 +235,24 @@ void MediaProxy::event_preview(const httplib::Request& req, httplib::Response& r
   MakerSlots::Slot slot(media_makers());
   if (!slot.held()) return busy(res);
   const auto t0 = std::chrono::steady_clock::now();
-  PreviewGif gif = preview_gif(layout_.recordings_dir(), span->camera, a, b);
+  auto from_cache = [&] {
+    std::vector<GifSource> files;
+    for (const CacheSegment& seg : cached(span->camera, a, b)) {
+      std::error_code ec;  // a segment being written may have been closed (renamed) since
+      files.push_back({seg.closed || fs::exists(seg.part_path, ec) ? seg.path() : seg.final_path, seg.wall0});
+    }
+    PreviewGif g;
+    g.why = "no cached video";
+    return files.empty() ? g : make_preview_gif(files, a, b);
+  };
+  PreviewGif gif = span->in_progress ? from_cache() : PreviewGif{};
+  if (!gif.ok) gif = preview_gif(layout_.recordings_dir(), span->camera, a, b);
   if (!gif.ok && span->has_clip) {  // no recordings: the event's clip (its time 0 is start − pre_capture)
     const std::string clip = layout_.clip(span->camera, id);
     std::error_code ec;
     if (fs::is_regular_file(clip, ec)) gif = make_preview_gif({{clip, a - span->pre}}, a, b);
   }
+  if (!gif.ok && !span->in_progress) gif = from_cache();
   if (!gif.ok) {
     log_->debug("preview of event {}: {}", printable(id), printable(gif.why));
     return json_error(res, 404, "Preview not available");

@@ -160,19 +160,16 @@ PreviewGif make_preview_gif(const std::vector<GifSource>& files, double start, d
   AVPacket* pkt = av_packet_alloc();
   AVFrame* frame = av_frame_alloc();
   bool ok = pkt && frame;
+  std::string skipped;  // why a file was passed over (the answer when nothing is found)
   for (size_t i = 0; ok && i < files.size() && want <= end; ++i) {
     const GifSource& src = files[i];
     const double next_start = i + 1 < files.size() ? files[i + 1].wall_start : INFINITY;
     if (next_start <= want) continue;  // nothing wanted in this file
     Decoder d;
     int r = avformat_open_input(&d.fmt, src.path.c_str(), nullptr, nullptr);
-    if (r < 0) {
-      ok = gif.fail("open " + src.path, r);
-      break;
-    }
-    if ((d.stream = av_find_best_stream(d.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0)) < 0) {
-      ok = gif.fail("no video in " + src.path, d.stream);
-      break;
+    if (r < 0 || (d.stream = av_find_best_stream(d.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0)) < 0) {
+      skipped = "no video read from " + src.path + ": " + av_error_text(r < 0 ? r : d.stream);
+      continue;  // gone (retention, a cache segment renamed), or not video: the others may do
     }
     AVStream* st = d.fmt->streams[d.stream];
     const AVCodec* c = avcodec_find_decoder(st->codecpar->codec_id);
@@ -236,7 +233,7 @@ PreviewGif make_preview_gif(const std::vector<GifSource>& files, double start, d
   if (ok) ok = gif.finish();
   out.frames = gif.frames();
   if (ok && out.frames == 0) {
-    out.why = "no video in the range";
+    out.why = skipped.empty() ? "no video in the range" : skipped;
     ok = false;
   }
   out.ok = ok;

@@ -216,8 +216,9 @@ TEST_F(MediaProxy, EventPreviewIsAnAnimatedGifOfAtMost20Seconds) {
   EXPECT_EQ(run("ffprobe -v error -select_streams v -show_entries stream=width -of csv=p=0 '" + f + "'"), "320\n");
 }
 
-// An event in progress has no clip file yet: its clip is cut from the recordings so far.
-TEST_F(MediaProxy, EventInProgressClipComesFromTheRecordings) {
+// An event in progress has no clip file yet: its clip is cut on request (from the clip
+// cache; the test below shows it without recordings).
+TEST_F(MediaProxy, EventInProgressClipIsCutOnRequest) {
   ASSERT_TRUE(v().wait_ready()) << v().log();
   const std::string pending = v().dir() + "/media/clips/.pending";
   std::string body, id;
@@ -232,7 +233,7 @@ TEST_F(MediaProxy, EventInProgressClipComesFromTheRecordings) {
           auto j = nlohmann::json::parse(http_get(port14_, "/api/events/" + id).body, nullptr, false);
           if (!j.is_object() || !j["end_time"].is_null()) continue;
           HttpResult r = http_get(v().port(), "/api/events/" + id + "/clip.mp4", 30);
-          if (r.status != 200) continue;  // not yet covered by a finished recording
+          if (r.status != 200) continue;  // not a full second of video yet
           body = r.body;
           return true;
         }
@@ -262,6 +263,45 @@ TEST_F(MediaProxy, BadRequestsAreJsonErrors) {
   };
   for (int port : {v().port(), port14_})
     for (const auto& [path, status] : cases) expect_json_error(http_get(port, path), status, path);
+}
+
+// Clips on, 24/7 recording off (a common 0.8 setup): an event in progress gets its
+// clip.mp4 and preview.gif from the clip cache.
+TEST(MediaProxyWithoutRecordings, EventInProgressComesFromTheClipCache) {
+  Vigil v(yolox_detectors_yaml() + "cameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+          "\n          input_args: -re -stream_loop -1\n          roles: [detect, clips]\n"
+          "    width: 768\n    height: 576\n    fps: 5\n"
+          "    clips: {enabled: true, pre_capture: 2, post_capture: 2}\n    snapshots: {enabled: true}\n");
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  const std::string pending = v.dir() + "/media/clips/.pending";
+  std::string clip, gif;
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::error_code ec;
+        for (auto it = fs::directory_iterator(pending, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+          const std::string name = it->path().stem().string();  // walk-<id>
+          if (!name.starts_with("walk-")) continue;
+          const std::string id = name.substr(5);
+          HttpResult c = http_get(v.port(), "/api/events/" + id + "/clip.mp4", 30);
+          HttpResult g = http_get(v.port(), "/api/events/" + id + "/preview.gif", 30);
+          if (c.status != 200 || g.status != 200) continue;  // no full second cached yet
+          // Still not finished once both were answered (0.8 lists finished events only):
+          // neither came from a clip file.
+          if (http_get(v.port(), "/api/events/" + id).status != 404) continue;
+          clip = c.body;
+          gif = g.body;
+          return true;
+        }
+        return false;
+      },
+      180))
+      << v.log();
+  EXPECT_TRUE(mp4s_under(v.dir() + "/media/recordings").empty());
+  const std::string f = save(clip, "cached.mp4");
+  EXPECT_EQ(decode_errors(f), "");
+  EXPECT_GE(probe_duration(f), 1.0);
+  EXPECT_EQ(gif.substr(0, 6), "GIF89a");
+  EXPECT_EQ(decode_errors(save(gif, "cached.gif")), "");
 }
 
 }  // namespace
