@@ -12,6 +12,7 @@
 #include "api/connections.h"
 #include "api/event_routes.h"
 #include "api/jpeg_cache.h"
+#include "api/media_proxy_routes.h"
 #include "api/media_routes.h"
 #include "api/mjpeg_pacer.h"
 #include "api/params.h"
@@ -206,6 +207,7 @@ void HttpServer::Impl::routes() {
   add_media_routes(svr, src.config->media_dir, src.config->database_path);
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   add_vod_routes(svr, *src.config, src.events_db, src.events, clock);
+  add_media_proxy_routes(svr, src, clock);  // event clip.mp4 / preview.gif, recording clip.mp4
   svr.Get(R"(/api/([^/]+)/latest\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
     Camera* cam = camera_or_404(req.matches[1], res);
     if (!cam) return;

@@ -21,6 +21,7 @@
 namespace vigil {
 
 class Camera;
+class ClipCache;
 class EventDb;
 class EventStore;
 
@@ -35,7 +36,10 @@ struct ApiSources {
   EventDb* events_db = nullptr;              // finished events (null: no events API)
   EventStore* events = nullptr;              // events in progress
   SwitchesMap switches;                      // runtime switches per camera (0.14 /api/config shows them)
-  std::string web_dir;                       // built web UI served at / (empty: none)
+  // Each camera's clip cache (cameras with a `clips` input): the clip and preview of an
+  // event in progress are cut from it (api/media_proxy_routes.h). Fixed at start.
+  std::map<std::string, std::shared_ptr<ClipCache>> clip_caches;
+  std::string web_dir;  // built web UI served at / (empty: none)
   // Counts X-Ingress-Path values ignored as unsafe (shown in /api/stats `service`).
   std::atomic<uint64_t>* rejected_ingress_headers = nullptr;
   // Connections and requests refused, open connections (/api/stats `service.http`);

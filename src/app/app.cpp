@@ -128,6 +128,7 @@ int run_vigil(const Config& cfg) {
   api.config = &cfg;
   api.events_db = db.get();
   api.events = &events;
+  api.clip_caches = caches;  // events in progress: clip.mp4 and preview.gif from the cache
   api.web_dir = default_web_dir();
   if (access((api.web_dir + "/index.html").c_str(), R_OK) == 0)
     log->info("web UI from {}", api.web_dir);
