@@ -13,6 +13,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "harness.h"
 
@@ -339,6 +340,53 @@ TEST(Profile14, HomeAssistantClientAndThe08ProfileFromOneVigil) {
   HttpResult thumb = ha.get("/api/events/" + id + "/thumbnail.jpg");
   EXPECT_EQ(thumb.status, 200);
   EXPECT_EQ(thumb.content_type, "image/jpeg");
+  HttpResult snap = ha.get("/api/events/" + id + "/snapshot.jpg");
+  EXPECT_EQ(snap.status, 200);
+  EXPECT_EQ(snap.content_type, "image/jpeg");
+  EXPECT_EQ(snap.body.substr(0, 2), "\xFF\xD8");
+  // The rest of §8.4's media: the event's clip as the HA proxy asks for it (a Range from
+  // iOS; no Content-Encoding with a Content-Length, §2.5), its preview GIF, a recording clip.
+  HttpResult whole = ha.get("/api/events/" + id + "/clip.mp4");
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(whole.content_type, "video/mp4");
+  EXPECT_EQ(whole.header("accept-ranges"), "bytes");
+  EXPECT_EQ(whole.header("content-encoding"), "");
+  ASSERT_GT(whole.body.size(), 1000u);
+  HttpResult part = ha.get("/api/events/" + id + "/clip.mp4", "Range: bytes=100-199\r\n");
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.header("content-range"), "bytes 100-199/" + std::to_string(whole.body.size()));
+  EXPECT_EQ(part.body, whole.body.substr(100, 100));
+  HttpResult gif = ha.get("/api/events/" + id + "/preview.gif");
+  EXPECT_EQ(gif.status, 200);
+  EXPECT_EQ(gif.content_type, "image/gif");
+  EXPECT_EQ(gif.body.substr(0, 6), "GIF89a");
+  const long t = long(std::time(nullptr));
+  HttpResult rec_clip =
+      ha.get("/api/walk/start/" + std::to_string(t - 30) + ".0/end/" + std::to_string(t - 12) + ".0/clip.mp4");
+  EXPECT_EQ(rec_clip.status, 200) << rec_clip.body.substr(0, 200);
+  EXPECT_EQ(rec_clip.content_type, "video/mp4");
+  // HLS (§6.3): every URI relative, same folder, carrying the request's authSig.
+  auto check_playlist = [&](const std::string& url) {
+    HttpResult pl = ha.get(url + "?authSig=sig.x-1");
+    ASSERT_EQ(pl.status, 200) << url << ": " << pl.body;
+    EXPECT_TRUE(pl.body.starts_with("#EXTM3U")) << url;
+    int uris = 0;
+    std::istringstream lines(pl.body);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      ++uris;
+      EXPECT_EQ(line.find('/'), std::string::npos) << url << ": " << line;
+      EXPECT_TRUE(line.ends_with("?authSig=sig.x-1")) << url << ": " << line;
+    }
+    EXPECT_GT(uris, 0) << url;
+  };
+  check_playlist("/vod/event/" + id + "/index.m3u8");
+  check_playlist("/vod/event/" + id + "/master.m3u8");
+  check_playlist("/vod/walk/start/" + std::to_string(t - 40) + "/end/" + std::to_string(t - 10) + "/index.m3u8");
+  char hour[32];
+  const std::time_t hour_start = std::time_t(recs[0]["start_time"].get<double>());  // an hour with recordings
+  std::strftime(hour, sizeof hour, "%Y-%m/%d/%H", std::gmtime(&hour_start));
+  check_playlist(std::string("/vod/") + hour + "/walk/utc/index.m3u8");
   // The `{}` bodies never broke a keep-alive connection: most calls reused one.
   EXPECT_GT(ha.reused(), ha.answered() / 2);
 }
