@@ -17,9 +17,6 @@ ReviewStore::~ReviewStore() { stop(); }
 
 void ReviewStore::start() {
   auto log = logger("vigil.review");
-  std::error_code ec;
-  std::filesystem::create_directories(thumb_dir_, ec);
-  if (ec) log->warn("cannot create {}: {}", thumb_dir_, ec.message());
   try {
     if (int n = db_.close_open_reviews(worker_.clock().wall()))
       log->info("closed {} review segment(s) a previous run left open", n);
@@ -64,6 +61,10 @@ void ReviewStore::run() {
 void ReviewStore::write(const ReviewMessage& m) {
   auto log = logger("vigil.review");
   if (m.thumb_frame) {
+    // Made with the first thumbnail: a vigil that never has a segment adds no folder to clips/.
+    std::error_code ec;
+    if (!dir_made_) dir_made_ = std::filesystem::create_directories(thumb_dir_, ec) || !ec;
+    if (ec) log->warn("cannot create {}: {}", thumb_dir_, ec.message());
     try {
       std::string webp = render_review_thumbnail(*m.thumb_frame, m.thumb_boxes);
       if (Status st = write_file_atomically(m.after.thumb_path, webp); !st.ok())

@@ -22,7 +22,7 @@ class ReviewStore {
  public:
   static constexpr size_t kMaxQueue = 1000;
 
-  // `thumb_dir`: <media_dir>/clips/review (created at start()).
+  // `thumb_dir`: <media_dir>/clips/review (created with the first thumbnail).
   ReviewStore(EventDb& db, std::string thumb_dir, const Clock& clock = SystemClock::instance());
   ~ReviewStore();
   ReviewStore(const ReviewStore&) = delete;
@@ -50,6 +50,7 @@ class ReviewStore {
   std::function<void(const ReviewMessage&)> on_written_;  // set before start()
   std::deque<ReviewMessage> queue_;                       // guarded by worker_.mutex()
   std::atomic<uint64_t> dropped_{0};                      // messages the full queue dropped
+  bool dir_made_ = false;                                 // review thread: thumb_dir_ exists
   Worker worker_;                                         // last: joined before the rest goes
 };
 
