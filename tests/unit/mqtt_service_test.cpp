@@ -314,8 +314,8 @@ TEST_F(MqttServiceTest, ActiveCountsAllAndReviewStatus) {
     FrameSummary s;
     s.counts = {{"person", person}, {"car", car_active}};
     s.active_counts = {{"person", active_person}, {"car", car_active}};
-    for (int i = 0; i < active_person; ++i) s.active.push_back({"person", {}});
-    for (int i = 0; i < car_active; ++i) s.active.push_back({"car", {}});
+    for (int i = 0; i < active_person; ++i) s.active.push_back({"person", {}, "", {}});
+    for (int i = 0; i < car_active; ++i) s.active.push_back({"car", {}, "", {}});
     service_->on_frame("walk", s);
   };
   auto last = [&](const std::string& t) {
