@@ -17,6 +17,7 @@
 #include "api/mjpeg_pacer.h"
 #include "api/params.h"
 #include "api/profile14_routes.h"
+#include "api/review_routes.h"
 #include "api/static_routes.h"
 #include "api/vod_routes.h"
 #include "camera/camera.h"
@@ -192,7 +193,10 @@ void HttpServer::Impl::routes() {
   });
 
   // The 0.14 profile's routes first: they shadow the 0.8 ones of the same path.
-  if (src.profile == "0.14") add_profile14_routes(svr, src, *profile14);
+  if (src.profile == "0.14") {
+    add_profile14_routes(svr, src, *profile14);
+    if (src.events_db) add_review_routes(svr, *src.events_db, clock);
+  }
   svr.Get("/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/api/", 301); });
   svr.Get("/api/", [](const httplib::Request&, httplib::Response& res) { text(res, 200, kHealth); });
   svr.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {

@@ -56,7 +56,7 @@ constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NO
 }  // namespace
 
 bool media_dir_allowed(MediaKind kind, size_t depth, const std::string& name) {
-  if (kind == MediaKind::kClips) return false;
+  if (kind == MediaKind::kClips) return depth == 0 && name == "review";  // review thumbnails (0.14)
   switch (depth) {
     case 0:
       return looks_like_recording_month(name);
@@ -72,6 +72,11 @@ bool media_dir_allowed(MediaKind kind, size_t depth, const std::string& name) {
 
 bool media_file_allowed(MediaKind kind, size_t depth, const std::string& name) {
   if (kind == MediaKind::kRecordings) return depth == 4 && looks_like_recording_file(name);
+  if (depth == 1) {  // clips/review/thumb-<camera>-<review id>.webp (ha-current.md §7.1)
+    const std::string head = "thumb-", tail = ".webp";
+    return name.size() > head.size() + tail.size() && name.compare(0, head.size(), head) == 0 &&
+           ends_with(name, tail) && clip_stem(name.substr(head.size(), name.size() - head.size() - tail.size()));
+  }
   if (depth != 0) return false;
   for (const char* ext : {".jpg", ".mp4", ".png"})
     if (ends_with(name, ext)) return clip_stem(name.substr(0, name.size() - 4));

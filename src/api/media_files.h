@@ -13,7 +13,7 @@
 namespace vigil {
 
 enum class MediaKind {
-  kClips,       // <camera>-<event id>.jpg|.mp4|.png directly in clips/, no folders
+  kClips,       // <camera>-<event id>.jpg|.mp4|.png directly in clips/; review/thumb-<camera>-<id>.webp
   kRecordings,  // YYYY-MM/DD/HH/<camera>/MM.SS.mp4
 };
 

@@ -84,6 +84,7 @@ std::string content_type_for(const std::string& name) {
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   if (ext == ".mp4") return "video/mp4";
   if (ext == ".jpg") return "image/jpeg";
+  if (ext == ".webp") return "image/webp";
   return "application/octet-stream";
 }
 

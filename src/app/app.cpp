@@ -22,6 +22,7 @@
 #include "events/event_store.h"
 #include "mqtt/mqtt_service.h"
 #include "restream/rtsp_restream.h"
+#include "review/review_store.h"
 #include "storage/clip_cache.h"
 #include "storage/event_db.h"
 #include "storage/recorder.h"
@@ -120,6 +121,11 @@ int run_vigil(const Config& cfg) {
   events.recover();
   events.start();
   retention.start();
+  // Review segments (ha-current.md §7): rows and thumbnails on their own thread; the
+  // segments a crash left open are closed before any camera starts.
+  const std::string review_thumbs = cfg.media_dir + "/clips/review";
+  ReviewStore reviews(*db, review_thumbs);
+  reviews.start();
 
   const double started = SystemClock::instance().mono();
   std::vector<std::unique_ptr<Camera>> cameras;
@@ -202,6 +208,10 @@ int run_vigil(const Config& cfg) {
       events.post(std::move(msgs));
     });
     if (m) cam->set_summary_observer([m, name = cam->name()](const FrameSummary& s) { m->on_frame(name, s); });
+    cam->set_review_sink(review_thumbs, [&reviews, m](std::vector<ReviewMessage> msgs) {
+      if (m) m->on_reviews(msgs);
+      reviews.submit(std::move(msgs));
+    });
   }
   if (mqtt) mqtt->start();
 
@@ -228,6 +238,7 @@ int run_vigil(const Config& cfg) {
   if (rtsp) rtsp->stop();             // its readers and pipelines (no capture feeds it now)
   if (mqtt) mqtt->stop();             // sends the cameras' last messages, then `offline`
   events.stop();                      // writes everything queued
+  reviews.stop();                     // likewise (the cameras ended their segments)
   retention.stop();
   if (!stuck.empty()) {
     // Everything is written and stopped; only an inference that nothing can interrupt

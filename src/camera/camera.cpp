@@ -197,6 +197,13 @@ void Camera::process_loop() {
   }
   // Clean shutdown: open events end at the last frame (pipeline.md §11).
   if (event_sink_) event_sink_(lifecycle_.end_all(last_frame_time_, objects_));
+  if (review_)
+    if (auto reviews = review_->end_all(); !reviews.empty()) review_sink_(std::move(reviews));
+}
+
+void Camera::set_review_sink(const std::string& thumb_dir, std::function<void(std::vector<ReviewMessage>)> sink) {
+  review_.emplace(cfg_, thumb_dir);
+  review_sink_ = std::move(sink);
 }
 
 void Camera::process(FramePtr f) {
@@ -251,11 +258,16 @@ void Camera::process(FramePtr f) {
     if (keep_track_ids_)
       for (const std::string& id : tracker_.created()) track_ids_.push_back(id);
   }
-  if (summary_observer_) {
+  if (summary_observer_ || review_) {
     FrameSummary summary = summarize_frame(cfg_, f->time, objects_.objects());
     summary.motion = !pf->motion_boxes.empty();
     summary.new_best = std::move(new_best);
-    summary_observer_(summary);
+    if (review_) {
+      auto reviews = review_->update(f->time, summary.active, f, switches_->recordings, switches_->review_alerts,
+                                     switches_->review_detections);
+      if (!reviews.empty()) review_sink_(std::move(reviews));
+    }
+    if (summary_observer_) summary_observer_(summary);
   }
   pf->frame = std::move(f);
   if (observer_) observer_(*pf);

@@ -24,6 +24,7 @@
 #include "motion/motion_detector.h"
 #include "regions/regions.h"
 #include "render/processed_frame.h"
+#include "review/review_maintainer.h"
 #include "tracking/objects.h"
 #include "tracking/tracker.h"
 #include "util/box.h"
@@ -105,6 +106,12 @@ class Camera {
   // processing thread. Call before start().
   void set_summary_observer(std::function<void(const FrameSummary&)> f) { summary_observer_ = std::move(f); }
 
+  // Review segments (ha-current.md §7): the camera's ReviewMaintainer runs after every
+  // processed frame and hands its messages (new/update/end, thumbnails to write) to
+  // `sink` on the processing thread; thumbnails are named below `thumb_dir`. Call before
+  // start().
+  void set_review_sink(const std::string& thumb_dir, std::function<void(std::vector<ReviewMessage>)> sink);
+
   // Called on the processing thread with every processed frame (tests, benchmarks).
   // Call before start().
   void set_frame_observer(std::function<void(const ProcessedFrame&)> f) { observer_ = std::move(f); }
@@ -147,7 +154,9 @@ class Camera {
   std::function<void(std::vector<EventMessage>)> event_sink_;
   std::function<void(const FrameSummary&)> summary_observer_;
   EventLifecycle lifecycle_;
-  double last_frame_time_ = 0;  // processing thread: frame time of the latest frame
+  std::optional<ReviewMaintainer> review_;                       // processing thread; set before start()
+  std::function<void(std::vector<ReviewMessage>)> review_sink_;  // set before start()
+  double last_frame_time_ = 0;                                   // processing thread: frame time of the latest frame
 
   mutable std::mutex best_mu_;
   std::map<std::string, Thumbnail> best_;  // label → best image; guarded by best_mu_

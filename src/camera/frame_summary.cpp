@@ -16,7 +16,7 @@ FrameSummary summarize_frame(const CameraConfig& cfg, double frame_time,
     s.counts[o.label]++;
     if (!o.stationary) {
       s.active_counts[o.label]++;
-      s.active.push_back({o.label, o.entered_zones});
+      s.active.push_back({o.label, o.entered_zones, o.id, o.box});
     }
     for (const std::string& z : o.current_zones) {
       if (auto it = s.zone_counts.find(z); it != s.zone_counts.end()) it->second[o.label]++;

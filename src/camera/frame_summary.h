@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "review/review_rules.h"
 #include "tracking/objects.h"
 
 namespace vigil {
@@ -23,10 +24,7 @@ struct FrameSummary {
   bool motion = false;
   std::map<std::string, int> active_counts;
   std::map<std::string, std::map<std::string, int>> zone_active_counts;
-  struct Active {
-    std::string label;
-    std::vector<std::string> zones;  // entered so far
-  };
+  using Active = ReviewActiveObject;  // label, entered zones, id, box
   std::vector<Active> active;
 };
 

@@ -80,9 +80,10 @@ struct MotionConfig {
 struct ReviewLevelConfig {
   std::optional<std::vector<std::string>> labels;  // nullopt: alerts person+car, detections every tracked label
   std::vector<std::string> required_zones;         // empty: anywhere
+  double cutoff_time = 0;  // s without activity that end a review segment (0.17; set per level below)
 };
 struct ReviewConfig {
-  ReviewLevelConfig alerts, detections;
+  ReviewLevelConfig alerts{std::nullopt, {}, 40}, detections{std::nullopt, {}, 30};  // 0.17's cutoffs
 };
 
 struct RetainConfig {

@@ -136,6 +136,7 @@ void read_review(MapReader& parent, ReviewConfig& r) {
     StrList labels;
     if (l.get("labels", labels)) level->labels = labels;
     l.get("required_zones", level->required_zones);
+    l.get("cutoff_time", level->cutoff_time, at_least(0.0));
   }
 }
 

@@ -7,6 +7,7 @@
 #include "mqtt/mqtt_commands.h"
 #include "mqtt/mqtt_messages.h"
 #include "render/render.h"
+#include "review/review_segment.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/printable.h"
@@ -159,27 +160,9 @@ void MqttService::set_zone_count(ZoneTally& tally, const std::string& zone, cons
   enqueue({topic(zone, label) + suffix, std::to_string(total), false, std::nullopt, nullptr});
 }
 
-// ALERT if an active object's label is an alert label (0.14 default person, car) and it
-// entered a required zone (if any), else DETECTION likewise, else NONE; a level whose
-// switch is off is skipped.
-std::string MqttService::review_status(const CameraConfig& cam, const FrameSummary& s) const {
-  static const std::vector<std::string> kAlertLabels = {"person", "car"};
-  const CameraSwitches& sw = *switches_.at(cam.name);
-  auto matches = [&](const ReviewLevelConfig& level, const std::vector<std::string>& dflt) {
-    const std::vector<std::string>& labels = level.labels ? *level.labels : dflt;
-    for (const FrameSummary::Active& a : s.active) {
-      if (std::find(labels.begin(), labels.end(), a.label) == labels.end()) continue;
-      if (level.required_zones.empty() || required_zones_met(level.required_zones, a.zones)) return true;
-    }
-    return false;
-  };
-  if (sw.review_alerts && matches(cam.review.alerts, kAlertLabels)) return "ALERT";
-  if (sw.review_detections && matches(cam.review.detections, cam.track)) return "DETECTION";
-  return "NONE";
-}
-
 // ha-current.md §3.4: `<cam>/motion` on the transition to motion and after
-// mqtt_off_delay s without; `all` and `/active` counts on change; review_status on change.
+// mqtt_off_delay s without; `all` and `/active` counts on change (review_status follows
+// the review segments: on_reviews).
 void MqttService::on_frame_014(const CameraConfig& cam, const FrameSummary& s) {
   const std::string& camera = cam.name;
   MotionState& m = motion_[camera];
@@ -191,7 +174,7 @@ void MqttService::on_frame_014(const CameraConfig& cam, const FrameSummary& s) {
     m.on = false;
     enqueue({topic(camera, "motion"), "OFF", false, std::nullopt, nullptr});
   }
-  // The counts and review status come from a summary of the objects (summarize_frame
+  // The counts come from a summary of the objects (summarize_frame
   // gives an active count for every tracked label); one without (0.8's shape, as the
   // queue tests build) leaves them as they are.
   if (s.active_counts.empty()) return;
@@ -221,10 +204,21 @@ void MqttService::on_frame_014(const CameraConfig& cam, const FrameSummary& s) {
     }
     set_zone_count(zone_active_, zone, "all", camera, n, "/active");
   }
-  std::string status = review_status(cam, s);
-  if (std::string& cur = review_status_[camera]; cur != status) {
-    cur = status;
-    enqueue({topic(camera, "review_status"), status, false, std::nullopt, nullptr});
+}
+
+void MqttService::on_reviews(const std::vector<ReviewMessage>& messages) {
+  std::lock_guard lock(state_mu_);
+  for (const ReviewMessage& m : messages) {
+    if (!m.announce) continue;
+    static const char* kTypes[] = {"new", "update", "end"};
+    nlohmann::json j = {{"type", kTypes[m.type]}, {"before", review_json(m.before)}, {"after", review_json(m.after)}};
+    enqueue({topic("reviews"), j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false, std::nullopt,
+             nullptr});
+    std::string status = m.type == ReviewMessage::kEnd                ? "NONE"
+                         : m.after.severity == ReviewSeverity::kAlert ? "ALERT"
+                                                                      : "DETECTION";
+    review_status_[m.after.camera] = status;
+    enqueue({topic(m.after.camera, "review_status"), status, false, std::nullopt, nullptr});
   }
 }
 

@@ -27,6 +27,7 @@
 #include "config/switches.h"
 #include "events/event_lifecycle.h"
 #include "mqtt/mqtt_client.h"
+#include "review/review_maintainer.h"
 #include "util/clock.h"
 #include "util/worker.h"
 
@@ -67,6 +68,10 @@ class MqttService {
   // From camera processing threads.
   void on_frame(const std::string& camera, const FrameSummary& s);
   void on_events(const std::vector<EventMessage>& messages);
+  // A camera's review messages (ha-current.md §7.3): the announced ones on `<p>/reviews`
+  // (not retained), and `<cam>/review_status` after them (0.17: ALERT / DETECTION on
+  // new and update, NONE on end).
+  void on_reviews(const std::vector<ReviewMessage>& messages);
 
  private:
   struct Outgoing {
@@ -82,7 +87,7 @@ class MqttService {
   void on_connect();         // network thread
   void on_message(const std::string& topic, const std::string& payload, bool);  // network thread
   std::string topic(const std::string& a, const std::string& b = "", const std::string& c = "") const;
-  // with state_mu_ held: 0.14's motion, active counts, `all` and review_status of a frame
+  // with state_mu_ held: 0.14's motion, active counts and `all` of a frame
   void on_frame_014(const CameraConfig& cam, const FrameSummary& s);
   // with state_mu_ held: sets zone × label's count from `camera` to `n` in `tally` and
   // publishes the new total on `<zone>/<label><suffix>` if it changed.
@@ -92,7 +97,6 @@ class MqttService {
   };
   void set_zone_count(ZoneTally& tally, const std::string& zone, const std::string& label, const std::string& camera,
                       int n, const std::string& suffix);
-  std::string review_status(const CameraConfig& cam, const FrameSummary& s) const;
 
   const Config& cfg_;
   const std::string prefix_;
@@ -116,7 +120,7 @@ class MqttService {
     double last_motion = 0;  // frame time of the latest frame with motion boxes
   };
   std::map<std::string, MotionState> motion_;         // camera → its motion topic state
-  std::map<std::string, std::string> review_status_;  // camera → NONE / DETECTION / ALERT last published
+  std::map<std::string, std::string> review_status_;  // camera → NONE / DETECTION / ALERT of its segments
 
   std::vector<EventMessage> recovered_ends_;  // network thread after start()
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/review_record.h"
+
 struct sqlite3;
 
 namespace vigil {
@@ -90,8 +92,25 @@ class EventDb {
   // The groups of GET /api/events/summary (http-api.md §4.2), in its order.
   std::vector<EventSummaryGroup> summary(std::optional<long long> has_clip, std::optional<long long> has_snapshot);
 
+  // Review segments (ha-current.md §7.1: the `reviewsegment` table of Frigate 0.14, on
+  // this file; review_db.cpp). Writer side: the review thread, and retention.
+  // Inserts the row or updates everything but has_been_reviewed.
+  void upsert_review(const ReviewSegment& s);
+  // Start-up (§7.2): segments left open (end_time NULL) end at `now`; returns how many.
+  int close_open_reviews(double now);
+  // Marks `ids` reviewed or not; returns how many rows exist among them.
+  int set_reviewed(const std::vector<std::string>& ids, bool reviewed);
+  // Retention: deletes the segments of `camera` that ended before `before` and returns
+  // their thumbnail paths (the caller deletes the files).
+  std::vector<std::string> delete_reviews_before(const std::string& camera, double before);
+  // Reader side, any thread (the same bounded readers as the events).
+  std::vector<ReviewSegment> list_reviews(const ReviewQuery& q);
+  std::optional<ReviewSegment> get_review(const std::string& id);
+
  private:
   class ReaderLease;
+
+  void migrate_reviews();  // creates the reviewsegment table if missing (writer, in the constructor)
 
   sqlite3* acquire_reader();
   void release_reader(sqlite3* db);

@@ -165,6 +165,7 @@ RetentionReport Retention::run_once() {
   };
   guarded("clip expiry", [&] { expire_event_media(Medium::Clip, r); });
   guarded("snapshot expiry", [&] { expire_event_media(Medium::Snapshot, r); });
+  guarded("review expiry", [&] { expire_reviews(r); });
   guarded("event row cleanup", [&] { r.rows_deleted += db_.delete_rows_without_media(); });
   guarded("recording expiry", [&] { expire_recordings(r); });
   guarded("empty folder cleanup", [&] { remove_empty_dirs(r); });
@@ -239,6 +240,19 @@ bool Retention::drop_medium(Medium m, const EventRecord& e, RetentionReport& r) 
   }
   remove_file(media_path(m, e), r);
   return true;
+}
+
+// Review segments (ha-current.md §7) go with the clips: a camera's segments that ended
+// more than its clips' default retention ago, row and thumbnail.
+void Retention::expire_reviews(RetentionReport& r) {
+  const double now = clock_.wall();
+  const std::string thumbs = clips_dir_ + "/review/";
+  for (const CameraConfig& cam : cfg_.cameras) {
+    for (const std::string& path : db_.delete_reviews_before(cam.name, now - cam.clips.retain.default_days * kDay)) {
+      ++r.reviews_expired;
+      if (path.compare(0, thumbs.size(), thumbs) == 0) remove_file(path, r);  // only what vigil named
+    }
+  }
 }
 
 // ---- §8.2 recordings ----

@@ -33,8 +33,9 @@ namespace vigil {
 struct RetentionReport {
   // §8 expiry. Clip/snapshot counts are events that lost the medium.
   int clips_expired = 0, snapshots_expired = 0, recordings_expired = 0;
-  int rows_deleted = 0;  // event rows with neither clip nor snapshot left
-  int dirs_removed = 0;  // empty folders below recordings/
+  int rows_deleted = 0;     // event rows with neither clip nor snapshot left
+  int reviews_expired = 0;  // review segments (rows and thumbnails) past the clips' retention
+  int dirs_removed = 0;     // empty folders below recordings/
   // §9 floor.
   int floor_recordings = 0, floor_clips = 0, floor_snapshots = 0;
   uint64_t bytes_deleted = 0;  // every file above
@@ -92,6 +93,7 @@ class Retention {
 
   void expire_event_media(Medium m, RetentionReport& r);
   void expire_recordings(RetentionReport& r);
+  void expire_reviews(RetentionReport& r);
   void remove_empty_dirs(RetentionReport& r);
   void enforce_floor_locked(RetentionReport& r);
   uint64_t free_recordings(const Volume& v, uint64_t target, RetentionReport& r);

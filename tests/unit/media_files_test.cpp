@@ -47,8 +47,17 @@ TEST(MediaNames, Clips) {
        {"frigate.db", "events.sqlite", "x.mp4", "cam-1.mp4-wal", "cam-1.db", "cam-1.txt", ".cam-1.mp4.tmp", ".pending",
         "cam-1.mp4.part", "-1.mp4", "cam-.mp4", "cam-1.MP4", "cam-1..mp4", "cam 1-2.mp4", ""})
     EXPECT_FALSE(media_file_allowed(MediaKind::kClips, 0, bad)) << bad;
-  EXPECT_FALSE(media_file_allowed(MediaKind::kClips, 1, "cam-1.jpg"));  // no folders in clips/
+  EXPECT_FALSE(media_file_allowed(MediaKind::kClips, 1, "cam-1.jpg"));  // the one folder holds only thumbnails
   EXPECT_FALSE(media_dir_allowed(MediaKind::kClips, 0, "cam"));
+  // Review thumbnails (ha-current.md §7.1): clips/review/thumb-<camera>-<id>.webp only.
+  EXPECT_TRUE(media_dir_allowed(MediaKind::kClips, 0, "review"));
+  EXPECT_FALSE(media_dir_allowed(MediaKind::kClips, 1, "review"));
+  EXPECT_TRUE(media_file_allowed(MediaKind::kClips, 1, "thumb-front_door-1718987129.308396-fqk5ka.webp"));
+  for (const char* bad : {"thumb-.webp", "thumb-cam-1.jpg", ".thumb-cam-1.webp", "thumb-cam-1.webp.tmp", "x-cam-1.webp",
+                          "thumb-cam-..webp"})
+    EXPECT_FALSE(media_file_allowed(MediaKind::kClips, 1, bad)) << bad;
+  EXPECT_FALSE(media_file_allowed(MediaKind::kClips, 0, "thumb-cam-1.webp"));
+  EXPECT_FALSE(media_file_allowed(MediaKind::kClips, 2, "thumb-cam-1.webp"));
 }
 
 TEST(MediaNames, Recordings) {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -304,8 +305,8 @@ TEST_F(MqttServiceTest, MotionTopicFollowsMotionBoxesWithOffDelay) {
   EXPECT_EQ(motion_msgs(), "ON OFF ON ");
 }
 
-// Active counts exclude stationary objects; `all` sums labels; zones sum cameras; review
-// status follows the active objects and the review switches.
+// Active counts exclude stationary objects; `all` sums labels; review_status is no longer
+// decided per frame: it follows the review segments (on_reviews).
 TEST_F(MqttServiceTest, ActiveCountsAllAndReviewStatus) {
   service_->start();
   conn_->set_connected(true);
@@ -313,8 +314,8 @@ TEST_F(MqttServiceTest, ActiveCountsAllAndReviewStatus) {
     FrameSummary s;
     s.counts = {{"person", person}, {"car", car_active}};
     s.active_counts = {{"person", active_person}, {"car", car_active}};
-    for (int i = 0; i < active_person; ++i) s.active.push_back({"person", {}});
-    for (int i = 0; i < car_active; ++i) s.active.push_back({"car", {}});
+    for (int i = 0; i < active_person; ++i) s.active.push_back({"person", {}, "", {}});
+    for (int i = 0; i < car_active; ++i) s.active.push_back({"car", {}, "", {}});
     service_->on_frame("walk", s);
   };
   auto last = [&](const std::string& t) {
@@ -327,27 +328,37 @@ TEST_F(MqttServiceTest, ActiveCountsAllAndReviewStatus) {
   EXPECT_EQ(last("frigate/walk/person/active"), "1");
   EXPECT_EQ(last("frigate/walk/all"), "2");
   EXPECT_EQ(last("frigate/walk/all/active"), "1");
-  EXPECT_EQ(last("frigate/walk/review_status"), "ALERT");  // person: a default alert label
+  EXPECT_EQ(last("frigate/walk/review_status"), "-");  // active objects alone: no status
 
-  // review_alerts OFF: the same objects are a detection; review_detections OFF too: none.
-  conn_->on_message("frigate/walk/review_alerts/set", "OFF", false);
-  frame(2, 1, 0);
+  // A segment: new (alert) → ALERT, a silent update publishes nothing, end → NONE; each
+  // announced message on `reviews`, not retained.
+  ReviewSegment seg;
+  seg.id = "1600000000.000000-abc123";
+  seg.camera = "walk";
+  seg.severity = ReviewSeverity::kAlert;
+  ReviewSegment ended = seg;
+  ended.end_time = 1600000010.0;
+  service_->on_reviews({{ReviewMessage::kNew, seg, seg, nullptr, {}, true}});
+  service_->on_reviews({{ReviewMessage::kUpdate, seg, seg, nullptr, {}, false}});
   people(8);
   ASSERT_TRUE(count_published(8));
-  EXPECT_EQ(last("frigate/walk/review_alerts/state"), "OFF");
-  EXPECT_EQ(last("frigate/walk/review_status"), "DETECTION");
-  conn_->on_message("frigate/walk/review_detections/set", "OFF", false);
-  frame(2, 1, 0);
+  EXPECT_EQ(last("frigate/walk/review_status"), "ALERT");
+  service_->on_reviews({{ReviewMessage::kEnd, seg, ended, nullptr, {}, true}});
   people(7);
   ASSERT_TRUE(count_published(7));
   EXPECT_EQ(last("frigate/walk/review_status"), "NONE");
-  conn_->on_message("frigate/walk/review_alerts/set", "ON", false);
-  conn_->on_message("frigate/walk/review_detections/set", "ON", false);
-  frame(1, 0, 0);  // only a stationary person: nothing active
-  people(6);
-  ASSERT_TRUE(count_published(6));
-  EXPECT_EQ(last("frigate/walk/review_status"), "NONE");
-  EXPECT_EQ(last("frigate/walk/person/active"), "0");
+  auto reviews = conn_->on("frigate/reviews");
+  ASSERT_EQ(reviews.size(), 2u);
+  for (const auto& r : reviews) EXPECT_FALSE(r.retain);
+  auto j = nlohmann::json::parse(reviews[0].payload);
+  EXPECT_EQ(j["type"], "new");
+  EXPECT_EQ(j["before"], j["after"]);
+  EXPECT_EQ(j["after"]["severity"], "alert");
+  EXPECT_TRUE(j["after"]["end_time"].is_null());
+  j = nlohmann::json::parse(reviews[1].payload);
+  EXPECT_EQ(j["type"], "end");
+  EXPECT_EQ(j["after"]["end_time"], 1600000010.0);
+  EXPECT_TRUE(j["before"]["end_time"].is_null());
 }
 
 // `/set` of the 0.14 switches and numbers: applied, `/state` published back; refusals as

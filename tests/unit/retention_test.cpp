@@ -173,6 +173,37 @@ bool exists(const std::string& p) { return fs::exists(p); }
 
 // ---- §8.1 event clips and snapshots ----
 
+// Review segments (ha-current.md §7) go with the camera's clips: `clips.retain.default`
+// days after their end, row and thumbnail; an open one stays.
+TEST_F(RetentionTest, ExpiresReviewSegmentsWithTheClips) {
+  auto add = [&](const std::string& id, const std::string& camera, double start, std::optional<double> end) {
+    ReviewSegment r;
+    r.id = id;
+    r.camera = camera;
+    r.start_time = start;
+    r.end_time = end;
+    r.thumb_path = media_ + "/clips/review/thumb-" + camera + "-" + id + ".webp";
+    write(r.thumb_path);
+    db_->upsert_review(r);
+    return r.thumb_path;
+  };
+  const std::string g6 = add("g6", "garden", kNow - 6 * kDay, kNow - 6 * kDay + 10);  // default 5 → expired
+  const std::string g4 = add("g4", "garden", kNow - 4 * kDay, kNow - 4 * kDay + 10);  // kept
+  const std::string p2 = add("p2", "porch", kNow - 2 * kDay, kNow - 2 * kDay + 10);   // default 1 → expired
+  const std::string open = add("open", "porch", kNow - 9 * kDay, std::nullopt);       // open: kept
+  RetentionReport rep = make()->run_once();
+  EXPECT_EQ(rep.reviews_expired, 2);
+  EXPECT_EQ(rep.errors, 0);
+  EXPECT_FALSE(db_->get_review("g6"));
+  EXPECT_FALSE(db_->get_review("p2"));
+  EXPECT_TRUE(db_->get_review("g4"));
+  EXPECT_TRUE(db_->get_review("open"));
+  EXPECT_FALSE(exists(g6));
+  EXPECT_FALSE(exists(p2));
+  EXPECT_TRUE(exists(g4));
+  EXPECT_TRUE(exists(open));
+}
+
 TEST_F(RetentionTest, ExpiresClipsAndSnapshotsPerCameraAndLabel) {
   add_event("g-person-6d", "garden", "person", kNow - 6 * kDay);  // clip: default 5 (global) → expired
   add_event("g-person-4d", "garden", "person", kNow - 4 * kDay);  // kept
