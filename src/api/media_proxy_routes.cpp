@@ -18,6 +18,7 @@
 #include "api/maker_slots.h"
 #include "api/media_files.h"
 #include "api/media_range.h"
+#include "api/review_routes.h"
 #include "events/event_store.h"
 #include "storage/clip_assembler.h"
 #include "storage/clip_cache.h"
@@ -109,6 +110,7 @@ class MediaProxy {
   void event_clip(const httplib::Request& req, httplib::Response& res) const;
   void range_clip_route(const httplib::Request& req, httplib::Response& res) const;
   void event_preview(const httplib::Request& req, httplib::Response& res) const;
+  void review_preview(const httplib::Request& req, httplib::Response& res) const;
 
  private:
   // An event's camera and span: [start, end] (end = now while in progress).
@@ -130,6 +132,9 @@ class MediaProxy {
     auto it = src_.clip_caches.find(camera);
     return it == src_.clip_caches.end() || !it->second ? std::vector<CacheSegment>{} : it->second->segments(a, b);
   }
+
+  // A GIF of [a, b] of `camera`'s clip cache (not ok without one, or without video there).
+  PreviewGif cached_gif(const std::string& camera, double a, double b) const;
 
   const ApiSources& src_;
   const Config& cfg_;
@@ -235,16 +240,7 @@ void MediaProxy::event_preview(const httplib::Request& req, httplib::Response& r
   MakerSlots::Slot slot(media_makers());
   if (!slot.held()) return busy(res);
   const auto t0 = std::chrono::steady_clock::now();
-  auto from_cache = [&] {
-    std::vector<GifSource> files;
-    for (const CacheSegment& seg : cached(span->camera, a, b)) {
-      std::error_code ec;  // a segment being written may have been closed (renamed) since
-      files.push_back({seg.closed || fs::exists(seg.part_path, ec) ? seg.path() : seg.final_path, seg.wall0});
-    }
-    PreviewGif g;
-    g.why = "no cached video";
-    return files.empty() ? g : make_preview_gif(files, a, b);
-  };
+  auto from_cache = [&] { return cached_gif(span->camera, a, b); };
   PreviewGif gif = span->in_progress ? from_cache() : PreviewGif{};
   if (!gif.ok) gif = preview_gif(layout_.recordings_dir(), span->camera, a, b);
   if (!gif.ok && span->has_clip) {  // no recordings: the event's clip (its time 0 is start − pre_capture)
@@ -259,6 +255,41 @@ void MediaProxy::event_preview(const httplib::Request& req, httplib::Response& r
   }
   log_->debug("preview of event {}: {} frames, {} bytes in {:.0f} ms", printable(id), gif.frames, gif.gif.size(),
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  res.set_content(std::move(gif.gif), "image/gif");
+}
+
+PreviewGif MediaProxy::cached_gif(const std::string& camera, double a, double b) const {
+  std::vector<GifSource> files;
+  for (const CacheSegment& seg : cached(camera, a, b)) {
+    std::error_code ec;  // a segment being written may have been closed (renamed) since
+    files.push_back({seg.closed || fs::exists(seg.part_path, ec) ? seg.path() : seg.final_path, seg.wall0});
+  }
+  PreviewGif g;
+  g.why = "no cached video";
+  return files.empty() ? g : make_preview_gif(files, a, b);
+}
+
+// GET /api/review/<id>/preview[?format=gif|mp4] (ha-current.md §4.4, §7.4): the review
+// item's [start − 8 s, end + 8 s] (an open one: up to now), as Frigate 0.14 makes it,
+// from the recordings (review items exist only while recording), else the clip cache.
+void MediaProxy::review_preview(const httplib::Request& req, httplib::Response& res) const {
+  const std::string format = req.has_param("format") ? req.get_param_value("format") : "gif";
+  if (format != "gif" && format != "mp4") return json_error(res, 400, "format: must be gif or mp4");
+  const double now = clock_.wall();
+  const std::string id = req.matches[1];
+  const auto span = src_.events_db ? review_span(*src_.events_db, id, now) : std::nullopt;
+  if (!span) return json_error(res, 404, "Review item not found");
+  constexpr double kPad = 8;  // Frigate 0.14's padding before and after
+  const double a = span->start - kPad, b = std::min(now, span->end + kPad);
+  if (format == "mp4") return cut_and_serve(req.get_header_value("Range"), span->camera, a, b, res, false);
+  MakerSlots::Slot slot(media_makers());
+  if (!slot.held()) return busy(res);
+  PreviewGif gif = preview_gif(layout_.recordings_dir(), span->camera, a, b);
+  if (!gif.ok) gif = cached_gif(span->camera, a, b);
+  if (!gif.ok) {
+    log_->debug("preview of review item {}: {}", printable(id), printable(gif.why));
+    return json_error(res, 404, "Preview not available");
+  }
   res.set_content(std::move(gif.gif), "image/gif");
 }
 
@@ -279,6 +310,10 @@ void add_media_proxy_routes(httplib::Server& svr, const ApiSources& src, const C
   });
   svr.Get(R"(/api/events/([^/]+)/preview\.gif)",
           [proxy](const httplib::Request& req, httplib::Response& res) { proxy->event_preview(req, res); });
+  svr.Get(R"(/api/review/([^/]+)/preview)", [proxy, own_ranges](const httplib::Request& req, httplib::Response& res) {
+    own_ranges(req);
+    proxy->review_preview(req, res);
+  });
   svr.Get(R"(/api/([^/]+)/start/([^/]*)/end/([^/]*)/clip\.mp4)",
           [proxy, own_ranges](const httplib::Request& req, httplib::Response& res) {
             own_ranges(req);

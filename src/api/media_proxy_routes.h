@@ -3,6 +3,7 @@
 //   GET /api/events/<id>/clip.mp4                       the event's clip; Range → 206
 //   GET /api/<camera>/start/<s>/end/<e>/clip.mp4        recordings over [s, e]; Range → 206
 //   GET /api/events/<id>/preview.gif                    ≤ 20 s from the event's start
+//   GET /api/review/<id>/preview[?format=gif|mp4]       the review item ± 8 s
 // Clips are stream copies (storage/range_clip.h); GIFs are made in process
 // (storage/preview_gif.h). What is cut on demand runs on the request's thread, at most
 // kMaxMakers at once in the process (then 503 JSON); never on a camera's thread.

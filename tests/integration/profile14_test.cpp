@@ -387,6 +387,45 @@ TEST(Profile14, HomeAssistantClientAndThe08ProfileFromOneVigil) {
   const std::time_t hour_start = std::time_t(recs[0]["start_time"].get<double>());  // an hour with recordings
   std::strftime(hour, sizeof hour, "%Y-%m/%d/%H", std::gmtime(&hour_start));
   check_playlist(std::string("/vod/") + hour + "/walk/utc/index.m3u8");
+  // Review items as the card asks through the integration's WS pass-through (§2.2 #9,
+  // #10; 0.17 semantics, §5.8): float window, severity, reviewed absent/0/1.
+  json reviews;
+  const std::string window = "&after=" + std::to_string(t - 3600) + ".5&before=" + std::to_string(t + 3600) + ".5";
+  ASSERT_TRUE(eventually(
+      [&] {
+        reviews = json_of(ha.get("/api/review?cameras=walk&labels=all&zones=all&limit=50" + window), "review");
+        return reviews.is_array() && !reviews.empty();
+      },
+      60))
+      << v.log();
+  const json& r0 = reviews[0];
+  for (const char* k : {"id", "camera", "severity", "thumb_path"}) EXPECT_TRUE(r0[k].is_string()) << k;
+  EXPECT_TRUE(r0["start_time"].is_number());
+  EXPECT_TRUE(r0["end_time"].is_number() || r0["end_time"].is_null());
+  EXPECT_EQ(r0["has_been_reviewed"], false);
+  for (const char* k : {"detections", "objects", "sub_labels", "zones", "audio"}) EXPECT_TRUE(r0["data"][k].is_array());
+  const std::string rid = r0["id"];
+  const std::string severity = r0["severity"];
+  auto review_listed = [&](const std::string& query) {
+    json l = json_of(ha.get("/api/review?cameras=walk" + window + query), "review " + query);
+    return std::any_of(l.begin(), l.end(), [&](const json& r) { return r["id"] == rid; });
+  };
+  EXPECT_TRUE(review_listed("&severity=" + severity));
+  EXPECT_TRUE(review_listed("&reviewed=0"));
+  EXPECT_FALSE(review_listed("&reviewed=1"));
+  HttpResult viewed = ha.request("POST", "/api/reviews/viewed", "{\"ids\": [\"" + rid + "\"], \"reviewed\": true}");
+  EXPECT_EQ(json_of(viewed, "viewed")["success"], true);
+  EXPECT_TRUE(review_listed("&reviewed=1"));
+  EXPECT_FALSE(review_listed("&reviewed=0"));
+  EXPECT_TRUE(review_listed(""));
+  // Its thumbnail (card, through the /clips/ proxy view) and preview (notifications).
+  HttpResult webp = ha.get("/clips/review/thumb-walk-" + rid + ".webp");
+  EXPECT_EQ(webp.status, 200);
+  EXPECT_EQ(webp.body.substr(8, 4), "WEBP");
+  HttpResult review_gif = ha.get("/api/review/" + rid + "/preview");
+  EXPECT_EQ(review_gif.status, 200) << review_gif.body;
+  EXPECT_EQ(review_gif.content_type, "image/gif");
+
   // The `{}` bodies never broke a keep-alive connection: most calls reused one.
   EXPECT_GT(ha.reused(), ha.answered() / 2);
 }

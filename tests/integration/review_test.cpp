@@ -181,6 +181,25 @@ TEST(Review, SegmentsOverMqttHttpThumbnailAndRestart) {
     const double ended = j["after"]["end_time"];
     EXPECT_FALSE(has(review_ids(p14, "?after=" + std::to_string(ended + 1)), id));
     EXPECT_TRUE(has(review_ids(p14, "?after=" + std::to_string(ended - 1)), id));
+
+    // Its preview (the notification proxy's review_preview.gif, ha-current.md §2.5): a GIF
+    // of [start − 8 s, end + 8 s] from the recordings; an MP4 of it with ?format=mp4.
+    HttpResult gif;
+    ASSERT_TRUE(eventually(
+        [&] {  // the recordings up to end + 8 s close within a segment or two
+          gif = http_get(p14, "/api/review/" + id + "/preview", 30);
+          return gif.status == 200;
+        },
+        60))
+        << gif.status << " " << gif.body;
+    EXPECT_EQ(gif.content_type, "image/gif");
+    EXPECT_EQ(gif.body.substr(0, 6), "GIF89a");
+    HttpResult mp4 = http_get(p14, "/api/review/" + id + "/preview?format=mp4", 30);
+    EXPECT_EQ(mp4.status, 200) << mp4.body;
+    EXPECT_EQ(mp4.content_type, "video/mp4");
+    EXPECT_NE(mp4.body.find("ftyp"), std::string::npos);
+    EXPECT_EQ(http_get(p14, "/api/review/" + id + "/preview?format=webm").status, 400);
+    EXPECT_EQ(http_get(p14, "/api/review/nope/preview").status, 404);
   }
 }
 
