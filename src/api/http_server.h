@@ -29,11 +29,12 @@ struct ApiSources {
   std::string profile = "0.8";
   const Config* config = nullptr;
   std::map<std::string, Camera*> cameras;
-  std::function<std::string()> config_json;  // /api/config document
-  std::function<std::string()> stats_json;   // /api/stats document
-  EventDb* events_db = nullptr;              // finished events (null: no events API)
-  EventStore* events = nullptr;              // events in progress
-  std::string web_dir;                       // built web UI served at / (empty: none)
+  std::function<std::string()> config_json;              // /api/config document
+  std::function<std::string()> stats_json;               // /api/stats document
+  std::function<std::string()> recordings_storage_json;  // /api/recordings/storage (null: 404)
+  EventDb* events_db = nullptr;                          // finished events (null: no events API)
+  EventStore* events = nullptr;                          // events in progress
+  std::string web_dir;                                   // built web UI served at / (empty: none)
   // Counts X-Ingress-Path values ignored as unsafe (shown in /api/stats `service`).
   std::atomic<uint64_t>* rejected_ingress_headers = nullptr;
   // Connections and requests refused, open connections (/api/stats `service.http`);
