@@ -38,10 +38,10 @@ nlohmann::json recordings_storage_json(const Config& cfg, const Retention& reten
     const double usage = double(a.bytes) / 1e6;
     doc[a.camera] = {{"usage", round2(usage)},
                      {"bandwidth", round2(a.bytes_per_hour / 1e6)},
-                     {"usage_percent", total_mb > 0 ? round2(usage / total_mb * 100) : 0.0},
+                     {"usage_percent", total_mb > 0 ? usage / total_mb * 100 : 0.0},  // unrounded, as Frigate's
                      {"budget_mb", round2(double(a.budget) / 1e6)},
                      {"oldest_start_time", optional_number(a.oldest_start, 3)},
-                     {"projected_days", optional_number(a.projected_days, 2)},
+                     {"projected_days", optional_number(a.projected_days, 6)},  // small budgets: minutes
                      {"budget_held", a.budget_held}};
   }
   return doc;

@@ -288,19 +288,16 @@ void Retention::enforce_budgets(RetentionReport& r) {
       }
       const std::vector<IndexedSegment> batch = index_.oldest(camera, 16);
       if (batch.empty()) break;
-      uint64_t over = index_.bytes(camera) - budget;
       bool progress = false;
       for (const IndexedSegment& s : batch) {
         if (held(holds, camera, s)) {
           held_now = true;
           break;
         }
-        const uint64_t bytes = s.bytes;
-        const bool gone = remove_segment(camera, s, r);
-        progress |= gone || index_.bytes(camera) + bytes - budget > over;  // erased even if it was gone
-        if (gone) ++r.budget_recordings;
+        const uint64_t before = index_.bytes(camera);
+        if (remove_segment(camera, s, r)) ++r.budget_recordings;
+        progress |= index_.bytes(camera) < before;  // deleted, or found gone
         if (index_.bytes(camera) <= budget) break;
-        over = index_.bytes(camera) - budget;
       }
       if (!progress && !held_now) break;  // undeletable files: logged, tried again next pass
     }
@@ -312,7 +309,7 @@ void Retention::enforce_budgets(RetentionReport& r) {
           ++budget_held_[camera];
         }
         log()->warn(
-            "camera {} is over its record.max_mb ({:.0f} MB: {:.1f} MB on disk): its oldest recordings are still "
+            "camera {} is over its record.max_mb ({:.1f} MB: {:.1f} MB on disk): its oldest recordings are still "
             "needed by an event in progress or a clip being cut, and are kept until it ends",
             camera, mb(budget), mb(index_.bytes(camera)));
       }
@@ -341,12 +338,13 @@ void Retention::remove_emptied_dirs(RetentionReport& r) {
       std::optional<double> until = bucket_end(split(d.lexically_relative(root)));
       if (until && *until > now - 120) break;
       if (::rmdir(d.c_str()) != 0) {
-        if (errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
+        const int err = errno;
+        if (err != ENOTEMPTY && err != EEXIST && err != ENOENT) {
           ++r.errors;
-          log()->warn("retention: cannot remove folder {}: {}", d.string(), std::strerror(errno));
+          log()->warn("retention: cannot remove folder {}: {}", d.string(), std::strerror(err));
         }
-        if (errno != ENOENT) break;
-        continue;
+        if (err != ENOENT) break;
+        continue;  // already gone: its parent may be empty now
       }
       ++r.dirs_removed;
       touched_dirs_.insert(d.parent_path().string());

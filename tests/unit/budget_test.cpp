@@ -3,6 +3,7 @@
 // Real files in a temporary folder, a ManualClock, no thread unless stated.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <ctime>
 #include <filesystem>
@@ -70,7 +71,10 @@ class BudgetTest : public ::testing::Test {
     std::strftime(name, sizeof name, "%M.%S.mp4", &tm);
     const std::string p = media_ + "/recordings/" + rel + camera + "/" + name;
     fs::create_directories(fs::path(p).parent_path());
-    std::ofstream(p, std::ios::binary) << std::string(size, 'x');
+    { std::ofstream(p, std::ios::binary) << std::string(size, 'x'); }
+    // Finished a minute after its start, as a recorder leaves it (the walk reads the end from the mtime).
+    struct timeval tv[2] = {{long(t + 60), 0}, {long(t + 60), 0}};
+    ::utimes(p.c_str(), tv);
     return p;
   }
   static uint64_t blocks_of(const std::string& p) {
