@@ -89,8 +89,11 @@ int main(int argc, char** argv) {
   const double quick = now() - c0;
   std::printf("indexed %zu segments in %.3f s; index memory: %.1f MB (%.0f bytes a segment)\n", per_camera * cameras,
               filled, double(after - before) / 1024, double(after - before) * 1024 / double(per_camera * cameras));
-  std::printf("full pass: %.3f s (%d expired, %d over budget, %zu left)\n", pass, rep.recordings_expired,
-              rep.budget_recordings, r.index().size());
+  std::printf("full pass: %.3f s (%zu entries dropped by expiry and budgets, %zu left; %d errors)\n", pass,
+              per_camera * cameras - r.index().size(), r.index().size(), rep.errors);
+  const double s0 = now();
+  r.run_once();
+  std::printf("full pass with nothing to delete: %.6f s\n", now() - s0);
   std::printf("budget and floor check with nothing to delete: %.6f s (%d deleted)\n", quick, check.budget_recordings);
   std::filesystem::remove_all(media);
   return 0;
