@@ -36,7 +36,7 @@ describe('storage page', () => {
   test('a bar per camera against its budget, and the projected days', async () => {
     // Until both cameras have a write rate (a finished segment in the last hour).
     await vigil.waitFor(
-      'api/recordings/storage',
+      '/api/recordings/storage',
       (s) => s.small?.projected_days != null && s.big?.projected_days != null,
       60000,
       'no recording rate for both cameras',
