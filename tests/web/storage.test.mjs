@@ -56,8 +56,8 @@ describe('storage page', () => {
     // The bar's fill is drawn at that share of the bar's width.
     const [bar, fill] = await Promise.all([meter.boundingBox(), meter.locator('.storage-fill').boundingBox()]);
     assert.ok(Math.abs(fill.width - (bar.width * Math.min(now, 100)) / 100) <= bar.width * 0.02 + 1, `${fill.width} of ${bar.width}`);
-    assert.match(await page.getByTestId('days-small').textContent(), /^\d+(\.\d)? (hours|days)$/);
-    assert.match(await page.getByTestId('days-big').textContent(), /^\d+(\.\d)? (hours|days)$/);
+    assert.match(await page.getByTestId('days-small').textContent(), /^\d+(\.\d)? (minutes|hours|days)$/);
+    assert.match(await page.getByTestId('days-big').textContent(), /^\d+(\.\d)? (minutes|hours|days)$/);
     // The navigation names the page.
     assert.equal(await page.getByRole('link', { name: 'Storage' }).getAttribute('aria-current'), 'page');
     await screenshot(page, 'storage');

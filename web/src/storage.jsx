@@ -8,6 +8,7 @@ const mb = (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)} GB` : `${v.toFixed(1)} 
 
 function days(d) {
   if (d === null || d === undefined) return 'unknown (no recording in the last hour)';
+  if (d * 24 < 1) return `${(d * 24 * 60).toFixed(1)} minutes`;
   if (d < 1) return `${(d * 24).toFixed(1)} hours`;
   return `${d.toFixed(1)} days`;
 }
