@@ -556,10 +556,6 @@ void Retention::sync_touched_dirs() {
   touched_dirs_.clear();
 }
 
-void Retention::note_once(const std::string& path, const std::string& why) {
-  if (noted_.insert(path).second) log()->info("retention: {}: {}", path, why);
-}
-
 // ---- background thread ----
 
 void Retention::start(double retention_interval_s, double floor_interval_s) {

@@ -144,7 +144,6 @@ class Retention {
   // Flag cleared (committed), then the file unlinked. False if the database call failed.
   bool drop_medium(Medium m, const EventRecord& e, RetentionReport& r);
   bool remove_file(const std::string& path, RetentionReport& r);
-  void note_once(const std::string& path, const std::string& why);
   void sync_touched_dirs();
   // The worker's loop; `started`: clock mono() at start().
   void loop(double started, double retention_interval_s, double floor_interval_s);
@@ -156,7 +155,6 @@ class Retention {
   std::string clips_dir_, recordings_dir_, cache_dir_;
 
   std::mutex pass_mu_;                  // one pass (full or floor-only) at a time
-  std::set<std::string> noted_;         // paths already logged as unusable (guarded by pass_mu_)
   std::set<std::string> touched_dirs_;  // folders to fsync after unlinks (guarded by pass_mu_)
   std::set<std::string> emptied_dirs_;  // segment folders deletions may have emptied (guarded by pass_mu_)
   SegmentIndex index_;                  // the finished recording segments (its own lock)
