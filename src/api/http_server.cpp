@@ -19,6 +19,7 @@
 #include "api/profile14_routes.h"
 #include "api/review_routes.h"
 #include "api/static_routes.h"
+#include "api/storage_routes.h"
 #include "api/vod_routes.h"
 #include "camera/camera.h"
 #include "render/render.h"
@@ -208,6 +209,7 @@ void HttpServer::Impl::routes() {
   svr.Get("/api/stats", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(src.stats_json() + "\n", "application/json");
   });
+  add_storage_routes(svr, src.recordings_storage_json);
   add_media_routes(svr, src.config->media_dir, src.config->database_path);
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   add_vod_routes(svr, *src.config, src.events_db, src.events, clock);

@@ -17,6 +17,7 @@
 #include "api/static_routes.h"
 #include "app/hanging_detector.h"
 #include "app/stats.h"
+#include "app/storage_json.h"
 #include "camera/camera.h"
 #include "detect/detector_pool.h"
 #include "events/event_store.h"
@@ -113,6 +114,8 @@ int run_vigil(const Config& cfg) {
   Retention retention(cfg, *db, SystemClock::instance(), free_space);
   retention.set_open_clips([&events] { return events.clip_bytes_owed(); },
                            [&events](uint64_t budget) { events.cut_open_clips(budget); });
+  // Budgets and expiry keep what events in progress and pending clips need.
+  retention.set_recording_holds([&events] { return events.recording_holds(); });
   // The writers' gate is a pure read: it has the retention thread check the floor soon
   // (only that thread deletes) and answers from the last check.
   auto may_write = [&retention] { return retention.may_write(); };
@@ -155,7 +158,9 @@ int run_vigil(const Config& cfg) {
   for (const CameraConfig& cc : cfg.cameras) {
     cameras.push_back(std::make_unique<Camera>(cc, pool.get()));
     cameras.back()->enable_stream_copy(cfg.media_dir + "/recordings", caches.count(cc.name) ? caches[cc.name] : nullptr,
-                                       may_write);
+                                       may_write, [&retention](const std::string& path, double start, double end) {
+                                         retention.segment_completed(path, start, end);
+                                       });
     cameras.back()->enable_restream(cfg.rtmp_url);
     if (rtsp) cameras.back()->enable_rtsp_restream(*rtsp);
     switches[cc.name] = cameras.back()->switches();
@@ -171,8 +176,12 @@ int run_vigil(const Config& cfg) {
   api.rejected_ingress_headers = &rejected_ingress;
   HttpCounters http_counters;  // outlives the HTTP server and MQTT
   api.http_counters = &http_counters;
-  const StorageFloorView floor_view{free_space,
-                                    [&retention](const std::string& path) { return retention.below_floor(path); }};
+  auto recordings_storage = [&cfg, &retention, free_space] {
+    return recordings_storage_json(cfg, retention, free_space, SystemClock::instance().wall());
+  };
+  api.recordings_storage_json = [recordings_storage] { return recordings_storage().dump(); };
+  const StorageFloorView floor_view{
+      free_space, [&retention](const std::string& path) { return retention.below_floor(path); }, recordings_storage};
   // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md). Declared
   // before the stats, which show its connection; made after them (it publishes them).
   std::unique_ptr<MqttService> mqtt;

@@ -112,6 +112,8 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
   for (const char* sub : {"recordings", "clips", "cache"}) {
     std::string p = cfg.media_dir + "/" + sub;
     st[p] = storage(p, floor);
+    if (std::string(sub) == "recordings" && floor.recording_cameras && st[p].is_object())
+      st[p]["cameras"] = floor.recording_cameras();
   }
   j["service"] = {{"uptime", int64_t(uptime_seconds)},
                   {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION},

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct ServiceCounters {
 struct StorageFloorView {
   FreeSpaceFn free_bytes;
   std::function<bool(const std::string& path)> below_floor;
+  // The per-camera accounting (app/storage_json.h), shown as `cameras` inside the
+  // recordings folder's entry: service.storage keeps one entry per folder (0.8 clients
+  // read every entry as a folder).
+  std::function<nlohmann::json()> recording_cameras;
 };
 
 // Secrets redacted (config/redact.h) like /api/config.

@@ -63,7 +63,8 @@ void Camera::add_packet_sink(size_t index, Capture::PacketSink sink) {
 }
 
 void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<ClipCache> clip_cache,
-                                std::function<bool()> may_write) {
+                                std::function<bool()> may_write,
+                                std::function<void(const std::string&, double, double)> on_recording) {
   clip_cache_ = std::move(clip_cache);
   for (size_t i = 0; i < cfg_.inputs.size(); ++i) {
     const InputConfig& in = cfg_.inputs[i];
@@ -72,6 +73,7 @@ void Camera::enable_stream_copy(const std::string& recordings_dir, std::shared_p
       // The MQTT recordings switch (0.14) closes the segment at the next keyframe, as the
       // free-space floor does.
       recorder_->set_write_gate([may_write, sw = switches_] { return sw->recordings && (!may_write || may_write()); });
+      recorder_->set_on_completed(on_recording);
       recording_writer_ = std::make_unique<PacketWriter>("recording of " + cfg_.name, *recorder_, clock_);
       add_packet_sink(i, [w = recording_writer_.get()](const AVPacket* p, const AVStream* st) { w->on_packet(p, st); });
     }

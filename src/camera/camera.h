@@ -88,8 +88,11 @@ class Camera {
   // the input with the `clips` role into `clip_cache` (when given). One connection per
   // input, whatever its roles. `may_write` is asked before each new recording segment
   // (the free-space floor). Call before start().
+  // `on_recording` is told of each recording segment published (path, start, end wall
+  // times), on the recording writer's thread (the retention index).
   void enable_stream_copy(const std::string& recordings_dir, std::shared_ptr<class ClipCache> clip_cache,
-                          std::function<bool()> may_write = nullptr);
+                          std::function<bool()> may_write = nullptr,
+                          std::function<void(const std::string&, double, double)> on_recording = nullptr);
   // Restreams the input with the `rtmp` role by stream copy to `<url_base>/<camera>`
   // (when rtmp.enabled), over the same connection as its other roles. Call before start().
   void enable_restream(const std::string& url_base);

@@ -131,6 +131,7 @@ struct CameraConfig {
   CameraClipsConfig clips;
   bool record_enabled = false;
   int record_retain_days = 30;
+  double record_max_mb = 0;  // vigil-only byte budget of its recordings (MB = 10^6 bytes); 0 = none
   bool rtmp_enabled = true;  // as written; see rtmp_active()
   CameraSnapshotsConfig snapshots;
   CameraMqttConfig mqtt;
@@ -213,6 +214,7 @@ struct Config {
   RetainConfig clips_retain;           // global
   RetainConfig snapshots_retain;       // global
   int record_retain_days = 30;         // global (applies to cameras no longer configured)
+  double record_max_mb = 0;            // global byte budget (cameras start from it); 0 = none
   std::vector<CameraConfig> cameras;   // in config order
   std::string media_dir;               // absolute
   std::string api_host = "0.0.0.0";

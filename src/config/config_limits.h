@@ -30,6 +30,8 @@ inline constexpr int kMaxImageSide = 16384;
 inline constexpr int kMaxModelSide = 4096;
 // Highest detection frame rate of a camera.
 inline constexpr int kMaxFps = 1000;
+// record.max_mb at most 10^9 MB (1 EB): larger is a typo, and bytes stay within 2^63.
+inline constexpr double kMaxRecordMb = 1e9;
 // Longest piece of user text quoted in a message (keys, values); longer is cut with "...".
 inline constexpr size_t kMaxQuotedChars = 200;
 

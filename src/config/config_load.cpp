@@ -86,6 +86,7 @@ struct Globals {
   RetainIn clips_retain, snapshots_retain;
   std::optional<bool> record_enabled;
   std::optional<int> record_retain_days;
+  std::optional<double> record_max_mb;
   ArgsIn args;
   OutputArgsIn output_args;
   ObjectsIn objects;
@@ -459,6 +460,8 @@ class Loader {
     m.get("enabled", g_.record_enabled);
     m.get("retain_days", g_.record_retain_days, at_least(0));
     cfg_.record_retain_days = g_.record_retain_days.value_or(30);
+    m.get("max_mb", g_.record_max_mb, between(0, kMaxRecordMb));
+    cfg_.record_max_mb = g_.record_max_mb.value_or(0);
   }
 
   // --- global defaults for cameras
@@ -657,6 +660,8 @@ class Loader {
     cam.record_retain_days = g_.record_retain_days.value_or(30);
     m.get("enabled", cam.record_enabled);
     m.get("retain_days", cam.record_retain_days, at_least(0));
+    cam.record_max_mb = g_.record_max_mb.value_or(0);
+    m.get("max_mb", cam.record_max_mb, between(0, kMaxRecordMb));
   }
 
   // The look of an event image, shared by `snapshots` and `mqtt` (their defaults differ).

@@ -335,6 +335,21 @@ uint64_t EventStore::clip_bytes_owed() const {
   return total;
 }
 
+std::map<std::string, double> EventStore::recording_holds() const {
+  std::map<std::string, double> holds;
+  auto hold = [&holds](const std::string& camera, double from) {
+    auto [it, fresh] = holds.try_emplace(camera, from);
+    if (!fresh) it->second = std::min(it->second, from);
+  };
+  std::lock_guard lock(worker_.mutex());
+  for (const ClipJob& j : scheduler_.jobs()) hold(j.end.camera, j.span.a);
+  for (const auto& [id, state] : live_) {
+    const auto& [o, cam] = state;
+    if (cam) hold(cam->name, o.start_time - cam->clips.pre_capture);  // the whole event, not only its clip's span
+  }
+  return holds;
+}
+
 void EventStore::cut_open_clips(uint64_t budget) {
   {
     std::lock_guard lock(worker_.mutex());

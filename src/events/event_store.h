@@ -78,6 +78,10 @@ class EventStore {
   // would take if every event in progress ended now (the cache segments each clip's span
   // overlaps: an upper bound).
   uint64_t clip_bytes_owed() const;
+  // Retention's holds (docs/storage.md "Byte budgets"), from any thread: per camera, the
+  // earliest wall time recordings are still needed from — each event in progress from its
+  // start minus pre_capture, each clip waiting to be cut from its span's start.
+  std::map<std::string, double> recording_holds() const;
   // Asks the events thread to cut those clips now: each ends at this moment and is
   // written from the cache if it fits in `budget` bytes (else it has none); the cache is
   // then released; its event keeps its snapshot and row and is cut once (logged once).

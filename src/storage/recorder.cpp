@@ -26,7 +26,8 @@ namespace vigil {
 
 struct Recorder::Segment {
   FragmentedWriter file;
-  double minute = 0;  // wall-clock period (floor(wall / segment_seconds)) of the start
+  double minute = 0;           // wall-clock period (floor(wall / segment_seconds)) of the start
+  double start = 0, last = 0;  // wall times of its first and latest packet
   std::string part, final;
 };
 
@@ -51,6 +52,7 @@ bool Recorder::open(double wall) {
     if (!fs::exists(seg->final) && !fs::exists(seg->part)) break;
   }
   seg->minute = std::floor(wall / segment_seconds_);
+  seg->start = seg->last = wall;
   // While written: fragmented, a fragment per GOP flushed when complete, so a crash
   // loses at most the GOP in progress (storage.md §6, §7.1).
   if (!seg->file.open(seg->part, format_.params(), format_.time_base())) {
@@ -86,9 +88,12 @@ void Recorder::close() {
   std::remove(seg->part.c_str());
   if (!why.empty()) {
     failed("recording segment " + seg->final + " could not be completed: " + why);
-  } else if (failing_) {
-    logger("vigil.storage")->info("recordings of {} are written again", camera_);
-    failing_ = false;
+  } else {
+    if (failing_) {
+      logger("vigil.storage")->info("recordings of {} are written again", camera_);
+      failing_ = false;
+    }
+    if (on_completed_) on_completed_(seg->final, seg->start, seg->last);
   }
 }
 
@@ -121,6 +126,7 @@ void Recorder::on_packet(const AVPacket* pkt, const AVStream* st, double arrival
       return;
     }
   }
+  seg_->last = arrival;
   if (seg_->file.write(pkt) == FragmentedWriter::Result::kError) {
     // A write error ends the segment (its complete part is kept); the next keyframe starts a new one.
     failed("recording write failed for " + camera_ + ": " + seg_->file.error());

@@ -32,6 +32,11 @@ class Recorder : public PacketConsumer {
   // before packets arrive.
   void set_write_gate(std::function<bool()> gate) { gate_ = std::move(gate); }
 
+  // Called on the writer's thread once a segment is published under its final name, with
+  // the wall times of its first and last packets (the retention index). Before packets arrive.
+  using CompletedFn = std::function<void(const std::string& path, double start, double end)>;
+  void set_on_completed(CompletedFn f) { on_completed_ = std::move(f); }
+
   // A packet of the input, read at wall time `arrival` (the segment's name and minute).
   void on_packet(const AVPacket* pkt, const AVStream* st, double arrival) override;
   // Packets were dropped: the segment ends; the next keyframe starts a new one.
@@ -54,6 +59,7 @@ class Recorder : public PacketConsumer {
   std::string camera_, dir_;
   double segment_seconds_;
   std::function<bool()> gate_;
+  CompletedFn on_completed_;      // set before packets arrive
   StreamFormat format_;           // the input's parameters and timeline as the packets carry them
   std::unique_ptr<Segment> seg_;  // the segment being written, if any
   bool failing_ = false;          // failures since the last completed segment (logged once per streak)

@@ -29,13 +29,6 @@ std::shared_ptr<spdlog::logger> log() { return logger("vigil.storage"); }
 
 double mb(uint64_t bytes) { return double(bytes) / 1e6; }
 
-// Start time of a segment from its path parts {YYYY-MM, DD, HH, camera, MM.SS.mp4}.
-std::optional<double> segment_start(const std::vector<std::string>& parts) {
-  const std::optional<RecordingSegmentName> name = RecordingSegmentName::parse(parts);
-  if (!name) return std::nullopt;
-  return name->start();
-}
-
 // End of the month/day/hour a folder below recordings/ stands for; nullopt if not a date folder.
 std::optional<double> bucket_end(const std::vector<std::string>& parts) {
   return RecordingDatePrefix::parse(parts).end();
@@ -47,26 +40,11 @@ std::vector<std::string> split(const fs::path& rel) {
   return parts;
 }
 
-bool has_dot_part(const std::vector<std::string>& parts) {
-  return std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return !p.empty() && p[0] == '.'; });
-}
-
-std::optional<double> mtime_of(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  return double(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1e9;
-}
-
 std::optional<dev_t> device_of(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
   return st.st_dev;
 }
-
-struct Segment {
-  std::string path, camera;
-  double start = 0;
-};
 
 // Finished events that still have the medium, oldest first.
 std::vector<EventRecord> events_having(EventDb& db, bool clip) {
@@ -78,40 +56,6 @@ std::vector<EventRecord> events_having(EventDb& db, bool clip) {
   std::stable_sort(events.begin(), events.end(),
                    [](const EventRecord& a, const EventRecord& b) { return a.start_time < b.start_time; });
   return events;
-}
-
-// Every finished segment below recordings/. Dot-files and dot-folders (in-progress work)
-// are skipped; other files that are not at segment depth or not .mp4 are left alone.
-std::vector<Segment> list_segments(const std::string& root,
-                                   const std::function<void(const std::string&, const std::string&)>& note) {
-  std::vector<Segment> out;
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) return out;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    std::vector<std::string> parts = split(p.lexically_relative(root));
-    std::error_code dec;
-    const bool is_dir = it->is_directory(dec);
-    if (has_dot_part(parts)) {
-      if (is_dir) it.disable_recursion_pending();
-      continue;
-    }
-    if (is_dir) continue;
-    if (parts.size() != 5 || p.extension() != ".mp4") {
-      note(p.string(), "not a recording segment, left alone");
-      continue;
-    }
-    std::optional<double> start = segment_start(parts);
-    if (!start) {
-      start = mtime_of(p.string());
-      if (!start) continue;  // vanished meanwhile
-      note(p.string(), "start time not in the path, using its mtime");
-    }
-    out.push_back({p.string(), parts[3], *start});
-  }
-  if (ec) log()->warn("retention: cannot list {}: {}", root, ec.message());
-  return out;
 }
 
 }  // namespace
@@ -130,7 +74,8 @@ Retention::Retention(const Config& cfg, EventDb& db, const Clock& clock, FreeSpa
       free_space_(std::move(free_space)),
       clips_dir_(MediaLayout(cfg.media_dir).clips_dir()),
       recordings_dir_(MediaLayout(cfg.media_dir).recordings_dir()),
-      cache_dir_(MediaLayout(cfg.media_dir).cache_dir()) {}
+      cache_dir_(MediaLayout(cfg.media_dir).cache_dir()),
+      index_(recordings_dir_) {}
 
 Retention::~Retention() { stop(); }  // before the members the thread uses go
 
@@ -167,11 +112,16 @@ RetentionReport Retention::run_once() {
   guarded("snapshot expiry", [&] { expire_event_media(Medium::Snapshot, r); });
   guarded("review expiry", [&] { expire_reviews(r); });
   guarded("event row cleanup", [&] { r.rows_deleted += db_.delete_rows_without_media(); });
+  const bool first = !index_loaded_;
+  guarded("recordings index", [&] { ensure_index(); });
   guarded("recording expiry", [&] { expire_recordings(r); });
-  guarded("empty folder cleanup", [&] { remove_empty_dirs(r); });
+  guarded("recording budgets", [&] { enforce_budgets(r); });
+  guarded("empty folder cleanup", [&] { first ? remove_empty_dirs(r) : remove_emptied_dirs(r); });
   guarded("free-space floor", [&] { enforce_floor_locked(r); });
   sync_touched_dirs();
 
+  if (r.budget_recordings)
+    log()->info("retention: deleted {} recording segments to keep cameras within record.max_mb", r.budget_recordings);
   if (r.clips_expired || r.snapshots_expired || r.recordings_expired || r.rows_deleted)
     log()->info("retention: expired {} clips, {} snapshots, {} recording segments ({:.1f} MB), {} event rows",
                 r.clips_expired, r.snapshots_expired, r.recordings_expired, mb(r.bytes_deleted), r.rows_deleted);
@@ -186,6 +136,12 @@ RetentionReport Retention::enforce_floor() {
     return r;
   }
   try {
+    ensure_index();
+    enforce_budgets(r);
+    if (r.budget_recordings) {
+      remove_emptied_dirs(r);
+      log()->info("retention: deleted {} recording segments to keep cameras within record.max_mb", r.budget_recordings);
+    }
     enforce_floor_locked(r);
   } catch (const std::exception& e) {
     ++r.errors;
@@ -257,13 +213,158 @@ void Retention::expire_reviews(RetentionReport& r) {
 
 // ---- §8.2 recordings ----
 
+void Retention::ensure_index() {
+  if (index_loaded_) return;
+  const size_t n = index_.load();
+  index_loaded_ = true;
+  log()->info("recordings index: {} segments ({:.1f} MB on disk) below {}", n, mb([&] {
+                uint64_t total = 0;
+                for (const std::string& c : index_.cameras()) total += index_.bytes(c);
+                return total;
+              }()),
+              recordings_dir_);
+}
+
+bool Retention::held(const std::map<std::string, double>& holds, const std::string& camera, const IndexedSegment& s) {
+  auto h = holds.find(camera);
+  return h != holds.end() && s.end > h->second;
+}
+
+bool Retention::remove_segment(const std::string& camera, const IndexedSegment& s, RetentionReport& r) {
+  const std::string path = recordings_dir_ + "/" + s.rel;
+  struct stat st {};
+  const uint64_t size = ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_size) : 0;
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) {  // already gone (deleted by hand): only the index learns it
+      index_.erase(camera, s);
+      return false;
+    }
+    ++r.errors;
+    log()->warn("retention: cannot delete {}: {}", path, std::strerror(errno));
+    return false;  // stays in the index: tried again next pass
+  }
+  index_.erase(camera, s);
+  r.bytes_deleted += size;
+  const std::string dir = fs::path(path).parent_path().string();
+  touched_dirs_.insert(dir);
+  emptied_dirs_.insert(dir);
+  return true;
+}
+
+// §8.2 through the index: each camera's segments that started before its retain_days,
+// oldest first, except what an open event or a clip still needs.
 void Retention::expire_recordings(RetentionReport& r) {
   const double now = clock_.wall();
-  auto note = [this](const std::string& p, const std::string& why) { note_once(p, why); };
-  for (const Segment& s : list_segments(recordings_dir_, note)) {
-    if (s.start >= now - record_days_for(s.camera) * kDay) continue;
-    if (remove_file(s.path, r)) ++r.recordings_expired;
+  const std::map<std::string, double> holds = holds_ ? holds_() : std::map<std::string, double>{};
+  constexpr size_t kBatch = 1024;
+  for (const std::string& camera : index_.cameras()) {
+    const double cutoff = now - record_days_for(camera) * kDay;
+    for (bool more = true; more;) {
+      const std::vector<IndexedSegment> batch = index_.started_before(camera, cutoff, kBatch);
+      more = batch.size() == kBatch;
+      for (const IndexedSegment& s : batch) {
+        if (held(holds, camera, s)) {
+          more = false;
+          break;
+        }
+        if (remove_segment(camera, s, r)) ++r.recordings_expired;
+      }
+    }
   }
+}
+
+uint64_t Retention::budget_bytes(const std::string& camera) const {
+  const CameraConfig* cam = cfg_.camera(camera);
+  const double budget_mb = cam ? cam->record_max_mb : cfg_.record_max_mb;
+  return budget_mb > 0 ? uint64_t(budget_mb * 1e6) : 0;
+}
+
+uint64_t Retention::budget_held(const std::string& camera) const {
+  std::lock_guard lock(held_mu_);
+  auto it = budget_held_.find(camera);
+  return it == budget_held_.end() ? 0 : it->second;
+}
+
+// Budgets: while a camera's segments take more than its record.max_mb on disk, its oldest
+// segment goes; a needed one stops it (all newer ones are needed too), logged once per
+// episode and counted.
+void Retention::enforce_budgets(RetentionReport& r) {
+  std::map<std::string, double> holds;
+  bool holds_read = false;
+  for (const std::string& camera : index_.cameras()) {
+    const uint64_t budget = budget_bytes(camera);
+    if (budget == 0) continue;
+    bool held_now = false;
+    while (!held_now && index_.bytes(camera) > budget) {
+      if (!holds_read) {  // asked only when some camera is over its budget
+        holds = holds_ ? holds_() : holds;
+        holds_read = true;
+      }
+      const std::vector<IndexedSegment> batch = index_.oldest(camera, 16);
+      if (batch.empty()) break;
+      bool progress = false;
+      for (const IndexedSegment& s : batch) {
+        if (held(holds, camera, s)) {
+          held_now = true;
+          break;
+        }
+        const uint64_t before = index_.bytes(camera);
+        if (remove_segment(camera, s, r)) ++r.budget_recordings;
+        progress |= index_.bytes(camera) < before;  // deleted, or found gone
+        if (index_.bytes(camera) <= budget) break;
+      }
+      if (!progress && !held_now) break;  // undeletable files: logged, tried again next pass
+    }
+    if (held_now) {
+      ++r.budget_held;
+      if (held_logged_.insert(camera).second) {
+        {
+          std::lock_guard lock(held_mu_);
+          ++budget_held_[camera];
+        }
+        log()->warn(
+            "camera {} is over its record.max_mb ({:.1f} MB: {:.1f} MB on disk): its oldest recordings are still "
+            "needed by an event in progress or a clip being cut, and are kept until it ends",
+            camera, mb(budget), mb(index_.bytes(camera)));
+      }
+    } else if (held_logged_.erase(camera)) {
+      log()->info("camera {} is within its record.max_mb again ({:.1f} MB on disk)", camera, mb(index_.bytes(camera)));
+    }
+  }
+}
+
+void Retention::segment_completed(const std::string& path, double start, double end) {
+  if (!index_.add_file(path, start, end)) return;
+  {
+    std::lock_guard lock(worker_.mutex());
+    check_requested_ = true;
+  }
+  worker_.notify();
+}
+
+// After deletions: each emptied segment folder and its parents up to recordings/, as long
+// as they are empty and not of the current hour (the recorder creates those).
+void Retention::remove_emptied_dirs(RetentionReport& r) {
+  const double now = clock_.wall();
+  const fs::path root(recordings_dir_);
+  for (const std::string& dir : emptied_dirs_) {
+    for (fs::path d(dir); d != root && d.native().size() > root.native().size(); d = d.parent_path()) {
+      std::optional<double> until = bucket_end(split(d.lexically_relative(root)));
+      if (until && *until > now - 120) break;
+      if (::rmdir(d.c_str()) != 0) {
+        const int err = errno;
+        if (err != ENOTEMPTY && err != EEXIST && err != ENOENT) {
+          ++r.errors;
+          log()->warn("retention: cannot remove folder {}: {}", d.string(), std::strerror(err));
+        }
+        if (err != ENOENT) break;
+        continue;  // already gone: its parent may be empty now
+      }
+      ++r.dirs_removed;
+      touched_dirs_.insert(d.parent_path().string());
+    }
+  }
+  emptied_dirs_.clear();
 }
 
 void Retention::remove_empty_dirs(RetentionReport& r) {
@@ -297,6 +398,7 @@ void Retention::remove_empty_dirs(RetentionReport& r) {
       log()->warn("retention: cannot remove folder {}: {}", d.string(), std::strerror(errno));
     }
   }
+  emptied_dirs_.clear();
 }
 
 // ---- §9 free-space floor ----
@@ -403,15 +505,23 @@ uint64_t Retention::open_recording_bytes() const {
 }
 
 uint64_t Retention::free_recordings(const Volume& v, uint64_t target, RetentionReport& r) {
-  auto note = [this](const std::string& p, const std::string& why) { note_once(p, why); };
-  std::vector<Segment> segments = list_segments(recordings_dir_, note);
-  std::stable_sort(segments.begin(), segments.end(),
-                   [](const Segment& a, const Segment& b) { return a.start < b.start; });
+  // The oldest segments over all cameras, from the index, a batch at a time.
   uint64_t free = free_space_(v.probe);
-  for (const Segment& s : segments) {
-    if (free >= target) break;
-    if (remove_file(s.path, r)) ++r.floor_recordings;
-    free = free_space_(v.probe);
+  constexpr size_t kBatch = 256;
+  while (free < target) {
+    std::vector<std::pair<std::string, IndexedSegment>> batch;
+    for (const std::string& camera : index_.cameras())
+      for (IndexedSegment& s : index_.oldest(camera, kBatch)) batch.emplace_back(camera, std::move(s));
+    if (batch.empty()) break;
+    std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (batch.size() > kBatch) batch.resize(kBatch);
+    const size_t before = index_.size();
+    for (const auto& [camera, s] : batch) {
+      if (free >= target) break;
+      if (remove_segment(camera, s, r)) ++r.floor_recordings;
+      free = free_space_(v.probe);
+    }
+    if (index_.size() == before) break;  // nothing could be deleted
   }
   return free;
 }
@@ -458,10 +568,6 @@ bool Retention::remove_file(const std::string& path, RetentionReport& r) {
 void Retention::sync_touched_dirs() {
   for (const std::string& d : touched_dirs_) sync_directory(d);
   touched_dirs_.clear();
-}
-
-void Retention::note_once(const std::string& path, const std::string& why) {
-  if (noted_.insert(path).second) log()->info("retention: {}: {}", path, why);
 }
 
 // ---- background thread ----

@@ -9,6 +9,10 @@
 // segments being written, the clips of events in progress) — delete the oldest recording
 // segments, then the oldest event clips, then the oldest snapshots, then cut the clips of
 // the events in progress (their cache is released); if still below, block new writes.
+// Budgets (docs/storage.md "Byte budgets"): each camera's recordings are kept within
+// `record.max_mb` (allocated bytes), oldest first, never deleting a segment an open event
+// or a pending clip still needs. Recordings are found through a SegmentIndex (one walk at
+// the first pass, then fed by the recorders), never by a walk per pass.
 #pragma once
 
 #include <sys/types.h>
@@ -24,6 +28,7 @@
 #include "config/config.h"
 #include "storage/event_db.h"
 #include "storage/free_space.h"
+#include "storage/segment_index.h"
 #include "util/clock.h"
 #include "util/worker.h"
 
@@ -38,6 +43,9 @@ struct RetentionReport {
   int dirs_removed = 0;     // empty folders below recordings/
   // §9 floor.
   int floor_recordings = 0, floor_clips = 0, floor_snapshots = 0;
+  // Budgets: segments deleted to bring a camera within record.max_mb; cameras left over
+  // their budget because the oldest segment left is still needed (an open event, a clip).
+  int budget_recordings = 0, budget_held = 0;
   uint64_t bytes_deleted = 0;  // every file above
   int errors = 0;              // files that could not be deleted, failed database calls
   uint64_t reserved = 0;       // bytes vigil must still write (open recordings' remux, open clips)
@@ -76,6 +84,24 @@ class Retention {
   // floor), so their cache can go. Called from the pass: neither may call back into Retention.
   void set_open_clips(std::function<uint64_t()> bytes_owed, std::function<void(uint64_t budget)> cut);
 
+  // What recordings are still needed, per camera: segments that end after the time given
+  // are kept whatever their age or the budget (open events from their start minus
+  // pre-capture, clips waiting to be cut from their start). Called from the pass, on the
+  // retention thread; must not call back into Retention. Set before start().
+  using HoldsFn = std::function<std::map<std::string, double>()>;
+  void set_recording_holds(HoldsFn holds) { holds_ = std::move(holds); }
+
+  // A recorder published a segment (any thread): it joins the index, and the thread is
+  // asked for a budget and floor check soon.
+  void segment_completed(const std::string& path, double start, double end);
+  // The recordings index (accounting reads it; tests and bench fill it).
+  SegmentIndex& index() { return index_; }
+  const SegmentIndex& index() const { return index_; }
+  // Times a camera was found over its budget with only needed segments left (since start).
+  uint64_t budget_held(const std::string& camera) const;
+  // The byte budget of a camera (configured or not: the global one), 0 = none.
+  uint64_t budget_bytes(const std::string& camera) const;
+
   // Called on the background thread after each pass it ran, with the pass's report;
   // `full` = run_once, else a floor-only check. Set before start() (tests wait on it).
   using PassHook = std::function<void(const RetentionReport&, bool full)>;
@@ -94,7 +120,16 @@ class Retention {
   void expire_event_media(Medium m, RetentionReport& r);
   void expire_recordings(RetentionReport& r);
   void expire_reviews(RetentionReport& r);
+  void enforce_budgets(RetentionReport& r);
+  // Loads the index by its one walk, the first time a pass needs it (pass_mu_ held).
+  void ensure_index();
+  // Deletes an indexed segment (unlink, then out of the index; also when already gone).
+  bool remove_segment(const std::string& camera, const IndexedSegment& s, RetentionReport& r);
+  // True when `s` of `camera` ends after what holds_ keeps (a fresh holds map per pass).
+  static bool held(const std::map<std::string, double>& holds, const std::string& camera, const IndexedSegment& s);
+  // The whole walk of empty folders (first pass), then only the folders deletions emptied.
   void remove_empty_dirs(RetentionReport& r);
+  void remove_emptied_dirs(RetentionReport& r);
   void enforce_floor_locked(RetentionReport& r);
   uint64_t free_recordings(const Volume& v, uint64_t target, RetentionReport& r);
   uint64_t free_event_media(Medium m, const Volume& v, uint64_t target, RetentionReport& r);
@@ -111,7 +146,6 @@ class Retention {
   // Flag cleared (committed), then the file unlinked. False if the database call failed.
   bool drop_medium(Medium m, const EventRecord& e, RetentionReport& r);
   bool remove_file(const std::string& path, RetentionReport& r);
-  void note_once(const std::string& path, const std::string& why);
   void sync_touched_dirs();
   // The worker's loop; `started`: clock mono() at start().
   void loop(double started, double retention_interval_s, double floor_interval_s);
@@ -122,12 +156,18 @@ class Retention {
   FreeSpaceFn free_space_;
   std::string clips_dir_, recordings_dir_, cache_dir_;
 
-  std::mutex pass_mu_;                     // one pass (full or floor-only) at a time
-  std::set<std::string> noted_;            // paths already logged as unusable (guarded by pass_mu_)
-  std::set<std::string> touched_dirs_;     // folders to fsync after unlinks (guarded by pass_mu_)
-  double last_floor_error_ = -1e18;        // clock mono() of the last "still below" error
-  std::map<dev_t, uint64_t> last_usable_;  // per file system, at the last check (guarded by pass_mu_)
-  bool blocked_logged_ = false;            // the current blocked state's start was logged (guarded by pass_mu_)
+  std::mutex pass_mu_;                  // one pass (full or floor-only) at a time
+  std::set<std::string> touched_dirs_;  // folders to fsync after unlinks (guarded by pass_mu_)
+  std::set<std::string> emptied_dirs_;  // segment folders deletions may have emptied (guarded by pass_mu_)
+  SegmentIndex index_;                  // the finished recording segments (its own lock)
+  bool index_loaded_ = false;           // the start-up walk is done (guarded by pass_mu_)
+  HoldsFn holds_;                       // set before start()
+  std::set<std::string> held_logged_;   // cameras whose current held-over-budget state was logged (pass_mu_)
+  mutable std::mutex held_mu_;
+  std::map<std::string, uint64_t> budget_held_;  // guarded by held_mu_: held-over-budget episodes per camera
+  double last_floor_error_ = -1e18;              // clock mono() of the last "still below" error
+  std::map<dev_t, uint64_t> last_usable_;        // per file system, at the last check (guarded by pass_mu_)
+  bool blocked_logged_ = false;                  // the current blocked state's start was logged (guarded by pass_mu_)
   std::atomic<bool> writes_allowed_{true};
   std::function<uint64_t()> clips_owed_;     // set before start()
   std::function<void(uint64_t)> cut_clips_;  // set before start()

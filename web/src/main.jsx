@@ -9,6 +9,7 @@ import { Editor } from './editor.jsx';
 import { Event } from './event.jsx';
 import { Events } from './events.jsx';
 import { Link, match, useLocation } from './router.jsx';
+import { Storage } from './storage.jsx';
 
 const ROUTES = [
   ['/', () => <Cameras />],
@@ -16,6 +17,7 @@ const ROUTES = [
   ['/cameras/:name/editor', (p) => <Editor name={p.name} key={p.name} />],
   ['/events', (p, search) => <Events search={search} />],
   ['/events/:id', (p) => <Event id={p.id} key={p.id} />],
+  ['/storage', () => <Storage />],
   ['/debug', () => <Debug />],
 ];
 
@@ -33,6 +35,7 @@ function NotFound() {
 const NAV = [
   ['/', 'Cameras', (p) => p === '/' || p.startsWith('/cameras')],
   ['/events', 'Events', (p) => p.startsWith('/events')],
+  ['/storage', 'Storage', (p) => p.startsWith('/storage')],
   ['/debug', 'Debug', (p) => p.startsWith('/debug')],
 ];
 
