@@ -78,8 +78,8 @@ EventRecord open_row(OpenEvent&& o, const SwitchesMap& switches) {
 
 // GET /api/events (ha-current.md §2.2 #5, §5.3): finished events and events in progress,
 // newest first.
-std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, const httplib::Request& req,
-                                     bool* thumbs) {
+std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, const std::set<std::string>& retained,
+                                     const httplib::Request& req, bool* thumbs) {
   EventQuery q;
   if (auto v = number_param(req, "before"); v && *v != 0) q.before = v;
   if (auto v = number_param(req, "after"); v && *v != 0) q.after = v;
@@ -113,7 +113,7 @@ std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, c
     if (!zones.empty() && std::none_of(e.zones.begin(), e.zones.end(), [&](auto& z) { return zones.count(z); }))
       return false;
     if (!sub_labels.empty() && !sub_labels.count("None")) return false;  // vigil events have no sub label
-    if (favorites) return false;                                         // nor favourites (retain_indefinitely)
+    if (favorites && !retained.count(e.id)) return false;                // favourites: retained events
     if (min_score && e.top_score < *min_score) return false;
     if (max_score && e.top_score > *max_score) return false;
     return true;
@@ -190,8 +190,10 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
   svr.Get("/api/events", [&db, &src](const httplib::Request& req, httplib::Response& res) {
     bool thumbs = true;
     nlohmann::json arr = nlohmann::json::array();
-    for (const ListedEvent& e : list_events(db, src.switches, req, &thumbs)) {
+    const std::set<std::string> retained = db.retained_ids();
+    for (const ListedEvent& e : list_events(db, src.switches, retained, req, &thumbs)) {
       arr.push_back(event14(e.row, thumbs, false));
+      arr.back()["retain_indefinitely"] = retained.count(e.row.id) > 0;
       // Still open until its clip is cut and its row written (as /api/events/<id> says).
       if (e.open) arr.back()["end_time"] = nullptr;
     }
@@ -233,6 +235,7 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
         r.zones = o.entered_zones;
         nlohmann::json j = event14(r, false, true);
         j["end_time"] = nullptr;
+        j["retain_indefinitely"] = db.retained_ids().count(id) > 0;
         res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJson);
         return;
       }
@@ -242,9 +245,30 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
       res.set_content(nlohmann::json({{"success", false}, {"message", "Event not found"}}).dump(), kJson);
       return;
     }
-    res.set_content(event14(*e, true, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                    kJson);
+    nlohmann::json j = event14(*e, true, true);
+    j["retain_indefinitely"] = db.retained_ids().count(id) > 0;
+    res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJson);
   });
+  // Favourites (§2.2 #12, the integration's `frigate.favorite_event` service; Frigate
+  // 0.14's answers, §5.9): retention keeps a retained event's clip and snapshot.
+  auto retain = [&db](bool on) {
+    return [&db, on](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = req.matches[1];
+      if (!db.set_retained(id, on)) {
+        res.status = 404;
+        res.set_content(nlohmann::json({{"success", false}, {"message", "Event " + id + " not found"}})
+                            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                        kJson);
+        return;
+      }
+      const std::string message = "Event " + id + (on ? " retained" : " un-retained");
+      res.set_content(nlohmann::json({{"success", true}, {"message", message}})
+                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      kJson);
+    };
+  };
+  svr.Post(R"(/api/events/([^/]+)/retain)", retain(true));
+  svr.Delete(R"(/api/events/([^/]+)/retain)", retain(false));
 }
 
 }  // namespace vigil

@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS "vigil_open_event" (
   "state"         TEXT NOT NULL,
   "end_announced" INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS "vigil_retained_event" ("id" VARCHAR(30) NOT NULL PRIMARY KEY);
 )";
 
 // The columns 0.8's migration 001 created; an `event` table without them is not 0.8's.
@@ -377,6 +378,27 @@ std::vector<EventRecord> EventDb::list(const EventQuery& q) {
 
   std::vector<EventRecord> out;
   while (s.step()) out.push_back(read_event(s));
+  return out;
+}
+
+bool EventDb::set_retained(const std::string& id, bool retained) {
+  std::lock_guard lock(write_mu_);
+  Stmt known(writer_,
+             "SELECT 1 FROM event WHERE id = ?1 UNION ALL SELECT 1 FROM vigil_open_event WHERE id = ?1 LIMIT 1");
+  known.bind(id);
+  if (!known.step()) return false;
+  Stmt(writer_, retained ? "INSERT OR IGNORE INTO vigil_retained_event (id) VALUES (?)"
+                         : "DELETE FROM vigil_retained_event WHERE id = ?")
+      .bind(id)
+      .run();
+  return true;
+}
+
+std::set<std::string> EventDb::retained_ids() {
+  ReaderLease db(*this);
+  Stmt s(db.get(), "SELECT id FROM vigil_retained_event");
+  std::set<std::string> out;
+  while (s.step()) out.insert(s.text(0));
   return out;
 }
 

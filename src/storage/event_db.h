@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <semaphore>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,10 +83,15 @@ class EventDb {
   bool clear_clip(const std::string& id);
   bool clear_snapshot(const std::string& id);
   int delete_rows_without_media();
+  // Favourites (Frigate's `retain_indefinitely`, vigil_retained_event): retention keeps
+  // their clip and snapshot. False when no event (finished or in progress) has the id.
+  bool set_retained(const std::string& id, bool retained);
 
   // Reader side: safe from any thread, concurrently with the writer. Finished events only.
   std::vector<EventRecord> list(const EventQuery& q);
   std::optional<EventRecord> get(const std::string& id);
+  // Ids of the events kept indefinitely (set_retained).
+  std::set<std::string> retained_ids();
   // Events in progress (rows of vigil_open_event), newest first; `thumbnails`: with their
   // base64 JPEG, else empty.
   std::vector<OpenEvent> list_open(bool thumbnails);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -174,7 +175,9 @@ std::string Retention::media_path(Medium m, const EventRecord& e) const {
 
 void Retention::expire_event_media(Medium m, RetentionReport& r) {
   const double now = clock_.wall();
+  const std::set<std::string> retained = db_.retained_ids();  // favourites: kept until un-retained
   for (const EventRecord& e : events_having(db_, m == Medium::Clip)) {
+    if (retained.count(e.id)) continue;
     const RetainConfig& retain = retain_for(m, e.camera);
     auto it = retain.objects.find(e.label);
     const int days = it != retain.objects.end() ? it->second : retain.default_days;

@@ -336,6 +336,19 @@ TEST(Profile14, HomeAssistantClientAndThe08ProfileFromOneVigil) {
   EXPECT_FALSE(listed.empty());
   EXPECT_TRUE(json_of(ha.get("/api/events?cameras=other,more&include_thumbnails=0"), "other cameras").empty());
   EXPECT_TRUE(json_of(ha.get("/api/events?favorites=1&include_thumbnails=0"), "favorites").empty());
+  // Favourites (§2.2 #12, service frigate.favorite_event): retain, listed, un-retain.
+  json retained = json_of(ha.request("POST", "/api/events/" + id + "/retain", "{}"), "retain");
+  EXPECT_EQ(retained["success"], true);
+  EXPECT_EQ(retained["message"], "Event " + id + " retained");
+  json favorites = json_of(ha.get("/api/events?favorites=1&include_thumbnails=0"), "favorites");
+  ASSERT_EQ(favorites.size(), 1u);
+  EXPECT_EQ(favorites[0]["id"], id);
+  EXPECT_EQ(favorites[0]["retain_indefinitely"], true);
+  EXPECT_EQ(json_of(ha.get("/api/events/" + id), "event")["retain_indefinitely"], true);
+  EXPECT_EQ(json_of(ha.request("DELETE", "/api/events/" + id + "/retain", "{}"), "un-retain")["message"],
+            "Event " + id + " un-retained");
+  EXPECT_TRUE(json_of(ha.get("/api/events?favorites=1&include_thumbnails=0"), "favorites").empty());
+  EXPECT_EQ(ha.request("POST", "/api/events/nosuchevent/retain", "{}").status, 404);
   // Notification images (§4.4) come from the 0.8 routes on this port too.
   HttpResult thumb = ha.get("/api/events/" + id + "/thumbnail.jpg");
   EXPECT_EQ(thumb.status, 200);

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -250,6 +251,28 @@ TEST_F(RetentionTest, ExpiresClipsAndSnapshotsPerCameraAndLabel) {
   EXPECT_FALSE(pc->has_clip);
   EXPECT_TRUE(pc->has_snapshot);
   EXPECT_TRUE(exists(snap("porch", "p-car-1.5d")));
+}
+
+// Favourites (0.14's retain_indefinitely): an expired clip and snapshot stay while the
+// event is retained, and go at the first pass after it is un-retained.
+TEST_F(RetentionTest, RetainedEventsKeepTheirMediaUntilUnRetained) {
+  add_event("kept", "garden", "person", kNow - 60 * kDay);
+  add_event("gone", "garden", "person", kNow - 60 * kDay);
+  ASSERT_TRUE(db_->set_retained("kept", true));
+  EXPECT_FALSE(db_->set_retained("nosuchevent", true));
+  EXPECT_EQ(db_->retained_ids(), std::set<std::string>{"kept"});
+
+  EXPECT_EQ(make()->run_once().clips_expired, 1);
+  EXPECT_FALSE(event("gone"));
+  ASSERT_TRUE(event("kept"));
+  EXPECT_TRUE(event("kept")->has_clip);
+  EXPECT_TRUE(exists(clip("garden", "kept")));
+  EXPECT_TRUE(exists(snap("garden", "kept")));
+
+  ASSERT_TRUE(db_->set_retained("kept", false));
+  make()->run_once();
+  EXPECT_FALSE(event("kept"));
+  EXPECT_FALSE(exists(clip("garden", "kept")));
 }
 
 TEST_F(RetentionTest, UnconfiguredCamerasUseGlobalRetain) {
