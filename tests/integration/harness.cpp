@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -354,6 +355,22 @@ int connect_to(int port) {
     return -1;
   }
   return fd;
+}
+
+// Unix time of a recording file's name (local time, recordings/YYYY-MM/DD/HH/<cam>/MM.SS.mp4).
+double recording_start(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string name = p.filename().string();
+  const std::filesystem::path hour = p.parent_path().parent_path();
+  std::tm tm{};
+  tm.tm_year = std::stoi(hour.parent_path().parent_path().filename().string().substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(hour.parent_path().parent_path().filename().string().substr(5, 2)) - 1;
+  tm.tm_mday = std::stoi(hour.parent_path().filename().string());
+  tm.tm_hour = std::stoi(hour.filename().string());
+  tm.tm_min = std::stoi(name.substr(0, 2));
+  tm.tm_sec = std::stoi(name.substr(3, 2));
+  tm.tm_isdst = -1;
+  return double(std::mktime(&tm));
 }
 
 }  // namespace vigil::test

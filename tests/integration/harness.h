@@ -107,6 +107,9 @@ struct HttpResult {
 };
 HttpResult http_get(int port, const std::string& path, double timeout = 5, const std::string& method = "GET");
 
+// Unix time of a recording file's name (local time, recordings/YYYY-MM/DD/HH/<cam>/MM.SS.mp4).
+double recording_start(const std::string& path);
+
 // camera_fps of `camera` in /api/stats (0 when vigil does not answer or has no such camera).
 double camera_fps(int port, const std::string& camera);
 // Seconds since midnight of a vigil log line ("YYYY-mm-dd HH:MM:SS.mmm …"); 0 if none.

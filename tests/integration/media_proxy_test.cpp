@@ -40,22 +40,6 @@ double probe_duration(const std::string& path) {
 // Decoding errors of the whole file ("" = it decodes).
 std::string decode_errors(const std::string& path) { return run("ffmpeg -v error -i '" + path + "' -f null - 2>&1"); }
 
-// Unix time of a recording file's name (local time, recordings/YYYY-MM/DD/HH/<cam>/MM.SS.mp4).
-double recording_start(const std::string& path) {
-  const fs::path p(path);
-  const std::string name = p.filename().string();
-  const fs::path hour = p.parent_path().parent_path();
-  std::tm tm{};
-  tm.tm_year = std::stoi(hour.parent_path().parent_path().filename().string().substr(0, 4)) - 1900;
-  tm.tm_mon = std::stoi(hour.parent_path().parent_path().filename().string().substr(5, 2)) - 1;
-  tm.tm_mday = std::stoi(hour.parent_path().filename().string());
-  tm.tm_hour = std::stoi(hour.filename().string());
-  tm.tm_min = std::stoi(name.substr(0, 2));
-  tm.tm_sec = std::stoi(name.substr(3, 2));
-  tm.tm_isdst = -1;
-  return double(std::mktime(&tm));
-}
-
 void expect_json_error(const HttpResult& r, int status, const std::string& what) {
   EXPECT_EQ(r.status, status) << what << ": " << r.body;
   EXPECT_EQ(r.content_type, "application/json") << what;
