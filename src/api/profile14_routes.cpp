@@ -76,6 +76,13 @@ EventRecord open_row(OpenEvent&& o, const SwitchesMap& switches) {
   return r;
 }
 
+// The has_clip / has_snapshot filters of `q` (the database applies them to finished rows;
+// this, to events in progress).
+bool media_filters_match(const EventQuery& q, const EventRecord& e) {
+  return (!q.has_clip || *q.has_clip == (e.has_clip ? 1 : 0)) &&
+         (!q.has_snapshot || *q.has_snapshot == (e.has_snapshot ? 1 : 0));
+}
+
 // GET /api/events (ha-current.md §2.2 #5, §5.3): finished events and events in progress,
 // newest first.
 std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, const std::set<std::string>& retained,
@@ -103,8 +110,7 @@ std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, c
     if (open) {  // the database filtered the finished rows by these
       if (q.before && e.start_time > *q.before) return false;
       if (q.after && e.start_time < *q.after) return false;
-      if (q.has_clip && *q.has_clip != (e.has_clip ? 1 : 0)) return false;
-      if (q.has_snapshot && *q.has_snapshot != (e.has_snapshot ? 1 : 0)) return false;
+      if (!media_filters_match(q, e)) return false;
     } else if (!filter_here) {
       return true;
     }
@@ -212,9 +218,7 @@ void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14
     for (const EventRecord& e : rows) ids.insert(e.id);
     for (OpenEvent& o : db.list_open(false)) {
       EventRecord r = open_row(std::move(o), src.switches);
-      if (ids.count(r.id) || (q.has_clip && *q.has_clip != (r.has_clip ? 1 : 0)) ||
-          (q.has_snapshot && *q.has_snapshot != (r.has_snapshot ? 1 : 0)))
-        continue;
+      if (ids.count(r.id) || !media_filters_match(q, r)) continue;
       rows.push_back(std::move(r));
     }
     res.set_content(summary14_json(rows, offset), kJson);
