@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all build web bootstrap demo test sanitize format bench clean
+.PHONY: all build web bootstrap demo test sanitize format bench clean package
 all: build
 
 bootstrap:
@@ -59,3 +59,7 @@ format:
 
 clean:
 	rm -rf $(BUILD) web/dist
+
+# The Debian package build/vigil_<version>_amd64.deb (packaging/, docs/package.md).
+package: build
+	cd $(BUILD) && cpack -G DEB

@@ -228,6 +228,13 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 
 std::string default_web_dir() {
   if (const char* env = std::getenv("VIGIL_WEB_DIR"); env && *env) return env;
+  // Installed (the Debian package): /usr/bin/vigil serves /usr/share/vigil/web.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share/vigil/web";
+    if (fs::is_regular_file(installed / "index.html", ec)) return installed.string();
+  }
   return VIGIL_WEB_DIR;
 }
 

@@ -13,7 +13,8 @@ class Server;
 
 namespace vigil {
 
-// $VIGIL_WEB_DIR, else the folder compiled in (the source tree's web/dist).
+// $VIGIL_WEB_DIR, else <prefix>/share/vigil/web beside an installed binary (<prefix>/bin),
+// else the folder compiled in (the source tree's web/dist).
 std::string default_web_dir();
 
 // Registers a GET catch-all: call after every other GET route. `web_dir` holds
