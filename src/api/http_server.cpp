@@ -11,6 +11,7 @@
 #include "api/connection_stream.h"
 #include "api/connections.h"
 #include "api/event_routes.h"
+#include "api/export_routes.h"
 #include "api/jpeg_cache.h"
 #include "api/media_proxy_routes.h"
 #include "api/media_routes.h"
@@ -210,6 +211,9 @@ void HttpServer::Impl::routes() {
     res.set_content(src.stats_json() + "\n", "application/json");
   });
   add_storage_routes(svr, src.recordings_storage_json);
+  // Exports: listed on every listener, made, renamed and deleted on the 0.14 one.
+  if (src.events_db && src.exports)
+    add_export_routes(svr, *src.config, *src.events_db, *src.exports, src.profile == "0.14");
   add_media_routes(svr, src.config->media_dir, src.config->database_path);
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   add_vod_routes(svr, *src.config, src.events_db, src.events, clock);

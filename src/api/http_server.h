@@ -24,6 +24,7 @@ class Camera;
 class ClipCache;
 class EventDb;
 class EventStore;
+class ExportMaker;
 
 struct ApiSources {
   // The API this listener answers: "0.8" (http-api.md) or "0.14" (ha-current.md; the
@@ -36,7 +37,8 @@ struct ApiSources {
   std::function<std::string()> recordings_storage_json;  // /api/recordings/storage (null: 404)
   EventDb* events_db = nullptr;                          // finished events (null: no events API)
   EventStore* events = nullptr;                          // events in progress
-  SwitchesMap switches;  // runtime switches per camera (0.14 /api/config shows them)
+  ExportMaker* exports = nullptr;                        // exports (null: no export API)
+  SwitchesMap switches;                                  // runtime switches per camera (0.14 /api/config shows them)
   // Each camera's clip cache (cameras with a `clips` input): the clip and preview of an
   // event in progress are cut from it (api/media_proxy_routes.h). Fixed at start.
   std::map<std::string, std::shared_ptr<ClipCache>> clip_caches;

@@ -56,6 +56,7 @@ constexpr int kOpenFlags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NO
 }  // namespace
 
 bool media_dir_allowed(MediaKind kind, size_t depth, const std::string& name) {
+  if (kind == MediaKind::kExports) return false;                         // files only
   if (kind == MediaKind::kClips) return depth == 0 && name == "review";  // review thumbnails (0.14)
   switch (depth) {
     case 0:
@@ -71,6 +72,12 @@ bool media_dir_allowed(MediaKind kind, size_t depth, const std::string& name) {
 }
 
 bool media_file_allowed(MediaKind kind, size_t depth, const std::string& name) {
+  if (kind == MediaKind::kExports) {  // exports/<camera>_<id>.mp4 (storage/export_maker.h)
+    const std::string tail = ".mp4";
+    if (depth != 0 || !ends_with(name, tail) || name.size() <= tail.size() + 7) return false;
+    const std::string stem = name.substr(0, name.size() - tail.size());
+    return stem[stem.size() - 7] == '_' && camera_name(stem);
+  }
   if (kind == MediaKind::kRecordings) return depth == 4 && looks_like_recording_file(name);
   if (depth == 1) {  // clips/review/thumb-<camera>-<review id>.webp (ha-current.md §7.1)
     const std::string head = "thumb-", tail = ".webp";

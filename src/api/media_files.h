@@ -1,4 +1,4 @@
-// What /clips/ and /recordings/ may serve (http-api.md §5.1): an allow-list of the
+// What /clips/, /recordings/ and /exports/ may serve (http-api.md §5.1): an allow-list of the
 // files vigil writes there (storage.md §1), opened beneath the folder without following
 // any symbolic link, and never the event database or its -wal, -shm, -journal files,
 // whatever their names.
@@ -15,6 +15,7 @@ namespace vigil {
 enum class MediaKind {
   kClips,       // <camera>-<event id>.jpg|.mp4|.png directly in clips/; review/thumb-<camera>-<id>.webp
   kRecordings,  // YYYY-MM/DD/HH/<camera>/MM.SS.mp4
+  kExports,     // <camera>_<6 of [a-z0-9]>.mp4 directly in exports/
 };
 
 // Name rules by depth below the served folder (0: an entry of the folder itself).

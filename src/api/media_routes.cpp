@@ -349,7 +349,7 @@ void add_root(httplib::Server& svr, MediaRoot root) {
 }  // namespace
 
 bool is_media_path(const std::string& path) {
-  for (const char* prefix : {"/clips", "/recordings"}) {
+  for (const char* prefix : {"/clips", "/recordings", "/exports"}) {
     size_t n = std::char_traits<char>::length(prefix);
     if (path.compare(0, n, prefix) == 0 && (path.size() == n || path[n] == '/')) return true;
   }
@@ -360,6 +360,9 @@ void add_media_routes(httplib::Server& svr, const std::string& media_dir, const 
   add_root(svr, {"/clips", MediaTree(MediaLayout(media_dir).clips_dir(), MediaKind::kClips, database_path), false});
   add_root(svr, {"/recordings",
                  MediaTree(MediaLayout(media_dir).recordings_dir(), MediaKind::kRecordings, database_path), true});
+  // Exports (storage/export_maker.h): files only; the list is GET /api/exports.
+  add_root(svr,
+           {"/exports", MediaTree(MediaLayout(media_dir).exports_dir(), MediaKind::kExports, database_path), false});
 }
 
 }  // namespace vigil

@@ -26,6 +26,7 @@
 #include "review/review_store.h"
 #include "storage/clip_cache.h"
 #include "storage/event_db.h"
+#include "storage/export_maker.h"
 #include "storage/recorder.h"
 #include "storage/retention.h"
 #include "util/clock.h"
@@ -111,11 +112,20 @@ int run_vigil(const Config& cfg) {
   if (test_fs_capacity())
     log->warn("test hook VIGIL_TEST_FS_CAPACITY_MB: free space = {:.0f} MB minus the media folder's files",
               double(*test_fs_capacity()) / 1e6);
+  // Exports (issue 13): cut on their own thread from the recordings, kept until deleted.
+  ExportMaker exports(*db, cfg.media_dir);
   Retention retention(cfg, *db, SystemClock::instance(), free_space);
   retention.set_open_clips([&events] { return events.clip_bytes_owed(); },
                            [&events](uint64_t budget) { events.cut_open_clips(budget); });
-  // Budgets and expiry keep what events in progress and pending clips need.
-  retention.set_recording_holds([&events] { return events.recording_holds(); });
+  // Budgets and expiry keep what events in progress, pending clips and exports need.
+  retention.set_recording_holds([&events, &exports] {
+    std::map<std::string, double> holds = events.recording_holds();
+    for (const auto& [camera, from] : exports.recording_holds()) {
+      auto [it, fresh] = holds.emplace(camera, from);
+      if (!fresh) it->second = std::min(it->second, from);
+    }
+    return holds;
+  });
   // The writers' gate is a pure read: it has the retention thread check the floor soon
   // (only that thread deletes) and answers from the last check.
   auto may_write = [&retention] { return retention.may_write(); };
@@ -124,6 +134,7 @@ int run_vigil(const Config& cfg) {
   events.recover();
   events.start();
   retention.start();
+  exports.start();
   // Review segments (ha-current.md §7): rows and thumbnails on their own thread; the
   // segments a crash left open are closed before any camera starts.
   const std::string review_thumbs = cfg.media_dir + "/clips/review";
@@ -137,6 +148,7 @@ int run_vigil(const Config& cfg) {
   api.config = &cfg;
   api.events_db = db.get();
   api.events = &events;
+  api.exports = &exports;
   api.clip_caches = caches;  // events in progress: clip.mp4 and preview.gif from the cache
   api.web_dir = default_web_dir();
   if (access((api.web_dir + "/index.html").c_str(), R_OK) == 0)
@@ -248,6 +260,7 @@ int run_vigil(const Config& cfg) {
   if (mqtt) mqtt->stop();             // sends the cameras' last messages, then `offline`
   events.stop();                      // writes everything queued
   reviews.stop();                     // likewise (the cameras ended their segments)
+  exports.stop();                     // the export being cut stops; its temporary goes
   retention.stop();
   if (!stuck.empty()) {
     // Everything is written and stopped; only an inference that nothing can interrupt

@@ -79,8 +79,10 @@ struct Output {
     }
     if (int ret = avio_closep(&fmt->pb); ret < 0 && ok && why.empty()) why = "close: " + av_error_text(ret);
     if (ok && why.empty()) {
-      if (Status st = publish_file(tmp, final_path); st) return "";
-      else why = st.why();
+      if (Status st = publish_file(tmp, final_path); st)
+        return "";
+      else
+        why = st.why();
     }
     std::remove(tmp.c_str());
     return ok ? why : std::string("not published");
@@ -199,7 +201,8 @@ std::vector<Source> one_format(std::vector<Source> all, double& a, double& b) {
 
 }  // namespace
 
-ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path) {
+ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path,
+                         const ClipProgress& progress) {
   ClipResult r;
   std::vector<Source> sources = one_format(open_sources(all_segs), a, b);
   std::vector<CacheSegment> segs;
@@ -249,6 +252,10 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, do
       last_out_end = out_t + dur;
       prev_end = wall + dur;
       ++r.packets;
+      if (progress && r.packets % 64 == 0 && !progress(b > k0 ? std::clamp((wall - k0) / (b - k0), 0.0, 1.0) : 0)) {
+        r.why = "cancelled";
+        break;
+      }
     }
   }
   if (!out.fmt) {

@@ -5,6 +5,7 @@
 // dot-named temporary and published atomically (§7).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,13 @@ struct ClipResult {
   int packets = 0;
 };
 
+// How far a cut has got, 0..1 of [a, b] copied (called from the cutting thread now and
+// then); returning false cancels the cut (nothing is published; why = "cancelled").
+using ClipProgress = std::function<bool(double)>;
+
 // `segments` oldest first (ClipCache::segments(a, b)). Never throws.
-ClipResult assemble_clip(const std::vector<CacheSegment>& segments, double a, double b, const std::string& out_path);
+ClipResult assemble_clip(const std::vector<CacheSegment>& segments, double a, double b, const std::string& out_path,
+                         const ClipProgress& progress = {});
 
 // A finished fragmented segment (`in`) as a regular MP4 at `out` with the index first,
 // same packets and timestamps (stream copy), published atomically (§6, §7). Fails when

@@ -211,6 +211,7 @@ EventDb::EventDb(const std::string& path) : path_(path) {
     set_engine_settings(writer_);
     migrate(writer_);
     migrate_reviews();
+    migrate_exports();
   } catch (const std::exception& e) {
     sqlite3_close(writer_);
     throw std::runtime_error("event database " + path + ": " + e.what());

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/export_record.h"
 #include "storage/review_record.h"
 
 struct sqlite3;
@@ -113,10 +114,24 @@ class EventDb {
   std::vector<ReviewSegment> list_reviews(const ReviewQuery& q);
   std::optional<ReviewSegment> get_review(const std::string& id);
 
+  // Exports (the `export` table of Frigate 0.14 on this file; export_db.cpp). Writer
+  // side: the export thread (insert, finish) and the API (rename, delete).
+  void insert_export(const ExportRecord& e);
+  // The export is done: published (`error` empty) or failed with `error`.
+  void finish_export(const std::string& id, const std::string& error);
+  // Start-up: exports a stop or crash left unfinished fail with `error`; returns how many.
+  int fail_unfinished_exports(const std::string& error);
+  bool rename_export(const std::string& id, const std::string& name);  // false: no such export
+  bool delete_export(const std::string& id);                           // false: no such export
+  // Reader side, any thread. Newest range first.
+  std::vector<ExportRecord> list_exports();
+  std::optional<ExportRecord> get_export(const std::string& id);
+
  private:
   class ReaderLease;
 
   void migrate_reviews();  // creates the reviewsegment table if missing (writer, in the constructor)
+  void migrate_exports();  // creates the export table if missing (likewise)
 
   sqlite3* acquire_reader();
   void release_reader(sqlite3* db);

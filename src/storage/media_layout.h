@@ -6,6 +6,7 @@
 //   clips/.<name>.tmp                         a file being written (files.h)
 //   recordings/YYYY-MM/DD/HH/<camera>/MM.SS.mp4 (+ `.MM.SS.mp4.part` while written)
 //   cache/<camera>-YYYYmmddHHMMSS.mp4          (+ `.<camera>-….mp4.part` while written)
+//   exports/<camera>_<6 of [a-z0-9]>.mp4        an export (+ `.<name>.tmp` while cut)
 //
 // Times in names are the local time of the server (localtime_r / mktime with
 // tm_isdst = -1), to the second.
@@ -29,6 +30,7 @@ class MediaLayout {
   std::string pending_dir() const { return clips_dir() + "/.pending"; }
   std::string recordings_dir() const { return media_dir_ + "/recordings"; }
   std::string cache_dir() const { return media_dir_ + "/cache"; }
+  std::string exports_dir() const { return media_dir_ + "/exports"; }
 
   // clips/<camera>-<id>.jpg
   std::string snapshot(const std::string& camera, const std::string& id) const;

@@ -24,7 +24,7 @@ std::vector<CacheSegment> recordings_as_segments(const std::vector<IndexedMedia>
 }
 
 ClipResult range_clip(const std::string& recordings_dir, const std::string& camera, double start, double end,
-                      const std::string& out_path) {
+                      const std::string& out_path, const ClipProgress& progress) {
   const std::vector<IndexedMedia> files = recordings_overlapping(recordings_dir, camera, start, end);
   if (files.empty()) {
     ClipResult r;
@@ -35,7 +35,7 @@ ClipResult range_clip(const std::string& recordings_dir, const std::string& came
   // A range that starts before the first recording starts at its first picture (not
   // with seconds of nothing before it, which an edit list would make).
   if (!segs.empty() && !segs.front().keyframes.empty()) start = std::max(start, segs.front().keyframes.front());
-  return assemble_clip(segs, start, end, out_path);
+  return assemble_clip(segs, start, end, out_path, progress);
 }
 
 }  // namespace vigil

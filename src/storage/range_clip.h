@@ -25,6 +25,6 @@ std::vector<CacheSegment> recordings_as_segments(const std::vector<IndexedMedia>
 // the first recording starts at its first keyframe). Fails (ok = false, why)
 // when no recording covers the range.
 ClipResult range_clip(const std::string& recordings_dir, const std::string& camera, double start, double end,
-                      const std::string& out_path);
+                      const std::string& out_path, const ClipProgress& progress = {});
 
 }  // namespace vigil
