@@ -33,10 +33,11 @@ struct ApiSources {
   std::map<std::string, Camera*> cameras;
   std::function<std::string()> config_json;              // /api/config document
   std::function<std::string()> stats_json;               // /api/stats document
+  std::function<std::string()> metrics_text;             // /api/metrics document (null: 404)
   std::function<std::string()> recordings_storage_json;  // /api/recordings/storage (null: 404)
   EventDb* events_db = nullptr;                          // finished events (null: no events API)
   EventStore* events = nullptr;                          // events in progress
-  SwitchesMap switches;  // runtime switches per camera (0.14 /api/config shows them)
+  SwitchesMap switches;                                  // runtime switches per camera (0.14 /api/config shows them)
   // Each camera's clip cache (cameras with a `clips` input): the clip and preview of an
   // event in progress are cut from it (api/media_proxy_routes.h). Fixed at start.
   std::map<std::string, std::shared_ptr<ClipCache>> clip_caches;

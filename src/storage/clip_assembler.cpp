@@ -1,5 +1,6 @@
 #include "storage/clip_assembler.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +15,7 @@ extern "C" {
 #include "storage/files.h"
 #include "storage/media_layout.h"
 #include "storage/segment_reader.h"
+#include "util/metrics.h"
 
 namespace vigil {
 namespace {
@@ -79,8 +81,10 @@ struct Output {
     }
     if (int ret = avio_closep(&fmt->pb); ret < 0 && ok && why.empty()) why = "close: " + av_error_text(ret);
     if (ok && why.empty()) {
-      if (Status st = publish_file(tmp, final_path); st) return "";
-      else why = st.why();
+      if (Status st = publish_file(tmp, final_path); st)
+        return "";
+      else
+        why = st.why();
     }
     std::remove(tmp.c_str());
     return ok ? why : std::string("not published");
@@ -199,7 +203,9 @@ std::vector<Source> one_format(std::vector<Source> all, double& a, double& b) {
 
 }  // namespace
 
-ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path) {
+namespace {
+
+ClipResult assemble(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path) {
   ClipResult r;
   std::vector<Source> sources = one_format(open_sources(all_segs), a, b);
   std::vector<CacheSegment> segs;
@@ -263,6 +269,20 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, do
     return r;
   }
   r.ok = true;
+  return r;
+}
+
+}  // namespace
+
+// Times each assembly (event clips and /api/<camera>/start/…/clip.mp4) for /api/metrics.
+ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path) {
+  static MetricFamily<Histogram>& seconds = process_metrics().histogram(
+      "vigil_clip_assembly_seconds", "Time assembling one clip from the cache took, by result.", {"result"},
+      slow_task_buckets());
+  const auto t0 = std::chrono::steady_clock::now();
+  ClipResult r = assemble(all_segs, a, b, out_path);
+  seconds.with({r.ok ? "ok" : "failed"})
+      .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return r;
 }
 
