@@ -5,7 +5,7 @@
 #include <mutex>
 #include <set>
 
-#include "util/metrics.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 namespace {
@@ -67,9 +67,7 @@ std::string http_route_label(const httplib::Request& req, int status) {
 }
 
 void count_http_request(const httplib::Request& req, const httplib::Response& res) {
-  static MetricFamily<Counter>& requests = process_metrics().counter(
-      "vigil_http_requests_total", "HTTP requests answered, by method, route pattern and status.",
-      {"method", "route", "status"});
+  static MetricFamily<Counter>& requests = http_requests_metric();
   static const std::set<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
   const std::string method = kMethods.count(req.method) ? req.method : "other";
   requests.with({method, http_route_label(req, res.status), std::to_string(res.status)}).inc();

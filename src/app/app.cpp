@@ -32,7 +32,7 @@
 #include "storage/storage_accounting.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/metrics.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 namespace {
@@ -214,7 +214,10 @@ int run_vigil(const Config& cfg) {
   };
   api.stats_json = stats;
   // /api/metrics (docs/metrics.md): the stats' sources, read at each scrape, then what
-  // the stages count in process_metrics().
+  // the stages count in process_metrics() (every family shown from the start).
+  std::vector<std::string> camera_names;
+  for (const CameraConfig& cc : cfg.cameras) camera_names.push_back(cc.name);
+  register_metric_families(camera_names);
   auto folder_bytes = std::make_shared<MediaFolderBytes>(cfg.media_dir, [&cfg, &retention, free_space] {
     uint64_t total = 0;
     for (const CameraAccount& a :

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "util/log.h"
-#include "util/metrics.h"
+#include "util/metric_families.h"
 #include "util/thread_priority.h"
 #include "util/worker.h"
 
@@ -101,10 +101,7 @@ struct DetectorPool::Impl {
     w->tid = gettid();
     lower_this_thread(ShedClass::kDetection);  // shed before capture and recording
     cv::Mat resized;
-    Histogram& inference_seconds = process_metrics()
-                                       .histogram("vigil_detector_inference_seconds",
-                                                  "Time one inference took, by detector.", {"name"}, latency_buckets())
-                                       .with({w->name});
+    Histogram& inference_seconds = detector_inference_metric().with({w->name});
     for (;;) {
       std::shared_ptr<Request> req;
       {

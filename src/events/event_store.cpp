@@ -11,7 +11,7 @@
 #include "events/event_rows.h"
 #include "storage/clip_cache.h"
 #include "util/log.h"
-#include "util/metrics.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 namespace {
@@ -272,9 +272,7 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   const bool stored = write_finished(e);
   if (!stored) unwritten_.push_back(std::move(e));
   rows_waiting_ = unwritten_.size();
-  static MetricFamily<Counter>& finished = process_metrics().counter(
-      "vigil_events_finished_total", "Events finished (stored or waiting for a retry).", {"camera_name"});
-  finished.with({cam.name}).inc();
+  events_finished_metric().with({cam.name}).inc();
   if (on_finished_) on_finished_(o.id, stored);
 }
 

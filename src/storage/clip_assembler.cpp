@@ -15,7 +15,7 @@ extern "C" {
 #include "storage/files.h"
 #include "storage/media_layout.h"
 #include "storage/segment_reader.h"
-#include "util/metrics.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 namespace {
@@ -276,9 +276,7 @@ ClipResult assemble(const std::vector<CacheSegment>& all_segs, double a, double 
 
 // Times each assembly (event clips and /api/<camera>/start/…/clip.mp4) for /api/metrics.
 ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path) {
-  static MetricFamily<Histogram>& seconds = process_metrics().histogram(
-      "vigil_clip_assembly_seconds", "Time assembling one clip from the cache took, by result.", {"result"},
-      slow_task_buckets());
+  static MetricFamily<Histogram>& seconds = clip_assembly_metric();
   const auto t0 = std::chrono::steady_clock::now();
   ClipResult r = assemble(all_segs, a, b, out_path);
   seconds.with({r.ok ? "ok" : "failed"})

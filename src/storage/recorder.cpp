@@ -21,19 +21,9 @@ extern "C" {
 #include "storage/fragmented_writer.h"
 #include "storage/media_layout.h"
 #include "util/log.h"
-#include "util/metrics.h"
+#include "util/metric_families.h"
 
 namespace vigil {
-
-// Segments completed and lost (not started, or not completed), per camera (/api/metrics).
-namespace {
-Counter& segments_counter(const char* what, const std::string& camera) {
-  return process_metrics()
-      .counter(std::string("vigil_recording_segments_") + what + "_total",
-               std::string("Recording segments ") + what + ", by camera.", {"camera_name"})
-      .with({camera});
-}
-}  // namespace
 
 struct Recorder::Segment {
   FragmentedWriter file;
@@ -68,7 +58,7 @@ bool Recorder::open(double wall) {
   // loses at most the GOP in progress (storage.md §6, §7.1).
   if (!seg->file.open(seg->part, format_.params(), format_.time_base())) {
     failed("cannot start a recording for " + camera_ + ": " + seg->file.error());  // retried at every keyframe
-    segments_counter("dropped", camera_).inc();
+    recording_segments_dropped_metric().with({camera_}).inc();
     std::remove(seg->part.c_str());
     return false;
   }
@@ -101,9 +91,9 @@ void Recorder::close() {
   std::remove(seg->part.c_str());
   if (!why.empty()) {
     failed("recording segment " + seg->final + " could not be completed: " + why);
-    segments_counter("dropped", camera_).inc();
+    recording_segments_dropped_metric().with({camera_}).inc();
   } else {
-    segments_counter("written", camera_).inc();
+    recording_segments_written_metric().with({camera_}).inc();
     if (failing_) {
       logger("vigil.storage")->info("recordings of {} are written again", camera_);
       failing_ = false;

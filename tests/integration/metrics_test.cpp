@@ -160,6 +160,9 @@ TEST(Metrics, ScrapedTwiceWithYoloxOnVtest) {
       {"vigil_detector_queue_depth", "gauge"},
       {"vigil_events_open", "gauge"},
       {"vigil_recording_segments_written_total", "counter"},
+      {"vigil_recording_segments_dropped_total", "counter"},
+      {"vigil_events_finished_total", "counter"},
+      {"vigil_clip_assembly_seconds", "histogram"},
       {"vigil_media_folder_bytes", "gauge"},
       {"vigil_storage_below_floor", "gauge"},
       {"vigil_http_requests_total", "counter"},
@@ -178,6 +181,8 @@ TEST(Metrics, ScrapedTwiceWithYoloxOnVtest) {
   EXPECT_EQ(second.value("vigil_detector_inference_seconds_bucket", {{"name", "yolox"}, {"le", "+Inf"}}),
             second.value("vigil_detector_inference_seconds_count", yolox));
   EXPECT_FALSE(std::isnan(second.value("vigil_events_open", walk)));
+  EXPECT_EQ(second.value("vigil_recording_segments_dropped_total", walk), 0);  // shown from the start
+  EXPECT_GE(second.value("vigil_events_finished_total", walk), 0);
   EXPECT_FALSE(std::isnan(second.value("frigate_storage_free_bytes", {{"storage", v.dir() + "/media/recordings"}})))
       << second.text;
   for (const char* folder : {"clips", "recordings", "cache"})
