@@ -98,7 +98,10 @@ TEST(Metrics, ScrapedTwiceWithYoloxOnVtest) {
   if (access(vtest_mp4().c_str(), R_OK) != 0) GTEST_SKIP() << "run scripts/bootstrap";
   ScopedEnv env;
   env.set("VIGIL_TEST_RECORD_SEGMENT_SECONDS", "2");  // segments complete within the test
-  Vigil v(yolox_detectors_yaml() + "record: {enabled: true}\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n" +
+  const int p14 = free_port(), rtsp = free_port();    // a 0.14 listener too: /api/metrics is on every listener
+  Vigil v("api:\n  host: 127.0.0.1\n  listeners:\n    - {port: $API_PORT, profile: \"0.8\"}\n    - {port: " +
+          std::to_string(p14) + ", profile: \"0.14\"}\nrtsp_restream: {port: " + std::to_string(rtsp) + "}\n" +
+          yolox_detectors_yaml() + "record: {enabled: true}\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n" +
           "        - path: " + vtest_mp4() +
           "\n          input_args: -re -stream_loop -1\n          roles: [detect, clips, record]\n"
           "    width: 768\n    height: 576\n    fps: 5\n");
@@ -208,6 +211,12 @@ TEST(Metrics, ScrapedTwiceWithYoloxOnVtest) {
             first.value("vigil_detector_inference_seconds_sum", yolox));
   EXPECT_GE(second.value("process_cpu_seconds_total"), first.value("process_cpu_seconds_total"));
   EXPECT_GT(second.value("process_cpu_seconds_total"), 0);
+
+  // The 0.14 listener serves the same document.
+  ASSERT_TRUE(v.wait_for_log("API (0.14 profile) listening on 127.0.0.1:" + std::to_string(p14))) << v.log();
+  const Scrape on14 = scrape(p14);
+  EXPECT_GT(on14.value("frigate_camera_fps", walk), 0) << on14.text;
+  EXPECT_EQ(on14.types.at("vigil_http_requests_total"), "counter");
 
   // promtool (Debian `prometheus`, scripts/bootstrap) agrees it is valid and lint-clean.
   const std::string promtool = run("command -v promtool");
