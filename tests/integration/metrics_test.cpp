@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "harness.h"
+#include "mqtt_harness.h"
 
 namespace vigil::test {
 namespace {
@@ -225,6 +226,33 @@ TEST(Metrics, ScrapedTwiceWithYoloxOnVtest) {
   std::ofstream(file) << second.text;
   const std::string check = run("promtool check metrics < " + file + " 2>&1; echo exit=$?");
   EXPECT_NE(check.find("exit=0"), std::string::npos) << check;
+}
+
+// MQTT's connection state and counters, shown only when MQTT is enabled: connected with
+// the broker up, 0 once it is gone.
+TEST(Metrics, MqttConnectionStateFollowsTheBroker) {
+  if (access(vtest_mp4().c_str(), R_OK) != 0) GTEST_SKIP() << "run scripts/bootstrap";
+  Broker broker;
+  Vigil v("mqtt:\n  host: 127.0.0.1\n  port: " + std::to_string(broker.port()) +
+          "\ncameras:\n  walk:\n    ffmpeg:\n      inputs:\n        - path: " + vtest_mp4() +
+          "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n"
+          "    width: 768\n    height: 576\n    fps: 1\n");
+  ASSERT_TRUE(v.wait_ready()) << v.log();
+  Scrape s;
+  ASSERT_TRUE(eventually([&] {
+    s = scrape(v.port());
+    return s.value("vigil_mqtt_connected") == 1;
+  })) << s.text
+      << v.log();
+  EXPECT_EQ(s.types.at("vigil_mqtt_connected"), "gauge");
+  EXPECT_EQ(s.types.at("vigil_mqtt_dropped_messages_total"), "counter");
+  EXPECT_EQ(s.types.at("vigil_mqtt_failed_connection_attempts_total"), "counter");
+  broker.stop();
+  ASSERT_TRUE(eventually([&] {
+    s = scrape(v.port());
+    return s.value("vigil_mqtt_connected") == 0;
+  })) << s.text
+      << v.log();
 }
 
 }  // namespace vigil::test
