@@ -50,7 +50,7 @@ class Gauge {
   double value() const noexcept { return v_.load(std::memory_order_relaxed); }
 
  private:
-  std::atomic<double> v_{0};
+  std::atomic<double> v_{0};  // the last value set (or the sum of what was added)
 };
 
 class Histogram {
@@ -68,9 +68,9 @@ class Histogram {
   Snapshot snapshot() const;
 
  private:
-  const std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<uint64_t>[]> counts_;  // per bucket (not cumulative), +Inf last
-  std::atomic<double> sum_{0};
+  const std::vector<double> bounds_;                 // increasing, fixed at construction
+  std::unique_ptr<std::atomic<uint64_t>[]> counts_;  // per bucket (not cumulative), +Inf last; only grow
+  std::atomic<double> sum_{0};                       // of every observed value
 };
 
 // Upper bounds for durations from 1 ms to 10 s.
@@ -111,7 +111,7 @@ class MetricFamily : public MetricFamilyBase {
  private:
   const std::vector<double> bounds_;  // histograms only
   mutable std::mutex mu_;             // guards children_ (the map, not the metrics in it)
-  std::map<std::vector<std::string>, std::unique_ptr<M>> children_;
+  std::map<std::vector<std::string>, std::unique_ptr<M>> children_;  // by label values; never removed
 };
 
 class MetricsRegistry {
