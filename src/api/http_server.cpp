@@ -15,6 +15,7 @@
 #include "api/jpeg_cache.h"
 #include "api/media_proxy_routes.h"
 #include "api/media_routes.h"
+#include "api/metrics_routes.h"
 #include "api/mjpeg_pacer.h"
 #include "api/params.h"
 #include "api/profile14_routes.h"
@@ -180,6 +181,7 @@ void HttpServer::Impl::routes() {
       res.set_header("Access-Control-Allow-Origin", "*");
       res.set_header("Cache-Control", "no-store");
     }
+    count_http_request(req, res);  // vigil_http_requests_total (docs/metrics.md)
   });
   svr.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     try {
@@ -194,6 +196,8 @@ void HttpServer::Impl::routes() {
     }
   });
 
+  // Prometheus metrics on every listener, before any /api/<camera> route.
+  add_metrics_routes(svr, src.metrics_text);
   // The 0.14 profile's routes first: they shadow the 0.8 ones of the same path.
   if (src.profile == "0.14") {
     add_profile14_routes(svr, src, *profile14);

@@ -34,6 +34,7 @@ struct ApiSources {
   std::map<std::string, Camera*> cameras;
   std::function<std::string()> config_json;              // /api/config document
   std::function<std::string()> stats_json;               // /api/stats document
+  std::function<std::string()> metrics_text;             // /api/metrics document (null: 404)
   std::function<std::string()> recordings_storage_json;  // /api/recordings/storage (null: 404)
   EventDb* events_db = nullptr;                          // finished events (null: no events API)
   EventStore* events = nullptr;                          // events in progress

@@ -16,6 +16,7 @@
 #include "api/http_server.h"
 #include "api/static_routes.h"
 #include "app/hanging_detector.h"
+#include "app/metrics_doc.h"
 #include "app/stats.h"
 #include "app/storage_json.h"
 #include "camera/camera.h"
@@ -29,8 +30,10 @@
 #include "storage/export_maker.h"
 #include "storage/recorder.h"
 #include "storage/retention.h"
+#include "storage/storage_accounting.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 namespace {
@@ -197,7 +200,8 @@ int run_vigil(const Config& cfg) {
   // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md). Declared
   // before the stats, which show its connection; made after them (it publishes them).
   std::unique_ptr<MqttService> mqtt;
-  auto stats = [&cfg, camera_ptrs, p, started, &rejected_ingress, &http_counters, floor_view, &events, &mqtt] {
+  // What /api/stats `service` and /api/metrics show of the counters kept elsewhere.
+  auto service_counters = [&rejected_ingress, &http_counters, &events, &mqtt] {
     ServiceCounters c;
     c.rejected_ingress_headers = rejected_ingress.load();
     c.http_rejected_connections = http_counters.rejected_connections.load();
@@ -214,9 +218,38 @@ int run_vigil(const Config& cfg) {
       c.mqtt_failed_attempts = mh.failed_attempts;
       c.mqtt_dropped_messages = mh.dropped;
     }
-    return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started, c, floor_view);
+    return c;
+  };
+  auto stats = [&cfg, camera_ptrs, p, started, floor_view, service_counters] {
+    return stats_json(cfg, camera_ptrs, p->stats(), SystemClock::instance().mono() - started, service_counters(),
+                      floor_view);
   };
   api.stats_json = stats;
+  // /api/metrics (docs/metrics.md): the stats' sources, read at each scrape, then what
+  // the stages count in process_metrics() (every family shown from the start).
+  std::vector<std::string> camera_names;
+  for (const CameraConfig& cc : cfg.cameras) camera_names.push_back(cc.name);
+  register_metric_families(camera_names);
+  auto folder_bytes = std::make_shared<MediaFolderBytes>(cfg.media_dir, [&cfg, &retention, free_space] {
+    uint64_t total = 0;
+    for (const CameraAccount& a :
+         account_cameras(retention, cfg, free_space(cfg.media_dir + "/recordings"), SystemClock::instance().wall()))
+      total += a.bytes;
+    return total;
+  });
+  api.metrics_text = [&cfg, camera_ptrs, p, started, service_counters, floor_view, &events, folder_bytes] {
+    MetricsInputs in;
+    in.cfg = &cfg;
+    in.cameras = camera_ptrs;
+    in.detectors = p->stats();
+    in.detector_queue = p->queued();
+    in.uptime_seconds = SystemClock::instance().mono() - started;
+    in.counters = service_counters();
+    in.floor = floor_view;
+    in.open_events = events.open_events();
+    in.folder_bytes = folder_bytes->get(SystemClock::instance().mono());
+    return metrics_document(in, process_metrics());
+  };
 
   if (cfg.mqtt.enabled) {
     mqtt = std::make_unique<MqttService>(cfg, switches, stats);

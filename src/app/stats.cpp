@@ -37,22 +37,13 @@ std::string mount_type(const std::string& path) {
 }
 
 nlohmann::json storage(const std::string& path, const StorageFloorView& floor) {
-  struct statvfs st {};
-  if (statvfs(path.c_str(), &st) != 0) return nullptr;
-  double unit = double(st.f_frsize) / 1e6;  // MB = 10^6 bytes
-  nlohmann::json j = {{"total", round1(st.f_blocks * unit)},
-                      {"used", round1((st.f_blocks - st.f_bfree) * unit)},
-                      {"free", round1(st.f_bavail * unit)},
+  const std::optional<FolderSpace> fs = folder_space(path, floor);
+  if (!fs) return nullptr;
+  nlohmann::json j = {{"total", round1(fs->total / 1e6)},
+                      {"used", round1(fs->used / 1e6)},
+                      {"free", round1(fs->free / 1e6)},
                       {"mount_type", mount_type(path)}};
-  if (floor.free_bytes) {  // the floor's own view (the test hook's small disk included)
-    const double free = double(floor.free_bytes(path)) / 1e6;
-    j["free"] = round1(free);
-    if (std::optional<uint64_t> cap = test_fs_capacity()) {
-      j["total"] = round1(double(*cap) / 1e6);
-      j["used"] = round1(double(*cap) / 1e6 - free);
-    }
-  }
-  if (floor.below_floor) j["below_floor"] = floor.below_floor(path);
+  if (floor.below_floor) j["below_floor"] = fs->below_floor;
   return j;
 }
 
@@ -60,16 +51,36 @@ nlohmann::json storage(const std::string& path, const StorageFloorView& floor) {
 // handed out and what it holds free (arenas keep freed memory), and SQLite's share of the
 // handed-out part. Tells a cache that fills from a leak or fragmentation.
 nlohmann::json memory() {
-  long pages = 0, resident = 0;
-  std::ifstream("/proc/self/statm") >> pages >> resident;
   struct mallinfo2 m = mallinfo2();
-  return {{"rss", int64_t(resident) * sysconf(_SC_PAGESIZE)},
+  return {{"rss", resident_memory_bytes()},
           {"heap_in_use", int64_t(m.uordblks + m.hblkhd)},
           {"heap_free", int64_t(m.fordblks)},
           {"sqlite", sqlite_memory_bytes()}};
 }
 
 }  // namespace
+
+std::optional<FolderSpace> folder_space(const std::string& path, const StorageFloorView& floor) {
+  struct statvfs st {};
+  if (statvfs(path.c_str(), &st) != 0) return std::nullopt;
+  const double unit = double(st.f_frsize);
+  FolderSpace fs{st.f_blocks * unit, (st.f_blocks - st.f_bfree) * unit, st.f_bavail * unit, false};
+  if (floor.free_bytes) {  // the floor's own view (the test hook's small disk included)
+    fs.free = double(floor.free_bytes(path));
+    if (std::optional<uint64_t> cap = test_fs_capacity()) {
+      fs.total = double(*cap);
+      fs.used = double(*cap) - fs.free;
+    }
+  }
+  if (floor.below_floor) fs.below_floor = floor.below_floor(path);
+  return fs;
+}
+
+int64_t resident_memory_bytes() {
+  long pages = 0, resident = 0;
+  std::ifstream("/proc/self/statm") >> pages >> resident;
+  return int64_t(resident) * sysconf(_SC_PAGESIZE);
+}
 
 std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
                        const std::vector<DetectorStats>& detectors, double uptime_seconds,

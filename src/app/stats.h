@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ struct StorageFloorView {
   // read every entry as a folder).
   std::function<nlohmann::json()> recording_cameras;
 };
+
+// A media folder's file system in bytes (statvfs, or the floor's view: the test hook's
+// capacity), as /api/stats `service.storage` shows it in MB and /api/metrics in bytes.
+struct FolderSpace {
+  double total = 0, used = 0, free = 0;
+  bool below_floor = false;  // below the free-space floor with nothing left to delete
+};
+std::optional<FolderSpace> folder_space(const std::string& path, const StorageFloorView& floor);
+
+// The process's resident set (/proc/self/statm), bytes.
+int64_t resident_memory_bytes();
 
 // Secrets redacted (config/redact.h) like /api/config.
 std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,

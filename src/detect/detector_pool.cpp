@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "util/log.h"
+#include "util/metric_families.h"
 #include "util/thread_priority.h"
 #include "util/worker.h"
 
@@ -100,6 +101,7 @@ struct DetectorPool::Impl {
     w->tid = gettid();
     lower_this_thread(ShedClass::kDetection);  // shed before capture and recording
     cv::Mat resized;
+    Histogram& inference_seconds = detector_inference_metric().with({w->name});
     for (;;) {
       std::shared_ptr<Request> req;
       {
@@ -124,6 +126,7 @@ struct DetectorPool::Impl {
         logger("detector")->error("inference failed: {}", e.what());
       }
       double ms = (clock.mono() - t0) * 1000.0;
+      inference_seconds.observe(ms / 1000.0);
       w->speed = (9 * w->speed + ms) / 10;
       w->start = 0.0;
       {
@@ -254,6 +257,11 @@ std::optional<std::vector<RawDetection>> DetectorPool::detect(const cv::Mat& bgr
 bool DetectorPool::needs_native_scale() const {
   return std::any_of(impl_->slots.begin(), impl_->slots.end(),
                      [](const Impl::Slot& s) { return s.dc.effective_type() == "hog"; });
+}
+
+size_t DetectorPool::queued() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->queue.size();
 }
 
 std::vector<DetectorStats> DetectorPool::stats() const {

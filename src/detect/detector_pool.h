@@ -62,6 +62,8 @@ class DetectorPool {
   std::optional<std::vector<RawDetection>> detect(const cv::Mat& bgr);
 
   std::vector<DetectorStats> stats() const;
+  // Detection requests waiting for a detector now (/api/metrics).
+  size_t queued() const;
 
   // True when a detector cannot find objects that are small in its input (HOG needs
   // people at least 64×128 px), so whole frames must not be shrunk into one pass.

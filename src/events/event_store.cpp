@@ -11,6 +11,7 @@
 #include "events/event_rows.h"
 #include "storage/clip_cache.h"
 #include "util/log.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 namespace {
@@ -271,7 +272,16 @@ void EventStore::finish(const EventMessage& m, const ClipJob* job) {
   const bool stored = write_finished(e);
   if (!stored) unwritten_.push_back(std::move(e));
   rows_waiting_ = unwritten_.size();
+  events_finished_metric().with({cam.name}).inc();
   if (on_finished_) on_finished_(o.id, stored);
+}
+
+std::map<std::string, size_t> EventStore::open_events() const {
+  std::map<std::string, size_t> n;
+  std::lock_guard lock(worker_.mutex());
+  for (const auto& [id, state] : live_)
+    if (state.second) ++n[state.second->name];
+  return n;
 }
 
 // The `event` row and the end of the open row, in one transaction. A failure (disk

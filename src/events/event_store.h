@@ -96,6 +96,9 @@ class EventStore {
   };
   Health health() const { return {snapshot_failures_.load(), clip_failures_.load(), rows_waiting_.load()}; }
 
+  // Events in progress (or ending, not yet written) per camera, from any thread (/api/metrics).
+  std::map<std::string, size_t> open_events() const;
+
   // An event in progress (or ending, not yet written): its latest object state.
   std::optional<std::pair<TrackedObject, const CameraConfig*>> in_progress(const std::string& id) const;
 

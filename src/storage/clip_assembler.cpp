@@ -1,5 +1,6 @@
 #include "storage/clip_assembler.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +15,7 @@ extern "C" {
 #include "storage/files.h"
 #include "storage/media_layout.h"
 #include "storage/segment_reader.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 namespace {
@@ -201,8 +203,10 @@ std::vector<Source> one_format(std::vector<Source> all, double& a, double& b) {
 
 }  // namespace
 
-ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path,
-                         const ClipProgress& progress) {
+namespace {
+
+ClipResult assemble(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path,
+                    const ClipProgress& progress) {
   ClipResult r;
   std::vector<Source> sources = one_format(open_sources(all_segs), a, b);
   std::vector<CacheSegment> segs;
@@ -270,6 +274,19 @@ ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, do
     return r;
   }
   r.ok = true;
+  return r;
+}
+
+}  // namespace
+
+// Times each assembly (event clips and /api/<camera>/start/…/clip.mp4) for /api/metrics.
+ClipResult assemble_clip(const std::vector<CacheSegment>& all_segs, double a, double b, const std::string& out_path,
+                         const ClipProgress& progress) {
+  static MetricFamily<Histogram>& seconds = clip_assembly_metric();
+  const auto t0 = std::chrono::steady_clock::now();
+  ClipResult r = assemble(all_segs, a, b, out_path, progress);
+  seconds.with({r.ok ? "ok" : "failed"})
+      .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return r;
 }
 

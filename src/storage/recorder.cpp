@@ -21,6 +21,7 @@ extern "C" {
 #include "storage/fragmented_writer.h"
 #include "storage/media_layout.h"
 #include "util/log.h"
+#include "util/metric_families.h"
 
 namespace vigil {
 
@@ -57,6 +58,7 @@ bool Recorder::open(double wall) {
   // loses at most the GOP in progress (storage.md §6, §7.1).
   if (!seg->file.open(seg->part, format_.params(), format_.time_base())) {
     failed("cannot start a recording for " + camera_ + ": " + seg->file.error());  // retried at every keyframe
+    recording_segments_dropped_metric().with({camera_}).inc();
     std::remove(seg->part.c_str());
     return false;
   }
@@ -66,6 +68,7 @@ bool Recorder::open(double wall) {
 
 // A failure (start, write, completion) is counted; the first of a streak is logged at
 // error, the rest at debug, until a segment is completed again.
+
 void Recorder::failed(const std::string& what) {
   ++failures_;
   logger("vigil.storage")->log(failing_ ? spdlog::level::debug : spdlog::level::err, "{}", what);
@@ -88,7 +91,9 @@ void Recorder::close() {
   std::remove(seg->part.c_str());
   if (!why.empty()) {
     failed("recording segment " + seg->final + " could not be completed: " + why);
+    recording_segments_dropped_metric().with({camera_}).inc();
   } else {
+    recording_segments_written_metric().with({camera_}).inc();
     if (failing_) {
       logger("vigil.storage")->info("recordings of {} are written again", camera_);
       failing_ = false;
