@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/http_counters.h"
 #include "config/config.h"
@@ -20,6 +22,7 @@
 
 namespace vigil {
 
+class AuthService;
 class Camera;
 class ClipCache;
 class EventDb;
@@ -36,7 +39,7 @@ struct ApiSources {
   std::function<std::string()> recordings_storage_json;  // /api/recordings/storage (null: 404)
   EventDb* events_db = nullptr;                          // finished events (null: no events API)
   EventStore* events = nullptr;                          // events in progress
-  SwitchesMap switches;  // runtime switches per camera (0.14 /api/config shows them)
+  SwitchesMap switches;                                  // runtime switches per camera (0.14 /api/config shows them)
   // Each camera's clip cache (cameras with a `clips` input): the clip and preview of an
   // event in progress are cut from it (api/media_proxy_routes.h). Fixed at start.
   std::map<std::string, std::shared_ptr<ClipCache>> clip_caches;
@@ -46,6 +49,9 @@ struct ApiSources {
   // Connections and requests refused, open connections (/api/stats `service.http`);
   // null: the server keeps its own.
   HttpCounters* http_counters = nullptr;
+  // The authenticated listener's users and tokens (api/auth_routes.h): every request
+  // passes its gate first. Null: no authentication (the api.listeners).
+  AuthService* auth = nullptr;
 };
 
 class HttpServer {
@@ -61,6 +67,9 @@ class HttpServer {
   // Closes the listener and the open connections, wakes every MJPEG stream and joins
   // every thread. Idempotent.
   void stop();
+
+  // Every (method, route pattern) the router has, in order (the auth test walks them).
+  const std::vector<std::pair<std::string, std::string>>& route_patterns() const;
 
  private:
   struct Impl;
