@@ -1,5 +1,6 @@
 #include "api/auth_routes.h"
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "api/auth_service.h"
@@ -39,6 +40,15 @@ std::string token_of(const httplib::Request& req) {
   return "";
 }
 
+// API and media paths get a 401, never a redirect to the login page.
+bool is_api_or_media(const std::string& path) {
+  for (const char* p : {"/api", "/clips", "/recordings", "/vod", "/live", "/exports", "/cache"}) {
+    const size_t n = std::strlen(p);
+    if (path.compare(0, n, p) == 0 && (path.size() == n || path[n] == '/')) return true;
+  }
+  return is_media_path(path);
+}
+
 }  // namespace
 
 bool auth_allows_anonymous(const std::string& method, const std::string& path) {
@@ -54,8 +64,7 @@ bool auth_refuses(AuthService& auth, const httplib::Request& req, httplib::Respo
   const std::string token = token_of(req);
   const std::optional<AuthIdentity> id = token.empty() ? std::nullopt : auth.verify(token);
   if (!id) {
-    const bool page =
-        (req.method == "GET" || req.method == "HEAD") && !starts_with(req.path, "/api") && !is_media_path(req.path);
+    const bool page = (req.method == "GET" || req.method == "HEAD") && !is_api_or_media(req.path);
     if (page) {
       res.set_redirect("/login", 302);
       res.set_header("Cache-Control", "no-store");
