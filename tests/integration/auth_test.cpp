@@ -28,7 +28,7 @@ TEST(AuthListener, OffByDefaultAnd5000Unchanged) {
   ASSERT_TRUE(v.wait_ready()) << v.log();
   EXPECT_EQ(http_get(v.port(), "/api/config").status, 200);
   EXPECT_EQ(http_get(v.port(), "/api/login", 5, "POST").status, 405);  // the 0.8 profile has no login
-  EXPECT_EQ(v.log().find("auth"), std::string::npos) << v.log();
+  EXPECT_EQ(v.log().find("vigil.auth"), std::string::npos) << v.log();
 }
 
 TEST(AuthListener, LoginOnItsPortWhile5000StaysOpen) {
@@ -62,7 +62,7 @@ TEST(AuthListener, LoginOnItsPortWhile5000StaysOpen) {
   EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -c " + jar +
                  " -X POST -d '{\"user\":\"alice\",\"password\":" + "\"Pa55-word-alice\"}' " + url + "/api/login"),
             "200");
-  EXPECT_EQ(curl("-b " + jar + " " + url + "/api/profile"), "{\"username\":\"alice\",\"role\":\"admin\"}\n");
+  EXPECT_EQ(curl("-b " + jar + " " + url + "/api/profile"), "{\"role\":\"admin\",\"username\":\"alice\"}\n");
   EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -b " + jar + " " + url + "/api/config"), "200");
 
   // A changed password works at once; a removed user's cookie stops working.
