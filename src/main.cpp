@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "app/user_command.h"
 #include "config/config.h"
 #include "detect/checked_config.h"
 #include "util/log.h"
@@ -50,6 +51,16 @@ int main(int argc, char** argv) {
   cli.add_option("--config", config_flag, "configuration file (YAML, or JSON if it ends in .json)");
   cli.add_flag("--check-config", check_only, "validate the configuration and exit");
   cli.add_flag("--version", version, "print the version and exit");
+  // vigil user add|passwd|del NAME (docs/auth.md): the authenticated listener's users.
+  std::string user_name, user_role = "viewer";
+  CLI::App* user_cmd = cli.add_subcommand("user", "manage the users of the authenticated listener (auth)");
+  user_cmd->require_subcommand(1);
+  for (auto [verb, help] : {std::pair{"add", "add a user (password from a prompt or stdin)"},
+                            std::pair{"passwd", "change a user's password"}, std::pair{"del", "remove a user"}}) {
+    CLI::App* c = user_cmd->add_subcommand(verb, help);
+    c->add_option("NAME", user_name, "user name")->required();
+    if (std::string(verb) == "add") c->add_option("--role", user_role, "admin or viewer (default viewer)");
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -80,6 +91,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : warnings) std::cerr << w << "\n";
+  if (user_cmd->parsed())
+    return vigil::run_user_command(cfg, user_cmd->get_subcommands()[0]->get_name(), user_name, user_role);
   if (check_only) {
     std::cout << "config ok\n";
     return 0;

@@ -48,7 +48,41 @@ class ConnectionServer final : public httplib::Server {
   // 3 s). Listening again on the bound socket sets a real backlog. errno on failure.
   int widen_backlog(int backlog);
 
+  // The route adders register through these, so the server knows its route patterns
+  // (the authenticated listener's test walks them: a route added later is covered).
+  template <class H>
+  ConnectionServer& Get(const std::string& p, H&& h) {
+    return note("GET", p, httplib::Server::Get(p, std::forward<H>(h)));
+  }
+  template <class H>
+  ConnectionServer& Post(const std::string& p, H&& h) {
+    return note("POST", p, httplib::Server::Post(p, std::forward<H>(h)));
+  }
+  template <class H>
+  ConnectionServer& Put(const std::string& p, H&& h) {
+    return note("PUT", p, httplib::Server::Put(p, std::forward<H>(h)));
+  }
+  template <class H>
+  ConnectionServer& Patch(const std::string& p, H&& h) {
+    return note("PATCH", p, httplib::Server::Patch(p, std::forward<H>(h)));
+  }
+  template <class H>
+  ConnectionServer& Delete(const std::string& p, H&& h) {
+    return note("DELETE", p, httplib::Server::Delete(p, std::forward<H>(h)));
+  }
+  template <class H>
+  ConnectionServer& Options(const std::string& p, H&& h) {
+    return note("OPTIONS", p, httplib::Server::Options(p, std::forward<H>(h)));
+  }
+  // Every (method, pattern) registered, in order.
+  const std::vector<std::pair<std::string, std::string>>& route_patterns() const { return routes_; }
+
  private:
+  ConnectionServer& note(const char* method, const std::string& pattern, httplib::Server&) {
+    routes_.emplace_back(method, pattern);
+    return *this;
+  }
+  std::vector<std::pair<std::string, std::string>> routes_;  // filled while routes are added, before listening
   bool process_and_close_socket(socket_t sock) override;
   Connections* connections_ = nullptr;  // set before listening; outlives it
 };

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/connections.h"
 #include "api/event_json.h"
 #include "api/params.h"
 #include "events/event_store.h"
@@ -53,7 +54,7 @@ bool read_file(const std::string& path, std::string* out) {
 
 }  // namespace
 
-void add_event_routes(httplib::Server& svr, const Config& cfg, EventDb& db, EventStore& store) {
+void add_event_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, EventStore& store) {
   svr.Get("/api/events", [&db](const httplib::Request& req, httplib::Response& res) {
     EventQuery q = parse_query(req);
     res.set_content(events_json(db.list(q), q.include_thumbnails), "application/json");

@@ -8,10 +8,12 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 struct Config;
 class EventDb;
 class EventStore;
 
-void add_event_routes(httplib::Server& svr, const Config& cfg, EventDb& db, EventStore& store);
+void add_event_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, EventStore& store);
 
 }  // namespace vigil

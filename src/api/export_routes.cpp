@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "api/connections.h"
 #include "api/params.h"
 #include "config/config.h"
 #include "storage/event_db.h"
@@ -53,7 +54,7 @@ bool parse_time(const std::string& s, double* out) { return parse_number(s, out)
 
 }  // namespace
 
-void add_export_routes(httplib::Server& svr, const Config& cfg, EventDb& db, ExportMaker& exports, bool writes) {
+void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, ExportMaker& exports, bool writes) {
   svr.Get("/api/exports", [&db, &exports](const httplib::Request&, httplib::Response& res) {
     json list = json::array();
     for (const ExportRecord& e : db.list_exports()) list.push_back(export_json(e, exports));

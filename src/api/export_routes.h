@@ -11,10 +11,12 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 struct Config;
 class EventDb;
 class ExportMaker;
 
-void add_export_routes(httplib::Server& svr, const Config& cfg, EventDb& db, ExportMaker& exports, bool writes);
+void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, ExportMaker& exports, bool writes);
 
 }  // namespace vigil

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api/auth_routes.h"
 #include "api/connection_stream.h"
 #include "api/connections.h"
 #include "api/event_routes.h"
@@ -158,7 +159,7 @@ void HttpServer::Impl::routes() {
   // §2.1: aiohttp sends `{}` with every GET, often in a second write), which httplib
   // leaves unread and would parse as the next request.
   const bool drain_get_bodies = src.profile == "0.14";
-  svr.set_pre_routing_handler([drain_get_bodies](const httplib::Request& req, httplib::Response& res) {
+  auto length_check = [drain_get_bodies](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
     const std::string v = req.get_header_value("Content-Length");
     long long n = -1;
@@ -173,6 +174,17 @@ void HttpServer::Impl::routes() {
     }
     close_connection_after_response();
     return httplib::Server::HandlerResponse::Handled;
+  };
+  // On the authenticated listener, the one gate in front of every route (after the
+  // length checks, so a refused request's body is never read; its connection closes).
+  svr.set_pre_routing_handler([length_check, auth = src.auth](const httplib::Request& req, httplib::Response& res) {
+    if (length_check(req, res) == httplib::Server::HandlerResponse::Handled)
+      return httplib::Server::HandlerResponse::Handled;
+    if (auth && auth_refuses(*auth, req, res)) {
+      if (req.has_header("Content-Length")) close_connection_after_response();
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
 
   // Headers every /api response carries, errors included (http-api.md §1.3).
@@ -196,6 +208,7 @@ void HttpServer::Impl::routes() {
     }
   });
 
+  if (src.auth) add_auth_routes(svr, *src.auth);
   // Prometheus metrics on every listener, before any /api/<camera> route.
   add_metrics_routes(svr, src.metrics_text);
   // The 0.14 profile's routes first: they shadow the 0.8 ones of the same path.
@@ -319,6 +332,10 @@ HttpServer::HttpServer(ApiSources sources, const Clock& clock)
 }
 
 HttpServer::~HttpServer() { stop(); }
+
+const std::vector<std::pair<std::string, std::string>>& HttpServer::route_patterns() const {
+  return impl_->svr.route_patterns();
+}
 
 bool HttpServer::bind(const std::string& host, int port) {
   if (!impl_->svr.bind_to_port(host.c_str(), port)) {

@@ -12,6 +12,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/http_counters.h"
 #include "config/config.h"
@@ -20,6 +22,7 @@
 
 namespace vigil {
 
+class AuthService;
 class Camera;
 class ClipCache;
 class EventDb;
@@ -49,6 +52,9 @@ struct ApiSources {
   // Connections and requests refused, open connections (/api/stats `service.http`);
   // null: the server keeps its own.
   HttpCounters* http_counters = nullptr;
+  // The authenticated listener's users and tokens (api/auth_routes.h): every request
+  // passes its gate first. Null: no authentication (the api.listeners).
+  AuthService* auth = nullptr;
 };
 
 class HttpServer {
@@ -64,6 +70,9 @@ class HttpServer {
   // Closes the listener and the open connections, wakes every MJPEG stream and joins
   // every thread. Idempotent.
   void stop();
+
+  // Every (method, route pattern) the router has, in order (the auth test walks them).
+  const std::vector<std::pair<std::string, std::string>>& route_patterns() const;
 
  private:
   struct Impl;

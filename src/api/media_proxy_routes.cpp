@@ -14,6 +14,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "api/connections.h"
 #include "api/http_server.h"
 #include "api/maker_slots.h"
 #include "api/media_files.h"
@@ -300,7 +301,7 @@ MakerSlots& media_makers() {
   return slots;
 }
 
-void add_media_proxy_routes(httplib::Server& svr, const ApiSources& src, const Clock& clock) {
+void add_media_proxy_routes(ConnectionServer& svr, const ApiSources& src, const Clock& clock) {
   auto proxy = std::make_shared<MediaProxy>(src, clock);
   // httplib would slice any response to a Range request (errors too): ranges are ours.
   auto own_ranges = [](const httplib::Request& req) { const_cast<httplib::Request&>(req).ranges.clear(); };

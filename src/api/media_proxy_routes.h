@@ -15,6 +15,8 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 class Clock;
 class MakerSlots;
 struct ApiSources;
@@ -29,6 +31,6 @@ inline constexpr double kEventPreviewSeconds = 20;
 MakerSlots& media_makers();
 
 // `src` must outlive the server; `clock` gives "now" for events in progress.
-void add_media_proxy_routes(httplib::Server& svr, const ApiSources& src, const Clock& clock);
+void add_media_proxy_routes(ConnectionServer& svr, const ApiSources& src, const Clock& clock);
 
 }  // namespace vigil

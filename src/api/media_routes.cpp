@@ -18,6 +18,7 @@
 #include <sstream>
 #include <vector>
 
+#include "api/connections.h"
 #include "api/html_escape.h"
 #include "api/media_files.h"
 #include "storage/media_layout.h"
@@ -339,7 +340,7 @@ void handle(const MediaRoot& root, const httplib::Request& req, httplib::Respons
   serve_file(req, ranges, res, std::move(entry), parts.back());
 }
 
-void add_root(httplib::Server& svr, MediaRoot root) {
+void add_root(ConnectionServer& svr, MediaRoot root) {
   // "/clips", "/clips/…" (also "/clips//…"), but not "/clipsx".
   std::string pattern = root.prefix + "(/.*)?";
   svr.Get(pattern,
@@ -356,7 +357,7 @@ bool is_media_path(const std::string& path) {
   return false;
 }
 
-void add_media_routes(httplib::Server& svr, const std::string& media_dir, const std::string& database_path) {
+void add_media_routes(ConnectionServer& svr, const std::string& media_dir, const std::string& database_path) {
   add_root(svr, {"/clips", MediaTree(MediaLayout(media_dir).clips_dir(), MediaKind::kClips, database_path), false});
   add_root(svr, {"/recordings",
                  MediaTree(MediaLayout(media_dir).recordings_dir(), MediaKind::kRecordings, database_path), true});

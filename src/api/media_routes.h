@@ -12,9 +12,11 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 // media_dir: absolute path of the media folder (holds clips/ and recordings/);
 // database_path: the event database, never served under any name (media_files.h).
-void add_media_routes(httplib::Server& svr, const std::string& media_dir, const std::string& database_path);
+void add_media_routes(ConnectionServer& svr, const std::string& media_dir, const std::string& database_path);
 
 // "/clips", "/clips/…", "/recordings", "/recordings/…" (not "/clipsx").
 bool is_media_path(const std::string& path);

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 
+#include "api/connections.h"
 #include "util/metric_families.h"
 
 namespace vigil {
@@ -33,7 +34,7 @@ std::string pattern_of(const httplib::Request& req) {
 
 }  // namespace
 
-void add_metrics_routes(httplib::Server& svr, std::function<std::string()> document) {
+void add_metrics_routes(ConnectionServer& svr, std::function<std::string()> document) {
   svr.Get("/api/metrics", [document = std::move(document)](const httplib::Request&, httplib::Response& res) {
     if (!document) {
       res.status = 404;

@@ -13,8 +13,10 @@ struct Response;
 
 namespace vigil {
 
+class ConnectionServer;
+
 // Serves `document` (null: the route answers 404) as text/plain; version=0.0.4.
-void add_metrics_routes(httplib::Server& svr, std::function<std::string()> document);
+void add_metrics_routes(ConnectionServer& svr, std::function<std::string()> document);
 
 // The `route` label of a request: its route's pattern with each captured part shown as
 // `*` (/api/*/latest.jpg), media and web UI paths by their prefix (/clips/*, /*),

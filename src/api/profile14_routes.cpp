@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "api/connections.h"
 #include "api/params.h"
 #include "api/profile14_json.h"
 #include "api/time_zone.h"
@@ -149,7 +150,7 @@ std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, c
 
 }  // namespace
 
-void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14State& state) {
+void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile14State& state) {
   const Config& cfg = *src.config;
   svr.Get("/api/version",
           [](const httplib::Request&, httplib::Response& res) { res.set_content(profile14_version(), kText); });

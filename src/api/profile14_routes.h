@@ -12,12 +12,14 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 // What one 0.14 listener keeps between requests.
 struct Profile14State {
   ThreadCpuSampler cpu;  // previous CPU sample per thread (its own lock)
 };
 
 // `src` and `state` must outlive the server.
-void add_profile14_routes(httplib::Server& svr, const ApiSources& src, Profile14State& state);
+void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile14State& state);
 
 }  // namespace vigil

@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "api/connections.h"
 #include "api/params.h"
 #include "review/review_segment.h"
 #include "storage/event_db.h"
@@ -71,7 +72,7 @@ std::optional<ReviewSpan> review_span(EventDb& db, const std::string& id, double
   return ReviewSpan{r->camera, r->start_time, r->end_time.value_or(now)};
 }
 
-void add_review_routes(httplib::Server& svr, EventDb& db, const Clock& clock) {
+void add_review_routes(ConnectionServer& svr, EventDb& db, const Clock& clock) {
   svr.Get("/api/review", [&db, &clock](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json out = nlohmann::json::array();
     for (const ReviewSegment& r : db.list_reviews(parse_query(req, clock.wall()))) out.push_back(review_json(r));

@@ -14,6 +14,8 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 class EventDb;
 
 // A segment's span, for `/api/review/<id>/preview` (the media routes): an open segment
@@ -25,6 +27,6 @@ struct ReviewSpan {
 std::optional<ReviewSpan> review_span(EventDb& db, const std::string& id, double now);
 
 // `db` must outlive the server; `clock`'s wall time is "now" of the default window.
-void add_review_routes(httplib::Server& svr, EventDb& db, const Clock& clock);
+void add_review_routes(ConnectionServer& svr, EventDb& db, const Clock& clock);
 
 }  // namespace vigil

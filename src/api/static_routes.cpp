@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 
+#include "api/connections.h"
 #include "api/html_escape.h"
 
 #ifndef VIGIL_WEB_DIR
@@ -253,7 +254,7 @@ std::string apply_ingress_prefix(const std::string& html, const std::string& pre
   return out;
 }
 
-void add_static_routes(httplib::Server& svr, const std::string& web_dir, std::atomic<uint64_t>* rejected_ingress) {
+void add_static_routes(ConnectionServer& svr, const std::string& web_dir, std::atomic<uint64_t>* rejected_ingress) {
   svr.Get(R"(/.*)", [root = fs::path(web_dir), rejected_ingress](const httplib::Request& req, httplib::Response& res) {
     handle(root, rejected_ingress, req, res);
   });

@@ -13,6 +13,8 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 // $VIGIL_WEB_DIR, else <prefix>/share/vigil/web beside an installed binary (<prefix>/bin),
 // else the folder compiled in (the source tree's web/dist).
 std::string default_web_dir();
@@ -20,7 +22,7 @@ std::string default_web_dir();
 // Registers a GET catch-all: call after every other GET route. `web_dir` holds
 // index.html and assets/; when it is missing, pages answer 404 with a hint to build it.
 // An unsafe X-Ingress-Path is ignored and counted in `rejected_ingress` (may be null).
-void add_static_routes(httplib::Server& svr, const std::string& web_dir,
+void add_static_routes(ConnectionServer& svr, const std::string& web_dir,
                        std::atomic<uint64_t>* rejected_ingress = nullptr);
 
 // index.html with the ingress prefix `prefix` ("/x/y", no trailing slash) applied to

@@ -2,9 +2,11 @@
 
 #include <httplib.h>
 
+#include "api/connections.h"
+
 namespace vigil {
 
-void add_storage_routes(httplib::Server& svr, std::function<std::string()> document) {
+void add_storage_routes(ConnectionServer& svr, std::function<std::string()> document) {
   if (!document) return;
   svr.Get("/api/recordings/storage", [document](const httplib::Request&, httplib::Response& res) {
     res.set_content(document() + "\n", "application/json");

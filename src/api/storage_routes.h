@@ -12,7 +12,9 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 // `document` builds the JSON object (null: the route answers 404 like an unknown path).
-void add_storage_routes(httplib::Server& svr, std::function<std::string()> document);
+void add_storage_routes(ConnectionServer& svr, std::function<std::string()> document);
 
 }  // namespace vigil

@@ -9,6 +9,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "api/connections.h"
 #include "api/params.h"
 #include "config/config.h"
 #include "events/event_store.h"
@@ -290,7 +291,7 @@ void Vod::handle(const httplib::Request& req, httplib::Response& res) const {
 
 }  // namespace
 
-void add_vod_routes(httplib::Server& svr, const Config& cfg, EventDb* db, EventStore* store, const Clock& clock) {
+void add_vod_routes(ConnectionServer& svr, const Config& cfg, EventDb* db, EventStore* store, const Clock& clock) {
   auto vod = std::make_shared<Vod>(cfg, db, store, clock);
   svr.Get(R"(/vod/(.+/[^/]+))", [vod](const httplib::Request& req, httplib::Response& res) { vod->handle(req, res); });
   svr.Get(R"(/vod(/.*)?)", [](const httplib::Request&, httplib::Response& res) {

@@ -13,12 +13,14 @@ class Server;
 
 namespace vigil {
 
+class ConnectionServer;
+
 class Clock;
 struct Config;
 class EventDb;
 class EventStore;
 
 // `db`/`store` may be null (no event family then); `clock` gives "now" for events in progress.
-void add_vod_routes(httplib::Server& svr, const Config& cfg, EventDb* db, EventStore* store, const Clock& clock);
+void add_vod_routes(ConnectionServer& svr, const Config& cfg, EventDb* db, EventStore* store, const Clock& clock);
 
 }  // namespace vigil

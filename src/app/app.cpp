@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 
+#include "api/auth_service.h"
 #include "api/http_server.h"
 #include "api/static_routes.h"
 #include "app/hanging_detector.h"
@@ -271,12 +272,34 @@ int run_vigil(const Config& cfg) {
 
   // One HTTP server per listener, each with its API profile, all on the same cameras,
   // event store and stats.
+  // With auth.enabled, one more: the 0.14 profile behind a login (docs/auth.md). The
+  // users and the token service outlive every server (declared first).
+  std::unique_ptr<UserDb> user_db;
+  std::unique_ptr<AuthService> auth;
   std::vector<std::unique_ptr<HttpServer>> http;
   for (const ApiListener& l : cfg.api_listeners) {
     ApiSources s = api;
     s.profile = l.profile;
     http.push_back(std::make_unique<HttpServer>(std::move(s)));
     if (!http.back()->bind(l.host, l.port)) return 1;
+  }
+  if (cfg.auth.enabled) {
+    try {
+      user_db = std::make_unique<UserDb>(cfg.database_path);
+      AuthOptions o;
+      o.secure_cookie = !cfg.auth.tls_cert.empty();
+      auth = std::make_unique<AuthService>(*user_db, load_jwt_secret(cfg.database_path), SystemClock::instance(), o);
+      if (user_db->all().empty())
+        log->warn("auth: no user can log in yet; add one with `vigil user add NAME --role admin`");
+    } catch (const std::exception& e) {
+      log->error("auth: {}", e.what());
+      return 1;
+    }
+    ApiSources s = api;
+    s.profile = "0.14";
+    s.auth = auth.get();
+    http.push_back(std::make_unique<HttpServer>(std::move(s)));
+    if (!http.back()->bind(cfg.auth.host, cfg.auth.port)) return 1;
   }
   for (auto& h : http) h->start();
   if (rtsp) rtsp->start();

@@ -201,6 +201,16 @@ struct ApiListener {
   std::string profile = "0.8";
 };
 
+// vigil-only `auth` (docs/auth.md): an extra listener serving the 0.14 profile behind a
+// login, with TLS when a certificate and key are given. Off by default.
+struct AuthConfig {
+  bool enabled = false;
+  std::string host;      // api.host unless written
+  int port = 8971;       // distinct from every api.listeners port
+  std::string tls_cert;  // PEM file; "" (with tls_key "") = plain HTTP
+  std::string tls_key;   // PEM file
+};
+
 struct Config {
   MqttConfig mqtt;
   std::string database_path;  // resolved: <media>/clips/frigate.db when unset
@@ -225,6 +235,7 @@ struct Config {
   int storage_min_free_mb = 1000;
   std::string rtmp_url = "rtmp://127.0.0.1:1935/live";
   RtspRestreamConfig rtsp_restream;
+  AuthConfig auth;
 
   const CameraConfig* camera(const std::string& name) const;
 };

@@ -4,6 +4,8 @@
 // section with MapReader, which type-checks every value and reports keys nobody asked
 // for as unknown. Values that cameras inherit (§5) are first read into the *In structs
 // (all optional), then resolved camera → global → default.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -885,6 +887,7 @@ class Loader {
       MapReader m = top.section("storage");
       m.get("min_free_mb", cfg_.storage_min_free_mb, at_least(0));
     }
+    read_auth(top);
     {
       MapReader m = top.section("rtmp");
       m.get("url", cfg_.rtmp_url);
@@ -928,6 +931,36 @@ class Loader {
                                           std::to_string(j) + "].port)");
       cfg_.api_listeners.push_back(l);
     }
+  }
+
+  // auth (vigil): {enabled, host?, port, tls: {cert, key}} (docs/auth.md).
+  void read_auth(MapReader& top) {
+    MapReader m = top.section("auth");
+    AuthConfig& a = cfg_.auth;
+    a.host = cfg_.api_host;
+    m.get("enabled", a.enabled);
+    m.get("host", a.host);
+    m.get("port", a.port, between(1, 65535));
+    {
+      MapReader t = m.section("tls");
+      t.get("cert", a.tls_cert);
+      t.get("key", a.tls_key);
+      if (a.tls_cert.empty() != a.tls_key.empty())
+        d_.error(t.path_of(a.tls_cert.empty() ? "cert" : "key"), "auth.tls needs both cert and key");
+      // The listener cannot serve TLS yet (docs/auth.md): refuse rather than serve
+      // passwords in clear text on a port the user believes encrypted.
+      if (a.enabled && !a.tls_cert.empty())
+        d_.error(t.path_of("cert"),
+                 "TLS on the auth listener is not implemented yet; put a TLS reverse proxy in front");
+      for (auto [key, file] : {std::pair{"cert", &a.tls_cert}, std::pair{"key", &a.tls_key}})
+        if (a.enabled && !file->empty() && access(file->c_str(), R_OK) != 0)
+          d_.error(t.path_of(key), "cannot read " + *file + ": " + std::strerror(errno));
+    }
+    if (!a.enabled) return;
+    for (size_t j = 0; j < cfg_.api_listeners.size(); ++j)
+      if (cfg_.api_listeners[j].port == a.port)
+        d_.error(m.path_of("port"), "port " + std::to_string(a.port) + " is also an API listener's (api port " +
+                                        std::to_string(cfg_.api_listeners[j].port) + ")");
   }
 
   void substitute_all() {
