@@ -14,6 +14,7 @@
 #include "api/jpeg_cache.h"
 #include "api/media_proxy_routes.h"
 #include "api/media_routes.h"
+#include "storage/recording_roots.h"
 #include "api/mjpeg_pacer.h"
 #include "api/params.h"
 #include "api/profile14_routes.h"
@@ -210,7 +211,11 @@ void HttpServer::Impl::routes() {
     res.set_content(src.stats_json() + "\n", "application/json");
   });
   add_storage_routes(svr, src.recordings_storage_json);
-  add_media_routes(svr, src.config->media_dir, src.config->database_path);
+  {
+    std::vector<std::string> archive = RecordingRoots::of(*src.config).all();  // storage tiers (issue 20)
+    archive.erase(archive.begin());
+    add_media_routes(svr, src.config->media_dir, src.config->database_path, archive);
+  }
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   add_vod_routes(svr, *src.config, src.events_db, src.events, clock);
   add_media_proxy_routes(svr, src, clock);  // event clip.mp4 / preview.gif, recording clip.mp4

@@ -181,7 +181,8 @@ int run_vigil(const Config& cfg) {
   };
   api.recordings_storage_json = [recordings_storage] { return recordings_storage().dump(); };
   const StorageFloorView floor_view{
-      free_space, [&retention](const std::string& path) { return retention.below_floor(path); }, recordings_storage};
+      free_space, [&retention](const std::string& path) { return retention.below_floor(path); }, recordings_storage,
+      [&cfg, &retention] { return storage_tiers_json(cfg, retention); }};
   // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md). Declared
   // before the stats, which show its connection; made after them (it publishes them).
   std::unique_ptr<MqttService> mqtt;
