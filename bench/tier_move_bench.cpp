@@ -58,9 +58,10 @@ int main(int argc, char** argv) {
   }
   const double mv_s = seconds_since(t0);
   const double mb = double(n * seg_mb);
-  std::printf("moved %zu segments of %zu MB (%.0f MB): vigil move %.2f s (%.0f MB/s), cp -r + sync %.2f s (%.0f MB/s), "
-              "ratio %.2f\n",
-              n, seg_mb, mb, mv_s, mb / mv_s, cp_s, mb / cp_s, mv_s / cp_s);
+  std::printf(
+      "moved %zu segments of %zu MB (%.0f MB): vigil move %.2f s (%.0f MB/s), cp -r + sync %.2f s (%.0f MB/s), "
+      "ratio %.2f\n",
+      n, seg_mb, mb, mv_s, mb / mv_s, cp_s, mb / cp_s, mv_s / cp_s);
   fs::remove_all(base);
   return 0;
 }

@@ -194,7 +194,8 @@ std::vector<IndexedMedia> Vod::segment_files(const Source& src, const VodSegment
     if (id == seg.from.id) in = true;
     if (!in) continue;
     const std::optional<std::string> path = roots_.locate(n.relative_path());
-    auto m = path ? index_media(*path) : std::nullopt;
+    std::optional<IndexedMedia> m;
+    if (path) m = index_media(*path);
     if (!m) return {};  // a file of the segment cannot be read: no segment
     m->id = id;
     m->start = n.start();

@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 
 extern "C" {
@@ -44,8 +45,10 @@ std::string decode_problem(const std::string& path) {
       av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
-    if (err != AVERROR_EOF) why = "read error: " + av_error(err);
-    else if (packets == 0) why = "no video packets";
+    if (err != AVERROR_EOF)
+      why = "read error: " + av_error(err);
+    else if (packets == 0)
+      why = "no video packets";
   }
   avformat_close_input(&fmt);
   return why;
@@ -104,7 +107,7 @@ CheckReport check_media(const Config& cfg, bool fix, const std::function<void(co
       const std::string name = p.filename().string();
       std::vector<std::string> parts;
       for (const auto& c : p.lexically_relative(root)) parts.push_back(c.string());
-      if (tier == 0 && recording_part_final_name(name)) continue;  // being written (or recovered at start)
+      if (tier == 0 && recording_part_final_name(name)) continue;             // being written (or recovered at start)
       if (is_move_temporary_name(name) || is_temporary_name(name)) continue;  // reported above / a remux's
       std::string why;
       if (!RecordingSegmentName::parse(parts)) {
@@ -138,8 +141,7 @@ CheckReport check_media(const Config& cfg, bool fix, const std::function<void(co
       q.include_thumbnails = false;
       (clip ? q.has_clip : q.has_snapshot) = 1;
       for (const EventRecord& e : db.list(q)) {
-        const std::string path =
-            layout.event_file(clip ? EventMedium::kClip : EventMedium::kSnapshot, e.camera, e.id);
+        const std::string path = layout.event_file(clip ? EventMedium::kClip : EventMedium::kSnapshot, e.camera, e.id);
         if (fs::exists(path, dec)) continue;
         CheckFinding f{"dead-row", e.id, std::string(clip ? "clip " : "snapshot ") + path + " is missing", false};
         if (fix) {

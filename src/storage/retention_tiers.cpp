@@ -89,7 +89,7 @@ void Retention::move_segments(RetentionReport& r) {
   const double now = clock_.wall(), give_up = clock_.mono() + kMovePassSeconds;
   const int pause_ms = move_step_pause_ms();
   std::function<void()> between;
-  if (pause_ms > 0) between = [this, pause_ms] { worker_.sleep_for(pause_ms / 1000.0); };
+  if (pause_ms > 0) between = [this, pause_ms] { (void)worker_.sleep_for(pause_ms / 1000.0); };
   for (size_t from = 0; from + 1 < roots.size(); ++from) {
     const size_t to = from + 1;
     if (!usable[from] || !usable[to]) continue;

@@ -64,8 +64,8 @@ nlohmann::json get_json(int port, const std::string& path) {
 std::pair<int, std::string> vigil_check(const std::string& config, bool fix) {
   const char* bin = std::getenv("VIGIL_BIN");
   const std::string out = temp_dir() + "/check.out";
-  const std::string cmd = std::string(bin ? bin : "vigil") + " check --config " + config + (fix ? " --fix" : "") +
-                          " > " + out + " 2>&1";
+  const std::string cmd =
+      std::string(bin ? bin : "vigil") + " check --config " + config + (fix ? " --fix" : "") + " > " + out + " 2>&1";
   const int st = std::system(cmd.c_str());
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_all(out)};
 }
@@ -108,7 +108,8 @@ TEST(Tiers, SegmentsMoveAndAreServedAndClippedFromTheArchive) {
   // A range clip spanning three moved segments.
   std::vector<std::string> all(moved.begin(), moved.end());
   const double a = recording_start(arec + "/" + all[0]) + 0.5, b = recording_start(arec + "/" + all[2]) + 1;
-  HttpResult clip = http_get(v.port(), "/api/yard/start/" + std::to_string(a) + "/end/" + std::to_string(b) + "/clip.mp4", 30);
+  HttpResult clip =
+      http_get(v.port(), "/api/yard/start/" + std::to_string(a) + "/end/" + std::to_string(b) + "/clip.mp4", 30);
   EXPECT_EQ(clip.status, 200) << clip.body.substr(0, 200);
   EXPECT_GT(clip.body.size(), 10000u);
 
