@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
     std::ofstream(a + "/" + rel, std::ios::binary) << block;
     rels.push_back(rel);
   }
-  std::system("sync");
+  fs::create_directories(fs::path(c).parent_path());
+  if (std::system("sync") != 0) return 1;
   // cp of the same files (to a third folder, so both read the same source), then sync.
   auto t0 = std::chrono::steady_clock::now();
   const std::string cmd = "cp -r " + a + " " + c + " && sync";
