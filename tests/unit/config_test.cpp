@@ -351,7 +351,7 @@ TEST_F(ConfigTest, StorageTiersAreAbsolutePathsWithDecimalHours) {
   EXPECT_EQ(c.storage_tiers[1].path, "/cold");
   EXPECT_DOUBLE_EQ(c.storage_tiers[1].move_after_hours, 48);
   EXPECT_EQ(first_error(kMinimal + "storage: {tiers: [{path: /a}]}\n"),
-            "config error: storage.tiers[0].move_after_hours: required");
+            "config error: storage.tiers[0].move_after_hours: required key is missing");
   EXPECT_EQ(first_error(kMinimal + "storage: {tiers: [{path: /a, move_after_hours: -1}]}\n"),
             "config error: storage.tiers[0].move_after_hours: must be between 0 and 1000000");
   EXPECT_EQ(

@@ -4,6 +4,7 @@
 #include "storage/tier_move.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -57,9 +58,9 @@ TEST(TierMove, CopyKeepsBytesAndTimeThenTheSourceGoes) {
 TEST(TierMove, AFailedCopyLeavesNoTemporary) {
   const std::string d = test::temp_dir(), a = d + "/a/recordings", b = d + "/b/recordings";
   EXPECT_FALSE(copy_segment(a, b, kRel2).ok());  // no source
-  write(d + "/b", "a file where the tier's folder should be");
+  write(d + "/c", "a file where the tier's folder should be");
   write(a + "/" + kRel2, "v");
-  Status st = copy_segment(a, b, kRel2);
+  Status st = copy_segment(a, d + "/c/recordings", kRel2);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.why().find("create folder"), std::string::npos) << st.why();
 }
