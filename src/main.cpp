@@ -4,12 +4,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "app/app.h"
 #include "app/user_command.h"
 #include "config/config.h"
 #include "detect/checked_config.h"
+#include "storage/media_check.h"
 #include "util/log.h"
 
 namespace {
@@ -41,6 +43,29 @@ void limit_malloc_arenas() {
   mallopt(M_ARENA_MAX, int(cores < 2 ? 2 : cores));
 }
 
+// `vigil check`: one line per finding, a summary; exit 0 clean, 1 found something, 3
+// refused (--fix while vigil runs).
+int run_check(const vigil::Config& cfg, bool fix) {
+  const int lock = vigil::lock_media_dir(cfg.media_dir);
+  if (lock < 0) {
+    if (fix) {
+      std::cerr << "vigil check: vigil is running on " << cfg.media_dir << " (" << cfg.media_dir
+                << "/.vigil.lock is held): stop it before --fix\n";
+      return 3;
+    }
+    std::cerr << "vigil check: warning: vigil is running; segments being written or moved may show up\n";
+  }
+  const vigil::CheckReport r = vigil::check_media(cfg, fix, [fix](const vigil::CheckFinding& f) {
+    std::cout << f.kind << " " << f.what << ": " << f.detail << (fix ? (f.fixed ? " [fixed]" : " [NOT fixed]") : "")
+              << "\n";
+  });
+  std::cout << "vigil check: " << r.segments_checked << " segments read, " << r.findings.size() << " problems"
+            << (fix ? ", " + std::to_string(r.findings.size() - size_t(r.fix_errors)) + " fixed" : " (dry run)")
+            << "\n";
+  if (lock >= 0) ::close(lock);
+  return r.findings.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,6 +86,11 @@ int main(int argc, char** argv) {
     c->add_option("NAME", user_name, "user name")->required();
     if (std::string(verb) == "add") c->add_option("--role", user_role, "admin or viewer (default viewer)");
   }
+  // `vigil check` (docs/storage.md "vigil check"): media folders against the database.
+  CLI::App* check = cli.add_subcommand("check", "check the media folders of every storage tier (dry run)");
+  bool fix = false;
+  check->add_option("--config", config_flag, "configuration file");
+  check->add_flag("--fix", fix, "repair what was found (only while vigil is stopped)");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -93,10 +123,16 @@ int main(int argc, char** argv) {
   for (const auto& w : warnings) std::cerr << w << "\n";
   if (user_cmd->parsed())
     return vigil::run_user_command(cfg, user_cmd->get_subcommands()[0]->get_name(), user_name, user_role);
+  if (check->parsed()) return run_check(cfg, fix);
   if (check_only) {
     std::cout << "config ok\n";
     return 0;
   }
   vigil::configure_logging(cfg.logger_default, cfg.logger_logs);
+  // Held while vigil runs, so `vigil check --fix` does not repair under it.
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.media_dir, ec);
+  if (vigil::lock_media_dir(cfg.media_dir) < 0)
+    std::cerr << "warning: " << cfg.media_dir << "/.vigil.lock is held: another vigil or `vigil check --fix` uses it\n";
   return vigil::run_vigil(cfg);
 }

@@ -14,6 +14,7 @@
 #include "storage/export_maker.h"
 #include "storage/media_layout.h"
 #include "storage/recording_index.h"
+#include "storage/recording_roots.h"
 
 namespace vigil {
 namespace {
@@ -90,8 +91,7 @@ void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, Ex
              const std::string name_text = name.is_string() ? name.get<std::string>() : "";
              if (name_text.size() > ExportMaker::kMaxName) return message(res, 400, false, "File name is too long.");
              // A recording that can overlap the range starts at most kMaxRecordingSeconds before it.
-             const std::string recordings = MediaLayout(cfg.media_dir).recordings_dir();
-             if (recordings_between(recordings, camera, start - kMaxRecordingSeconds, end).empty())
+             if (recordings_between(RecordingRoots::of(cfg), camera, start - kMaxRecordingSeconds, end).empty())
                return message(res, 400, false, "No recordings found for time range");
              const ExportMaker::Submitted s = exports.submit(camera, start, end, name_text);
              if (s.id.empty()) {

@@ -26,6 +26,7 @@
 #include "api/vod_routes.h"
 #include "camera/camera.h"
 #include "render/render.h"
+#include "storage/recording_roots.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/printable.h"
@@ -231,7 +232,11 @@ void HttpServer::Impl::routes() {
   // Exports: listed on every listener, made, renamed and deleted on the 0.14 one.
   if (src.events_db && src.exports)
     add_export_routes(svr, *src.config, *src.events_db, *src.exports, src.profile == "0.14");
-  add_media_routes(svr, src.config->media_dir, src.config->database_path);
+  {
+    std::vector<std::string> archive = RecordingRoots::of(*src.config).all();  // storage tiers (issue 20)
+    archive.erase(archive.begin());
+    add_media_routes(svr, src.config->media_dir, src.config->database_path, archive);
+  }
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   add_vod_routes(svr, *src.config, src.events_db, src.events, clock);
   add_media_proxy_routes(svr, src, clock);  // event clip.mp4 / preview.gif, recording clip.mp4

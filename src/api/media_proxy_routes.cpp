@@ -100,6 +100,7 @@ class MediaProxy {
       : src_(src),
         cfg_(*src.config),
         layout_(cfg_.media_dir),
+        roots_(RecordingRoots::of(cfg_)),
         work_dir_(layout_.cache_dir() + "/ondemand"),
         clock_(clock) {
     std::call_once(g_work_dir_cleaned, [this] {
@@ -140,6 +141,7 @@ class MediaProxy {
   const ApiSources& src_;
   const Config& cfg_;
   const MediaLayout layout_;
+  const RecordingRoots roots_;  // every tier's recordings/
   const std::string work_dir_;  // on-demand clips, each unlinked as soon as it is open
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_ = logger("vigil.http");
@@ -181,9 +183,9 @@ void MediaProxy::cut_and_serve(const std::string& range_header, const std::strin
     c.why = "no cached video of " + camera + " in the range";
     return segs.empty() ? c : assemble_clip(segs, a, b, path);
   };
-  ClipResult r = cache_first.value_or(false) ? from_cache() : range_clip(layout_.recordings_dir(), camera, a, b, path);
+  ClipResult r = cache_first.value_or(false) ? from_cache() : range_clip(roots_, camera, a, b, path);
   if (!r.ok && cache_first) {
-    const ClipResult second = *cache_first ? range_clip(layout_.recordings_dir(), camera, a, b, path) : from_cache();
+    const ClipResult second = *cache_first ? range_clip(roots_, camera, a, b, path) : from_cache();
     if (second.ok || second.why.rfind("cannot write", 0) == 0 || second.why.rfind("write error", 0) == 0) r = second;
   }
   if (!r.ok) {
@@ -243,7 +245,7 @@ void MediaProxy::event_preview(const httplib::Request& req, httplib::Response& r
   const auto t0 = std::chrono::steady_clock::now();
   auto from_cache = [&] { return cached_gif(span->camera, a, b); };
   PreviewGif gif = span->in_progress ? from_cache() : PreviewGif{};
-  if (!gif.ok) gif = preview_gif(layout_.recordings_dir(), span->camera, a, b);
+  if (!gif.ok) gif = preview_gif(roots_, span->camera, a, b);
   if (!gif.ok && span->has_clip) {  // no recordings: the event's clip (its time 0 is start − pre_capture)
     const std::string clip = layout_.clip(span->camera, id);
     std::error_code ec;
@@ -285,7 +287,7 @@ void MediaProxy::review_preview(const httplib::Request& req, httplib::Response& 
   if (format == "mp4") return cut_and_serve(req.get_header_value("Range"), span->camera, a, b, res, false);
   MakerSlots::Slot slot(media_makers());
   if (!slot.held()) return busy(res);
-  PreviewGif gif = preview_gif(layout_.recordings_dir(), span->camera, a, b);
+  PreviewGif gif = preview_gif(roots_, span->camera, a, b);
   if (!gif.ok) gif = cached_gif(span->camera, a, b);
   if (!gif.ok) {
     log_->debug("preview of review item {}: {}", printable(id), printable(gif.why));

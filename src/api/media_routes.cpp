@@ -32,10 +32,12 @@ constexpr const char* kText = "text/plain; charset=utf-8";
 constexpr size_t kChunk = 64 * 1024;  // bytes read from disk per provider call
 
 // One of the two served folders: URL prefix ("/clips") and what may be served there.
+// Recordings may span several folders (storage tiers, docs/storage.md "Tiers"): a file is
+// served from the first tree holding it, a folder lists the union of the trees' entries.
 struct MediaRoot {
   std::string prefix;
-  MediaTree tree;
-  bool json_listing;  // recordings: nginx JSON autoindex; clips: HTML
+  std::vector<MediaTree> trees;  // tier order; clips: one
+  bool json_listing;             // recordings: nginx JSON autoindex; clips: HTML
 };
 
 void not_found(httplib::Response& res) {
@@ -325,11 +327,22 @@ void handle(const MediaRoot& root, const httplib::Request& req, httplib::Respons
   }
 
   // Allow-listed names only, no symbolic links, never the database (media_files.h).
-  MediaTree::Opened entry = root.tree.open(parts);
+  MediaTree::Opened entry;
+  size_t found = 0;  // the tree that opened it
+  for (; found < root.trees.size() && !entry.fd; ++found) entry = root.trees[found].open(parts);
   if (!entry.fd) return not_found(res);
   if (S_ISDIR(entry.st.st_mode)) {
     if (!slash) return res.set_redirect(url_encode_path(url) + "/", 301);
-    std::vector<Entry> entries = root.tree.list(entry.fd, parts.size());
+    std::vector<Entry> entries = root.trees[found - 1].list(entry.fd, parts.size());
+    // The same folder on the later tiers: names not seen yet (a segment mid-move is on
+    // two tiers; a folder may exist on several).
+    for (size_t t = found; t < root.trees.size(); ++t) {
+      MediaTree::Opened more = root.trees[t].open(parts);
+      if (!more.fd || !S_ISDIR(more.st.st_mode)) continue;
+      for (Entry& e : root.trees[t].list(more.fd, parts.size()))
+        if (std::none_of(entries.begin(), entries.end(), [&](const Entry& x) { return x.name == e.name; }))
+          entries.push_back(std::move(e));
+    }
     if (root.json_listing)
       res.set_content(json_listing(std::move(entries)), "application/json");
     else
@@ -357,13 +370,16 @@ bool is_media_path(const std::string& path) {
   return false;
 }
 
-void add_media_routes(ConnectionServer& svr, const std::string& media_dir, const std::string& database_path) {
-  add_root(svr, {"/clips", MediaTree(MediaLayout(media_dir).clips_dir(), MediaKind::kClips, database_path), false});
-  add_root(svr, {"/recordings",
-                 MediaTree(MediaLayout(media_dir).recordings_dir(), MediaKind::kRecordings, database_path), true});
+void add_media_routes(ConnectionServer& svr, const std::string& media_dir, const std::string& database_path,
+                      const std::vector<std::string>& archive_recordings) {
+  add_root(svr, {"/clips", {MediaTree(MediaLayout(media_dir).clips_dir(), MediaKind::kClips, database_path)}, false});
+  std::vector<MediaTree> recordings{
+      MediaTree(MediaLayout(media_dir).recordings_dir(), MediaKind::kRecordings, database_path)};
+  for (const std::string& dir : archive_recordings) recordings.emplace_back(dir, MediaKind::kRecordings, database_path);
+  add_root(svr, {"/recordings", std::move(recordings), true});
   // Exports (storage/export_maker.h): files only; the list is GET /api/exports.
   add_root(svr,
-           {"/exports", MediaTree(MediaLayout(media_dir).exports_dir(), MediaKind::kExports, database_path), false});
+           {"/exports", {MediaTree(MediaLayout(media_dir).exports_dir(), MediaKind::kExports, database_path)}, false});
 }
 
 }  // namespace vigil

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace httplib {
 class Server;
@@ -16,7 +17,10 @@ class ConnectionServer;
 
 // media_dir: absolute path of the media folder (holds clips/ and recordings/);
 // database_path: the event database, never served under any name (media_files.h).
-void add_media_routes(ConnectionServer& svr, const std::string& media_dir, const std::string& database_path);
+// archive_recordings: the recordings/ folders of the later storage tiers, in order; a
+// /recordings/ file is served from the first tier holding it, a folder lists them all.
+void add_media_routes(ConnectionServer& svr, const std::string& media_dir, const std::string& database_path,
+                      const std::vector<std::string>& archive_recordings = {});
 
 // "/clips", "/clips/…", "/recordings", "/recordings/…" (not "/clipsx").
 bool is_media_path(const std::string& path);

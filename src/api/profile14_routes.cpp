@@ -166,7 +166,7 @@ void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile1
     res.set_content(nlohmann::json({{"success", false}, {"message", "Camera " + name + " not found"}}).dump(), kJson);
     return false;
   };
-  const std::string recordings = MediaLayout(cfg.media_dir).recordings_dir();
+  const RecordingRoots recordings = RecordingRoots::of(cfg);  // every tier
   svr.Get(R"(/api/([^/]+)/recordings/summary)", [&, recordings, camera_known](const httplib::Request& req,
                                                                               httplib::Response& res) {
     const std::string cam = req.matches[1];

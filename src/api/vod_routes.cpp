@@ -76,7 +76,7 @@ int two_digits(const std::string& v, int lo, int hi) {
 class Vod {
  public:
   Vod(const Config& cfg, EventDb* db, EventStore* store, const Clock& clock)
-      : cfg_(cfg), layout_(cfg.media_dir), db_(db), store_(store), clock_(clock) {}
+      : cfg_(cfg), layout_(cfg.media_dir), roots_(RecordingRoots::of(cfg)), db_(db), store_(store), clock_(clock) {}
 
   void handle(const httplib::Request& req, httplib::Response& res) const;
 
@@ -98,8 +98,9 @@ class Vod {
 
   const Config& cfg_;
   MediaLayout layout_;
-  EventDb* db_;        // finished events (may be null)
-  EventStore* store_;  // events in progress (may be null)
+  RecordingRoots roots_;  // every tier's recordings/ (fixed at start)
+  EventDb* db_;           // finished events (may be null)
+  EventStore* store_;     // events in progress (may be null)
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_ = logger("vigil.http");
 };
@@ -167,7 +168,7 @@ Source Vod::event_source(const std::string& id) const {
 }
 
 std::vector<IndexedMedia> Vod::files(const Source& src) const {
-  if (src.clip.empty()) return recordings_overlapping(layout_.recordings_dir(), src.camera, src.start, src.end);
+  if (src.clip.empty()) return recordings_overlapping(roots_, src.camera, src.start, src.end);
   std::string why;
   auto m = index_media(src.clip, &why);
   if (!m) {
@@ -187,13 +188,15 @@ std::vector<IndexedMedia> Vod::segment_files(const Source& src, const VodSegment
   }
   auto a = parse_recording_id(src.camera, seg.from.id), b = parse_recording_id(src.camera, seg.to.id);
   if (!a || !b) return out;
-  const auto names = recordings_between(layout_.recordings_dir(), src.camera, a->start(), b->start());
+  const auto names = recordings_between(roots_, src.camera, a->start(), b->start());
   bool in = false;
   for (const RecordingSegmentName& n : names) {
     const std::string id = recording_id(n);
     if (id == seg.from.id) in = true;
     if (!in) continue;
-    auto m = index_media(layout_.recordings_dir() + "/" + n.relative_path());
+    const std::optional<std::string> path = roots_.locate(n.relative_path());
+    std::optional<IndexedMedia> m;
+    if (path) m = index_media(*path);
     if (!m) return {};  // a file of the segment cannot be read: no segment
     m->id = id;
     m->start = n.start();

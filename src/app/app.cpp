@@ -30,6 +30,7 @@
 #include "storage/event_db.h"
 #include "storage/export_maker.h"
 #include "storage/recorder.h"
+#include "storage/recording_roots.h"
 #include "storage/retention.h"
 #include "storage/storage_accounting.h"
 #include "util/clock.h"
@@ -117,7 +118,7 @@ int run_vigil(const Config& cfg) {
     log->warn("test hook VIGIL_TEST_FS_CAPACITY_MB: free space = {:.0f} MB minus the media folder's files",
               double(*test_fs_capacity()) / 1e6);
   // Exports (issue 13): cut on their own thread from the recordings, kept until deleted.
-  ExportMaker exports(*db, cfg.media_dir);
+  ExportMaker exports(*db, cfg.media_dir, RecordingRoots::of(cfg));
   Retention retention(cfg, *db, SystemClock::instance(), free_space);
   retention.set_open_clips([&events] { return events.clip_bytes_owed(); },
                            [&events](uint64_t budget) { events.cut_open_clips(budget); });
@@ -197,7 +198,8 @@ int run_vigil(const Config& cfg) {
   };
   api.recordings_storage_json = [recordings_storage] { return recordings_storage().dump(); };
   const StorageFloorView floor_view{
-      free_space, [&retention](const std::string& path) { return retention.below_floor(path); }, recordings_storage};
+      free_space, [&retention](const std::string& path) { return retention.below_floor(path); }, recordings_storage,
+      [&cfg, &retention] { return storage_tiers_json(cfg, retention); }};
   // MQTT (optional): counts, snapshots, events, stats, switches (mqtt.md). Declared
   // before the stats, which show its connection; made after them (it publishes them).
   std::unique_ptr<MqttService> mqtt;

@@ -126,6 +126,13 @@ std::string stats_json(const Config& cfg, const std::vector<Camera*>& cameras,
     if (std::string(sub) == "recordings" && floor.recording_cameras && st[p].is_object())
       st[p]["cameras"] = floor.recording_cameras();
   }
+  const nlohmann::json tiers = floor.storage_tiers ? floor.storage_tiers() : nlohmann::json::object();
+  for (const auto& [dir, tier] : tiers.items()) {
+    nlohmann::json e = tier.value("state", "") == "ok" ? storage(dir, floor) : nullptr;
+    if (!e.is_object()) e = {{"total", 0.0}, {"used", 0.0}, {"free", 0.0}, {"mount_type", ""}};
+    e["tier"] = tier;
+    st[dir] = std::move(e);
+  }
   j["service"] = {{"uptime", int64_t(uptime_seconds)},
                   {"version", std::string("0.8.4-vigil-") + VIGIL_VERSION},
                   {"storage", st},

@@ -42,6 +42,9 @@ struct StorageFloorView {
   // recordings folder's entry: service.storage keeps one entry per folder (0.8 clients
   // read every entry as a folder).
   std::function<nlohmann::json()> recording_cameras;
+  // The archive tiers (app/storage_json.h storage_tiers_json): each gets its own folder
+  // entry with a `tier` object (total/used/free 0 while it cannot be used).
+  std::function<nlohmann::json()> storage_tiers;
 };
 
 // A media folder's file system in bytes (statvfs, or the floor's view: the test hook's

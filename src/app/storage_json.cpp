@@ -43,6 +43,30 @@ nlohmann::json recordings_storage_json(const Config& cfg, const Retention& reten
                      {"oldest_start_time", optional_number(a.oldest_start, 3)},
                      {"projected_days", optional_number(a.projected_days, 6)},  // small budgets: minutes
                      {"budget_held", a.budget_held}};
+    // MB per storage tier (media_dir first), vigil-only.
+    nlohmann::json tiers = nlohmann::json::object();
+    const std::vector<uint64_t> by_tier = retention.index().tier_bytes(a.camera);
+    for (size_t i = 0; i < by_tier.size(); ++i)
+      tiers[i == 0 ? cfg.media_dir : cfg.storage_tiers[i - 1].path] = round2(double(by_tier[i]) / 1e6);
+    doc[a.camera]["tiers"] = tiers;
+  }
+  return doc;
+}
+
+nlohmann::json storage_tiers_json(const Config& cfg, const Retention& retention) {
+  nlohmann::json doc = nlohmann::json::object();
+  const std::vector<Retention::TierStatus> tiers = retention.tier_status();
+  for (size_t i = 1; i < tiers.size(); ++i) {
+    const Retention::TierStatus& t = tiers[i];
+    doc[cfg.storage_tiers[i - 1].path + "/recordings"] = {
+        {"index", i},
+        {"move_after_hours", cfg.storage_tiers[i - 1].move_after_hours},
+        {"state", t.ok ? "ok" : "error"},
+        {"error", t.ok ? nlohmann::json(nullptr) : nlohmann::json(t.error)},
+        {"segments", t.segments},
+        {"moved_in", t.moved_in},
+        {"move_errors", t.move_errors},
+        {"unavailable", t.unavailable}};
   }
   return doc;
 }

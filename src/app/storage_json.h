@@ -19,4 +19,9 @@ class Retention;
 nlohmann::json recordings_storage_json(const Config& cfg, const Retention& retention, const FreeSpaceFn& free_bytes,
                                        double now);
 
+// The archive tiers (storage.tiers) by their recordings/ folder: {index, move_after_hours,
+// state: "ok"|"error", error, segments, moved_in, move_errors, unavailable}; shown as
+// `tier` in that folder's `service.storage` entry. Empty without tiers.
+nlohmann::json storage_tiers_json(const Config& cfg, const Retention& retention);
+
 }  // namespace vigil

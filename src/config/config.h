@@ -233,6 +233,14 @@ struct Config {
   // without that key one 0.8 listener on api_host:api_port.
   std::vector<ApiListener> api_listeners;
   int storage_min_free_mb = 1000;
+  // vigil-only `storage.tiers`: archive folders after media_dir (tier 0, where everything
+  // is written), in order; recording segments older than `move_after_hours` on tier i
+  // move to tier i+1 (docs/storage.md "Tiers").
+  struct StorageTier {
+    std::string path;             // absolute, no trailing '/'
+    double move_after_hours = 0;  // age at which a segment leaves the tier before this one
+  };
+  std::vector<StorageTier> storage_tiers;
   std::string rtmp_url = "rtmp://127.0.0.1:1935/live";
   RtspRestreamConfig rtsp_restream;
   AuthConfig auth;

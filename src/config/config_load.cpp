@@ -886,6 +886,7 @@ class Loader {
     {
       MapReader m = top.section("storage");
       m.get("min_free_mb", cfg_.storage_min_free_mb, at_least(0));
+      read_tiers(m);
     }
     read_auth(top);
     {
@@ -901,6 +902,32 @@ class Loader {
     cfg_.rtsp_restream.host = cfg_.api_host;  // the API's address unless written
     m.get("host", cfg_.rtsp_restream.host);
     m.get("port", cfg_.rtsp_restream.port, between(1, 65535));
+  }
+
+  // storage.tiers (vigil): a list of {path, move_after_hours}; absent = media_dir only.
+  void read_tiers(MapReader& storage) {
+    const Node* n = storage.take("tiers");
+    const std::string path = storage.path_of("tiers");
+    if (!n || n->is_null()) return;
+    if (n->kind != Node::Kind::List) {
+      d_.error(path, "expected a list, got " + describe(*n));
+      return;
+    }
+    for (size_t i = 0; i < n->list.size(); ++i) {
+      MapReader m(d_, &n->list[i], index_path(path, i));
+      Config::StorageTier t;
+      if (m.need("path", t.path)) {
+        std::error_code ec;
+        t.path = fs::absolute(t.path, ec).lexically_normal().string();
+        if (t.path.size() > 1 && t.path.back() == '/') t.path.pop_back();
+        if (t.path == cfg_.media_dir) d_.error(m.path_of("path"), "is media_dir (tier 0)");
+        for (size_t j = 0; j < cfg_.storage_tiers.size(); ++j)
+          if (cfg_.storage_tiers[j].path == t.path)
+            d_.error(m.path_of("path"), "duplicate path (also " + index_path(path, j) + ".path)");
+      }
+      m.need("move_after_hours", t.move_after_hours, between(0.0, 1e6));
+      cfg_.storage_tiers.push_back(t);
+    }
   }
 
   // api.listeners (vigil): a list of {port, profile, host?}; absent = one 0.8 listener

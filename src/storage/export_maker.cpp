@@ -28,8 +28,8 @@ std::string new_export_id(const std::string& camera) {
 
 }  // namespace
 
-ExportMaker::ExportMaker(EventDb& db, std::string media_dir, const Clock& clock)
-    : db_(db), media_dir_(std::move(media_dir)), worker_(clock) {}
+ExportMaker::ExportMaker(EventDb& db, std::string media_dir, RecordingRoots recordings, const Clock& clock)
+    : db_(db), media_dir_(std::move(media_dir)), recordings_(std::move(recordings)), worker_(clock) {}
 
 ExportMaker::~ExportMaker() { stop(); }
 
@@ -121,12 +121,11 @@ void ExportMaker::loop() {
 void ExportMaker::cut(const ExportRecord& e) {
   auto log = logger("vigil.export");
   log->info("export {}: cutting {} from {:.3f} to {:.3f}", e.id, e.camera, e.start_time, e.end_time);
-  const ClipResult r = range_clip(MediaLayout(media_dir_).recordings_dir(), e.camera, e.start_time, e.end_time,
-                                  e.video_path, [this](double done) {
-                                    std::lock_guard lock(worker_.mutex());
-                                    running_progress_ = done;
-                                    return !worker_.stopping();
-                                  });
+  const ClipResult r = range_clip(recordings_, e.camera, e.start_time, e.end_time, e.video_path, [this](double done) {
+    std::lock_guard lock(worker_.mutex());
+    running_progress_ = done;
+    return !worker_.stopping();
+  });
   if (r.ok) {
     log->info("export {}: {:.1f} s written to {}", e.id, r.duration, e.video_path);
     db_.finish_export(e.id, "");

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "storage/export_record.h"
+#include "storage/recording_roots.h"
 #include "util/clock.h"
 #include "util/worker.h"
 
@@ -23,7 +24,9 @@ class ExportMaker {
   static constexpr size_t kMaxQueued = 16;          // exports waiting; more are refused
   static constexpr size_t kMaxName = 256;           // bytes of a name
 
-  ExportMaker(EventDb& db, std::string media_dir, const Clock& clock = SystemClock::instance());
+  // `recordings`: every storage tier's recordings folder (RecordingRoots::of(config)).
+  ExportMaker(EventDb& db, std::string media_dir, RecordingRoots recordings,
+              const Clock& clock = SystemClock::instance());
   ~ExportMaker();
 
   // Start-up: exports a stop or crash left unfinished are marked failed and their
@@ -55,6 +58,7 @@ class ExportMaker {
 
   EventDb& db_;
   const std::string media_dir_;
+  const RecordingRoots recordings_;
   Worker worker_;
   // Guarded by worker_.mutex(): exports waiting (oldest first), the one being cut
   // (running_id_ "" = none) and how far it is.

@@ -241,11 +241,10 @@ PreviewGif make_preview_gif(const std::vector<GifSource>& files, double start, d
   return out;
 }
 
-PreviewGif preview_gif(const std::string& recordings_dir, const std::string& camera, double start, double end,
+PreviewGif preview_gif(const RecordingRoots& roots, const std::string& camera, double start, double end,
                        const PreviewOptions& opt) {
   std::vector<GifSource> files;
-  for (const IndexedMedia& m : recordings_overlapping(recordings_dir, camera, start, end))
-    files.push_back({m.path, m.start});
+  for (const IndexedMedia& m : recordings_overlapping(roots, camera, start, end)) files.push_back({m.path, m.start});
   if (files.empty()) {
     PreviewGif out;
     out.why = "no recordings of " + camera + " in the range";

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/recording_roots.h"
+
 namespace vigil {
 
 struct PreviewOptions {
@@ -36,7 +38,7 @@ PreviewGif make_preview_gif(const std::vector<GifSource>& files, double start, d
 
 // The primary API: a GIF of `camera`'s recordings over [start, end] (the lead's review
 // preview uses [start − 8 s, end + 8 s]). Fails when no recording covers the range.
-PreviewGif preview_gif(const std::string& recordings_dir, const std::string& camera, double start, double end,
+PreviewGif preview_gif(const RecordingRoots& roots, const std::string& camera, double start, double end,
                        const PreviewOptions& opt = {});
 
 }  // namespace vigil

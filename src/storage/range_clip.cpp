@@ -23,9 +23,9 @@ std::vector<CacheSegment> recordings_as_segments(const std::vector<IndexedMedia>
   return out;
 }
 
-ClipResult range_clip(const std::string& recordings_dir, const std::string& camera, double start, double end,
+ClipResult range_clip(const RecordingRoots& roots, const std::string& camera, double start, double end,
                       const std::string& out_path, const ClipProgress& progress) {
-  const std::vector<IndexedMedia> files = recordings_overlapping(recordings_dir, camera, start, end);
+  const std::vector<IndexedMedia> files = recordings_overlapping(roots, camera, start, end);
   if (files.empty()) {
     ClipResult r;
     r.why = "no recordings of " + camera + " in the range";

@@ -12,6 +12,7 @@
 #include "storage/clip_assembler.h"
 #include "storage/clip_cache.h"
 #include "storage/recording_index.h"
+#include "storage/recording_roots.h"
 
 namespace vigil {
 
@@ -24,7 +25,7 @@ std::vector<CacheSegment> recordings_as_segments(const std::vector<IndexedMedia>
 // Cuts [start, end] of `camera`'s recordings into `out_path` (a range starting before
 // the first recording starts at its first keyframe). Fails (ok = false, why)
 // when no recording covers the range.
-ClipResult range_clip(const std::string& recordings_dir, const std::string& camera, double start, double end,
+ClipResult range_clip(const RecordingRoots& roots, const std::string& camera, double start, double end,
                       const std::string& out_path, const ClipProgress& progress = {});
 
 }  // namespace vigil

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/recording_roots.h"
+
 namespace vigil {
 
 struct RecordingFile {
@@ -15,10 +17,10 @@ struct RecordingFile {
   uint64_t bytes = 0;
 };
 
-// Segments of `camera` below `recordings_dir` whose start lies in [after, before), oldest
+// Segments of `camera` on any tier of `roots` (each once) whose start lies in [after, before), oldest
 // first. Folders and files that do not parse are skipped; hour folders wholly outside the
 // range are not opened.
-std::vector<RecordingFile> recording_files(const std::string& recordings_dir, const std::string& camera, double after,
+std::vector<RecordingFile> recording_files(const RecordingRoots& roots, const std::string& camera, double after,
                                            double before);
 
 }  // namespace vigil

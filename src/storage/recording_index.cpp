@@ -87,7 +87,7 @@ std::optional<RecordingSegmentName> parse_recording_id(const std::string& camera
                                       id.substr(10, 2) + "." + id.substr(12, 2) + ".mp4"});
 }
 
-std::vector<RecordingSegmentName> recordings_between(const std::string& recordings_dir, const std::string& camera,
+std::vector<RecordingSegmentName> recordings_between(const RecordingRoots& roots, const std::string& camera,
                                                      double from, double to) {
   namespace fs = std::filesystem;
   std::vector<RecordingSegmentName> out;
@@ -96,18 +96,20 @@ std::vector<RecordingSegmentName> recordings_between(const std::string& recordin
   std::set<std::string> hours;
   for (double t = from; t < to; t += 1800) hours.insert(recording_hour_folder(t));
   hours.insert(recording_hour_folder(to));
-  for (const std::string& hour : hours) {
-    std::error_code ec;
-    const fs::path dir = fs::path(recordings_dir) / hour / camera;
-    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      const std::string file = it->path().filename().string();
-      std::vector<std::string> parts{hour.substr(0, 7), hour.substr(8, 2), hour.substr(11, 2), camera, file};
-      auto name = RecordingSegmentName::parse(parts);
-      if (!name) continue;  // .part files, temporaries, anything else
-      const double s = name->start();
-      if (s >= from && s <= to) out.push_back(*name);
+  std::set<std::string> seen;  // relative paths: a segment on two tiers (mid-move) counts once
+  for (const std::string& recordings_dir : roots.all())
+    for (const std::string& hour : hours) {
+      std::error_code ec;
+      const fs::path dir = fs::path(recordings_dir) / hour / camera;
+      for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        const std::string file = it->path().filename().string();
+        std::vector<std::string> parts{hour.substr(0, 7), hour.substr(8, 2), hour.substr(11, 2), camera, file};
+        auto name = RecordingSegmentName::parse(parts);
+        if (!name) continue;  // .part files, temporaries, anything else
+        const double s = name->start();
+        if (s >= from && s <= to && seen.insert(name->relative_path()).second) out.push_back(*name);
+      }
     }
-  }
   std::sort(out.begin(), out.end(), [](const RecordingSegmentName& a, const RecordingSegmentName& b) {
     const double x = a.start(), y = b.start();
     return x != y ? x < y : recording_id(a) < recording_id(b);
@@ -115,16 +117,18 @@ std::vector<RecordingSegmentName> recordings_between(const std::string& recordin
   return out;
 }
 
-std::vector<IndexedMedia> recordings_overlapping(const std::string& recordings_dir, const std::string& camera,
-                                                 double start, double end) {
+std::vector<IndexedMedia> recordings_overlapping(const RecordingRoots& roots, const std::string& camera, double start,
+                                                 double end) {
   std::vector<IndexedMedia> out;
-  const auto names = recordings_between(recordings_dir, camera, start - kMaxRecordingSeconds, end);
+  const auto names = recordings_between(roots, camera, start - kMaxRecordingSeconds, end);
   // Files do not overlap each other: of those starting before `start`, only the last
   // can reach into the range.
   size_t first = 0;
   while (first + 1 < names.size() && names[first + 1].start() < start) ++first;
   for (size_t i = first; i < names.size(); ++i) {
-    auto m = index_media(recordings_dir + "/" + names[i].relative_path());
+    const std::optional<std::string> path = roots.locate(names[i].relative_path());
+    if (!path) continue;  // moved or deleted meanwhile
+    auto m = index_media(*path);
     if (!m) continue;
     m->id = recording_id(names[i]);
     m->start = names[i].start();

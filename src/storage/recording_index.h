@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/media_layout.h"
+#include "storage/recording_roots.h"
 
 struct AVFormatContext;
 
@@ -40,8 +41,8 @@ std::string recording_id(const RecordingSegmentName& n);
 std::optional<RecordingSegmentName> parse_recording_id(const std::string& camera, const std::string& id);
 
 // Finished recordings of `camera` whose names (start times) lie in [from, to], oldest
-// first (by start time, then name). Reads folders only.
-std::vector<RecordingSegmentName> recordings_between(const std::string& recordings_dir, const std::string& camera,
+// first (by start time, then name), each once whichever tiers hold it. Reads folders only.
+std::vector<RecordingSegmentName> recordings_between(const RecordingRoots& roots, const std::string& camera,
                                                      double from, double to);
 
 // Recordings longer than this are not expected (Frigate's MAX_SEGMENT_DURATION): a file
@@ -50,7 +51,7 @@ inline constexpr double kMaxRecordingSeconds = 600;
 
 // Finished recordings of `camera` overlapping [start, end] (Frigate 0.14's vod_ts
 // selection), oldest first, with their index. Files that cannot be read are skipped.
-std::vector<IndexedMedia> recordings_overlapping(const std::string& recordings_dir, const std::string& camera,
-                                                 double start, double end);
+std::vector<IndexedMedia> recordings_overlapping(const RecordingRoots& roots, const std::string& camera, double start,
+                                                 double end);
 
 }  // namespace vigil

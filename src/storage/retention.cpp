@@ -76,7 +76,11 @@ Retention::Retention(const Config& cfg, EventDb& db, const Clock& clock, FreeSpa
       clips_dir_(MediaLayout(cfg.media_dir).clips_dir()),
       recordings_dir_(MediaLayout(cfg.media_dir).recordings_dir()),
       cache_dir_(MediaLayout(cfg.media_dir).cache_dir()),
-      index_(recordings_dir_) {}
+      index_(RecordingRoots::of(cfg)) {
+  tiers_.resize(1 + cfg.storage_tiers.size());
+  tiers_[0].path = cfg.media_dir;
+  for (size_t i = 0; i < cfg.storage_tiers.size(); ++i) tiers_[i + 1].path = cfg.storage_tiers[i].path;
+}
 
 Retention::~Retention() { stop(); }  // before the members the thread uses go
 
@@ -117,6 +121,7 @@ RetentionReport Retention::run_once() {
   guarded("recordings index", [&] { ensure_index(); });
   guarded("recording expiry", [&] { expire_recordings(r); });
   guarded("recording budgets", [&] { enforce_budgets(r); });
+  guarded("tier moves", [&] { move_segments(r); });
   guarded("empty folder cleanup", [&] { first ? remove_empty_dirs(r) : remove_emptied_dirs(r); });
   guarded("free-space floor", [&] { enforce_floor_locked(r); });
   sync_touched_dirs();
@@ -139,7 +144,8 @@ RetentionReport Retention::enforce_floor() {
   try {
     ensure_index();
     enforce_budgets(r);
-    if (r.budget_recordings) {
+    move_segments(r);
+    if (r.budget_recordings || r.segments_moved) {
       remove_emptied_dirs(r);
       log()->info("retention: deleted {} recording segments to keep cameras within record.max_mb", r.budget_recordings);
     }
@@ -218,6 +224,7 @@ void Retention::expire_reviews(RetentionReport& r) {
 
 void Retention::ensure_index() {
   if (index_loaded_) return;
+  reconcile_moves();
   const size_t n = index_.load();
   index_loaded_ = true;
   log()->info("recordings index: {} segments ({:.1f} MB on disk) below {}", n, mb([&] {
@@ -234,7 +241,11 @@ bool Retention::held(const std::map<std::string, double>& holds, const std::stri
 }
 
 bool Retention::remove_segment(const std::string& camera, const IndexedSegment& s, RetentionReport& r) {
-  const std::string path = recordings_dir_ + "/" + s.rel;
+  // An archive tier that is not there (unmounted: its recordings/ folder is missing) must
+  // not make its segments look deleted by hand: they stay indexed until it returns.
+  std::error_code dec;
+  if (s.tier > 0 && !fs::is_directory(index_.roots()[s.tier], dec)) return false;
+  const std::string path = index_.path_of(s);
   struct stat st {};
   const uint64_t size = ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_size) : 0;
   if (::unlink(path.c_str()) != 0) {
@@ -349,8 +360,10 @@ void Retention::segment_completed(const std::string& path, double start, double 
 // as they are empty and not of the current hour (the recorder creates those).
 void Retention::remove_emptied_dirs(RetentionReport& r) {
   const double now = clock_.wall();
-  const fs::path root(recordings_dir_);
   for (const std::string& dir : emptied_dirs_) {
+    std::optional<std::pair<size_t, std::string>> where = index_.roots().split(dir);
+    if (!where) continue;  // not below any tier's recordings/
+    const fs::path root(index_.roots()[where->first]);
     for (fs::path d(dir); d != root && d.native().size() > root.native().size(); d = d.parent_path()) {
       std::optional<double> until = bucket_end(split(d.lexically_relative(root)));
       if (until && *until > now - 120) break;
@@ -514,7 +527,8 @@ uint64_t Retention::free_recordings(const Volume& v, uint64_t target, RetentionR
   while (free < target) {
     std::vector<std::pair<std::string, IndexedSegment>> batch;
     for (const std::string& camera : index_.cameras())
-      for (IndexedSegment& s : index_.oldest(camera, kBatch)) batch.emplace_back(camera, std::move(s));
+      for (IndexedSegment& s : index_.oldest_on_tier(camera, 0, kBatch))  // tier 0 is media_dir's disk
+        batch.emplace_back(camera, std::move(s));
     if (batch.empty()) break;
     std::stable_sort(batch.begin(), batch.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
     if (batch.size() > kBatch) batch.resize(kBatch);

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "storage/event_db.h"
@@ -49,8 +50,10 @@ struct RetentionReport {
   uint64_t bytes_deleted = 0;  // every file above
   int errors = 0;              // files that could not be deleted, failed database calls
   uint64_t reserved = 0;       // bytes vigil must still write (open recordings' remux, open clips)
-  bool clips_cut = false;      // the clips of events in progress were cut (their cache released)
-  bool below_floor = false;    // still below the floor with nothing left to delete
+  // Tiers: segments moved to the next tier, moves that failed (logged; tried again later).
+  int segments_moved = 0, move_errors = 0;
+  bool clips_cut = false;    // the clips of events in progress were cut (their cache released)
+  bool below_floor = false;  // still below the floor with nothing left to delete
 };
 
 class Retention {
@@ -102,6 +105,19 @@ class Retention {
   // The byte budget of a camera (configured or not: the global one), 0 = none.
   uint64_t budget_bytes(const std::string& camera) const;
 
+  // A storage tier as the last pass found it (docs/storage.md "Tiers"), for /api/stats.
+  struct TierStatus {
+    std::string path;          // the tier's folder (media_dir for tier 0)
+    bool ok = true;            // usable at the last check
+    std::string error;         // why not (with errno's text); empty when ok
+    uint64_t moved_in = 0;     // segments moved into it since start
+    uint64_t move_errors = 0;  // moves into it that failed since start
+    uint64_t unavailable = 0;  // times it became unusable (each logged once)
+    size_t segments = 0;       // index entries on it (filled by tier_status())
+  };
+  // One per tier, tier 0 (media_dir) first.
+  std::vector<TierStatus> tier_status() const;
+
   // Called on the background thread after each pass it ran, with the pass's report;
   // `full` = run_once, else a floor-only check. Set before start() (tests wait on it).
   using PassHook = std::function<void(const RetentionReport&, bool full)>;
@@ -121,6 +137,13 @@ class Retention {
   void expire_recordings(RetentionReport& r);
   void expire_reviews(RetentionReport& r);
   void enforce_budgets(RetentionReport& r);
+  // Tiers (retention_tiers.cpp): moves each tier's segments older than the next tier's
+  // move_after_hours to it, oldest first, never one a hold keeps; bounded per pass.
+  void move_segments(RetentionReport& r);
+  // Whether archive tier `tier` can be read and written now; logs a change of state once.
+  bool check_tier(size_t tier);
+  // Start-up: finishes or rolls back the moves a crash interrupted (before the index walk).
+  void reconcile_moves();
   // Loads the index by its one walk, the first time a pass needs it (pass_mu_ held).
   void ensure_index();
   // Deletes an indexed segment (unlink, then out of the index; also when already gone).
@@ -158,7 +181,7 @@ class Retention {
 
   std::mutex pass_mu_;                  // one pass (full or floor-only) at a time
   std::set<std::string> touched_dirs_;  // folders to fsync after unlinks (guarded by pass_mu_)
-  std::set<std::string> emptied_dirs_;  // segment folders deletions may have emptied (guarded by pass_mu_)
+  std::set<std::string> emptied_dirs_;  // segment folders deletions or moves may have emptied, any tier (pass_mu_)
   SegmentIndex index_;                  // the finished recording segments (its own lock)
   bool index_loaded_ = false;           // the start-up walk is done (guarded by pass_mu_)
   HoldsFn holds_;                       // set before start()
@@ -169,6 +192,8 @@ class Retention {
   std::map<dev_t, uint64_t> last_usable_;        // per file system, at the last check (guarded by pass_mu_)
   bool blocked_logged_ = false;                  // the current blocked state's start was logged (guarded by pass_mu_)
   std::atomic<bool> writes_allowed_{true};
+  mutable std::mutex tiers_mu_;
+  std::vector<TierStatus> tiers_;            // guarded by tiers_mu_: one per tier, state of the last check
   std::function<uint64_t()> clips_owed_;     // set before start()
   std::function<void(uint64_t)> cut_clips_;  // set before start()
   mutable std::mutex below_mu_;

@@ -48,45 +48,52 @@ std::optional<uint64_t> allocated_bytes(const std::string& path) {
   return f->bytes;
 }
 
-SegmentIndex::SegmentIndex(std::string recordings_dir) : dir_(std::move(recordings_dir)) {}
+SegmentIndex::SegmentIndex(RecordingRoots roots) : roots_(std::move(roots)) {}
 
 size_t SegmentIndex::load() {
   // The walk runs without the lock: recorders may add meanwhile; insert() dedupes.
+  // Highest tier first, so a segment left on two tiers is counted where a move put it.
   std::vector<std::pair<std::string, IndexedSegment>> found;
-  std::error_code ec;
-  if (fs::is_directory(dir_, ec)) {
-    fs::recursive_directory_iterator it(dir_, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      std::error_code dec;
-      if (!name.empty() && name[0] == '.') {
-        if (it->is_directory(dec)) it.disable_recursion_pending();  // private work folder
-        continue;
+  for (size_t tier = roots_.size(); tier-- > 0;) {
+    const std::string& dir_ = roots_[tier];
+    std::error_code ec;
+    if (fs::is_directory(dir_, ec)) {
+      fs::recursive_directory_iterator it(dir_, fs::directory_options::skip_permission_denied, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        std::error_code dec;
+        if (!name.empty() && name[0] == '.') {
+          if (it->is_directory(dec)) it.disable_recursion_pending();  // private work folder
+          continue;
+        }
+        if (it->is_directory(dec)) continue;
+        const std::string rel = it->path().lexically_relative(dir_).string();
+        const std::vector<std::string> parts = split(rel);
+        std::optional<std::string> camera = segment_camera(parts);
+        if (!camera) continue;
+        std::optional<FileFacts> f = facts_of(it->path().string());
+        if (!f) continue;  // vanished meanwhile
+        std::optional<RecordingSegmentName> n = RecordingSegmentName::parse(parts);
+        const double start = n ? n->start() : f->mtime;
+        found.push_back({*camera, IndexedSegment{start, std::max(start, f->mtime), f->bytes, rel, tier}});
       }
-      if (it->is_directory(dec)) continue;
-      const std::string rel = it->path().lexically_relative(dir_).string();
-      const std::vector<std::string> parts = split(rel);
-      std::optional<std::string> camera = segment_camera(parts);
-      if (!camera) continue;
-      std::optional<FileFacts> f = facts_of(it->path().string());
-      if (!f) continue;  // vanished meanwhile
-      std::optional<RecordingSegmentName> n = RecordingSegmentName::parse(parts);
-      const double start = n ? n->start() : f->mtime;
-      found.push_back({*camera, IndexedSegment{start, std::max(start, f->mtime), f->bytes, rel}});
+      if (ec) logger("vigil.storage")->warn("recordings index: cannot list {}: {}", dir_, ec.message());
     }
-    if (ec) logger("vigil.storage")->warn("recordings index: cannot list {}: {}", dir_, ec.message());
   }
-  for (auto& [camera, s] : found) insert(camera, std::move(s));
-  return found.size();
+  size_t n = 0;
+  for (auto& [camera, s] : found) n += insert(camera, std::move(s));
+  return n;
 }
 
 bool SegmentIndex::add_file(const std::string& path, double start, double end) {
-  const std::string rel = fs::path(path).lexically_relative(dir_).string();
+  std::optional<std::pair<size_t, std::string>> where = roots_.split(path);
+  if (!where) return false;
+  const std::string& rel = where->second;
   std::optional<std::string> camera = segment_camera(split(rel));
   if (!camera) return false;
   std::optional<FileFacts> f = facts_of(path);
   if (!f) return false;
-  return insert(*camera, IndexedSegment{start, std::max(start, end), f->bytes, rel});
+  return insert(*camera, IndexedSegment{start, std::max(start, end), f->bytes, rel, where->first});
 }
 
 bool SegmentIndex::insert(const std::string& camera, IndexedSegment s) {
@@ -107,6 +114,56 @@ bool SegmentIndex::erase(const std::string& camera, const IndexedSegment& s) {
   c->second.bytes -= it->bytes;
   c->second.segments.erase(it);
   return true;
+}
+
+bool SegmentIndex::set_tier(const std::string& camera, const IndexedSegment& s, size_t tier) {
+  std::lock_guard lock(mu_);
+  auto c = cams_.find(camera);
+  if (c == cams_.end()) return false;
+  auto it = c->second.segments.find(s);
+  if (it == c->second.segments.end()) return false;
+  it->tier = tier;
+  return true;
+}
+
+std::vector<IndexedSegment> SegmentIndex::on_tier_ended_before(const std::string& camera, size_t tier, double t,
+                                                               size_t n) const {
+  std::vector<IndexedSegment> out;
+  std::lock_guard lock(mu_);
+  auto c = cams_.find(camera);
+  if (c == cams_.end()) return out;
+  // Ordered by start; a segment that started after t cannot have ended before it.
+  for (auto it = c->second.segments.begin(); it != c->second.segments.end() && it->start < t && out.size() < n; ++it)
+    if (it->tier == tier && it->end < t) out.push_back(*it);
+  return out;
+}
+
+std::vector<IndexedSegment> SegmentIndex::oldest_on_tier(const std::string& camera, size_t tier, size_t n) const {
+  std::vector<IndexedSegment> out;
+  std::lock_guard lock(mu_);
+  auto c = cams_.find(camera);
+  if (c == cams_.end()) return out;
+  for (auto it = c->second.segments.begin(); it != c->second.segments.end() && out.size() < n; ++it)
+    if (it->tier == tier) out.push_back(*it);
+  return out;
+}
+
+std::vector<uint64_t> SegmentIndex::tier_bytes(const std::string& camera) const {
+  std::vector<uint64_t> out(roots_.size(), 0);
+  std::lock_guard lock(mu_);
+  auto c = cams_.find(camera);
+  if (c == cams_.end()) return out;
+  for (const IndexedSegment& s : c->second.segments)
+    if (s.tier < out.size()) out[s.tier] += s.bytes;
+  return out;
+}
+
+size_t SegmentIndex::count_on_tier(size_t tier) const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& [name, c] : cams_)
+    for (const IndexedSegment& s : c.segments) n += s.tier == tier;
+  return n;
 }
 
 std::vector<IndexedSegment> SegmentIndex::oldest(const std::string& camera, size_t n) const {

@@ -13,9 +13,9 @@
 //   `du` counts), kept in step with every insert and erase.
 // - Safe from any thread (one mutex); no I/O under the lock.
 //
-// Tiers (issue 20, later): an entry names its segment by its path relative to
-// recordings/, the same on every tier; a `tier` field will say which tier's root holds it,
-// so a move is an update of one entry, and budgets keep counting over all tiers.
+// Tiers (docs/storage.md "Tiers"): an entry names its segment by its path relative to
+// recordings/, the same on every tier; its `tier` says which tier's root holds it, so a
+// move is an update of one entry, and budgets keep counting over all tiers.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/recording_roots.h"
+
 namespace vigil {
 
 struct IndexedSegment {
@@ -33,6 +35,9 @@ struct IndexedSegment {
   double end = 0;      // wall time it was completed (recorder) or its mtime (walk)
   uint64_t bytes = 0;  // allocated on disk: st_blocks × 512
   std::string rel;     // path below recordings/: YYYY-MM/DD/HH/<camera>/MM.SS.mp4
+  // The tier holding it (index into RecordingRoots); not part of the order, so a move
+  // changes it in place (set_tier, under the index's lock).
+  mutable size_t tier = 0;
 
   // Oldest first; the path breaks ties (two segments of one second after a DST change).
   bool operator<(const IndexedSegment& o) const { return start != o.start ? start < o.start : rel < o.rel; }
@@ -50,11 +55,16 @@ struct CameraUsage {
 
 class SegmentIndex {
  public:
-  explicit SegmentIndex(std::string recordings_dir);
+  explicit SegmentIndex(RecordingRoots roots);
 
-  const std::string& recordings_dir() const { return dir_; }
+  // Tier 0's recordings/ (where recorders write).
+  const std::string& recordings_dir() const { return roots_.first(); }
+  const RecordingRoots& roots() const { return roots_; }
+  // Full path of an entry on its tier.
+  std::string path_of(const IndexedSegment& s) const { return roots_[s.tier] + "/" + s.rel; }
 
-  // The start-up walk: every finished segment below recordings/ (dot-names skipped,
+  // The start-up walk of every tier (run reconcile_tiers first, so no segment is on two
+  // tiers; should one be, the higher tier's entry wins): every finished segment below recordings/ (dot-names skipped,
   // files that are not `…/<camera>/MM.SS.mp4` at segment depth left out). Merges with what
   // recorders added meanwhile (an entry is never counted twice). Returns the count found.
   size_t load();
@@ -65,6 +75,16 @@ class SegmentIndex {
   bool insert(const std::string& camera, IndexedSegment s);
   // Removes an entry (the file was deleted or is gone). False if it was not there.
   bool erase(const std::string& camera, const IndexedSegment& s);
+  // A move finished: the entry now lives on `tier`. False if it is not there.
+  bool set_tier(const std::string& camera, const IndexedSegment& s, size_t tier);
+  // Entries of `camera` on `tier` that ended before `t`, oldest first, at most `n`.
+  std::vector<IndexedSegment> on_tier_ended_before(const std::string& camera, size_t tier, double t, size_t n) const;
+  // The oldest `n` entries of `camera` on `tier`.
+  std::vector<IndexedSegment> oldest_on_tier(const std::string& camera, size_t tier, size_t n) const;
+  // Allocated bytes of `camera` per tier (size = the number of tiers).
+  std::vector<uint64_t> tier_bytes(const std::string& camera) const;
+  // Entries on `tier`, all cameras.
+  size_t count_on_tier(size_t tier) const;
 
   // The oldest `n` entries of `camera` (a copy: the caller deletes without the lock).
   std::vector<IndexedSegment> oldest(const std::string& camera, size_t n) const;
@@ -81,7 +101,7 @@ class SegmentIndex {
     std::set<IndexedSegment> segments;  // oldest first
     uint64_t bytes = 0;                 // sum of segments' bytes
   };
-  std::string dir_;
+  RecordingRoots roots_;  // fixed at construction
   mutable std::mutex mu_;
   std::map<std::string, Camera> cams_;  // guarded by mu_
 };

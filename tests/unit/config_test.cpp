@@ -340,6 +340,27 @@ TEST_F(ConfigTest, RtspRestreamDefaultsFollowTheApiHostAndCheckThePort) {
   EXPECT_EQ(first_error(kMinimal + "rtsp_restream: {path: /x}\n"), "config error: rtsp_restream.path: unknown key");
 }
 
+TEST_F(ConfigTest, StorageTiersAreAbsolutePathsWithDecimalHours) {
+  EXPECT_TRUE(parse(kMinimal).storage_tiers.empty());
+  Config c = parse(kMinimal +
+                   "media_dir: /m\nstorage: {tiers: [{path: /archive/, move_after_hours: 0.0005}, "
+                   "{path: /cold, move_after_hours: 48}]}\n");
+  ASSERT_EQ(c.storage_tiers.size(), 2u);
+  EXPECT_EQ(c.storage_tiers[0].path, "/archive");
+  EXPECT_DOUBLE_EQ(c.storage_tiers[0].move_after_hours, 0.0005);
+  EXPECT_EQ(c.storage_tiers[1].path, "/cold");
+  EXPECT_DOUBLE_EQ(c.storage_tiers[1].move_after_hours, 48);
+  EXPECT_EQ(first_error(kMinimal + "storage: {tiers: [{path: /a}]}\n"),
+            "config error: storage.tiers[0].move_after_hours: required key is missing");
+  EXPECT_EQ(first_error(kMinimal + "storage: {tiers: [{path: /a, move_after_hours: -1}]}\n"),
+            "config error: storage.tiers[0].move_after_hours: must be between 0 and 1000000");
+  EXPECT_EQ(
+      first_error(kMinimal + "storage: {tiers: {path: /a}}\n").rfind("config error: storage.tiers: expected a list", 0),
+      0u);
+  EXPECT_EQ(first_error(kMinimal + "media_dir: /m\nstorage: {tiers: [{path: /m, move_after_hours: 1}]}\n"),
+            "config error: storage.tiers[0].path: is media_dir (tier 0)");
+}
+
 TEST_F(ConfigTest, BrokenVariantsGiveTheDocumentedFirstError) {
   for (const Broken& b : broken_variants()) {
     SCOPED_TRACE(b.name);
