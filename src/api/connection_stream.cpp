@@ -55,7 +55,13 @@ bool peer_closed(int fd) {
 
 ConnectionStream::ConnectionStream(int fd, const Clock& clock, const HttpLimits& limits, HttpCounters& counters,
                                    std::string received, ssl_st* ssl)
-    : fd_(fd), ssl_(ssl), clock_(clock), limits_(limits), counters_(counters), buf_(std::move(received)), previous_(t_current) {
+    : fd_(fd),
+      ssl_(ssl),
+      clock_(clock),
+      limits_(limits),
+      counters_(counters),
+      buf_(std::move(received)),
+      previous_(t_current) {
   t_current = this;
 }
 

@@ -51,9 +51,9 @@ TEST(AuthTls, LoginOverTlsWithASelfSignedCertificate) {
   const std::string ca = "--cacert " + dir + "/cert.pem ";
   const std::string jar = dir + "/cookies";
   // Login: 200 and a Secure cookie.
-  const std::string login = curl(ca + "-D - -o /dev/null -c " + jar +
-                                 " -X POST -d '{\"user\":\"alice\",\"password\":\"Pa55-word-alice\"}' " + url +
-                                 "/api/login");
+  const std::string login =
+      curl(ca + "-D - -o /dev/null -c " + jar + " -X POST -d '{\"user\":\"alice\",\"password\":\"Pa55-word-alice\"}' " +
+           url + "/api/login");
   EXPECT_NE(login.find("HTTP/1.1 200"), std::string::npos) << login;
   const size_t cookie = login.find("frigate_token=");
   ASSERT_NE(cookie, std::string::npos) << login;
