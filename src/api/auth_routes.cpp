@@ -1,5 +1,6 @@
 #include "api/auth_routes.h"
 
+#include <cctype>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -59,6 +60,26 @@ bool auth_allows_anonymous(const std::string& method, const std::string& path) {
   return path == "/login" || (starts_with(path, "/assets/") && path.find("..") == std::string::npos);
 }
 
+namespace {
+
+// `s` with every byte but unreserved ones and '/' as %XX (a query parameter value).
+std::string percent_encoded(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 bool auth_refuses(AuthService& auth, const httplib::Request& req, httplib::Response& res) {
   if (auth_allows_anonymous(req.method, req.path)) return false;
   const std::string token = token_of(req);
@@ -66,7 +87,8 @@ bool auth_refuses(AuthService& auth, const httplib::Request& req, httplib::Respo
   if (!id) {
     const bool page = (req.method == "GET" || req.method == "HEAD") && !is_api_or_media(req.path);
     if (page) {
-      res.set_redirect("/login", 302);
+      // The login page goes back to this page afterwards (web/src/login.jsx).
+      res.set_redirect("/login?next=" + percent_encoded(req.path), 302);
       res.set_header("Cache-Control", "no-store");
     } else {
       refuse(res, 401, token.empty() ? "authentication required" : "invalid or expired token");

@@ -1,6 +1,8 @@
 #include "api/connection_stream.h"
 
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -10,6 +12,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "api/tls_context.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -51,14 +54,60 @@ bool peer_closed(int fd) {
 }
 
 ConnectionStream::ConnectionStream(int fd, const Clock& clock, const HttpLimits& limits, HttpCounters& counters,
-                                   std::string received)
-    : fd_(fd), clock_(clock), limits_(limits), counters_(counters), buf_(std::move(received)), previous_(t_current) {
+                                   std::string received, ssl_st* ssl)
+    : fd_(fd),
+      ssl_(ssl),
+      clock_(clock),
+      limits_(limits),
+      counters_(counters),
+      buf_(std::move(received)),
+      previous_(t_current) {
   t_current = this;
 }
 
 ConnectionStream::~ConnectionStream() { t_current = previous_; }
 
 ConnectionStream* ConnectionStream::current() { return t_current; }
+
+bool ConnectionStream::tls_handshake() {
+  const double deadline = clock_.mono() + limits_.head_seconds;
+  for (;;) {
+    ERR_clear_error();
+    const int r = SSL_accept(ssl_);
+    if (r == 1) return true;
+    const int e = SSL_get_error(ssl_, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+      if (wait_for(e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) continue;
+      logger("vigil.http")->debug("TLS handshake not complete within {} s", int(limits_.head_seconds));
+    } else {
+      std::string why = tls_error_text();
+      if (why.empty()) why = e == SSL_ERROR_SYSCALL ? std::strerror(errno) : "connection closed";
+      logger("vigil.http")->debug("TLS handshake failed: {}", why);
+    }
+    return false;
+  }
+}
+
+ssize_t ConnectionStream::recv_some(char* p, size_t n, bool dont_wait) {
+  if (!ssl_) return ::recv(fd_, p, n, dont_wait ? MSG_DONTWAIT : 0);
+  ERR_clear_error();
+  const int r = SSL_read(ssl_, p, int(std::min<size_t>(n, 1 << 30)));
+  if (r > 0) return r;
+  const int e = SSL_get_error(ssl_, r);
+  if (e == SSL_ERROR_ZERO_RETURN) return 0;
+  errno = (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) ? EAGAIN : ECONNRESET;
+  return -1;
+}
+
+ssize_t ConnectionStream::send_some(const char* p, size_t n) {
+  if (!ssl_) return ::send(fd_, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  ERR_clear_error();
+  const int r = SSL_write(ssl_, p, int(std::min<size_t>(n, 1 << 30)));
+  if (r > 0) return r;
+  const int e = SSL_get_error(ssl_, r);
+  errno = (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) ? EAGAIN : EPIPE;
+  return -1;
+}
 
 void ConnectionStream::begin_request() {
   in_head_ = true;
@@ -79,7 +128,7 @@ bool ConnectionStream::wait_for(short events, double deadline) const {
 }
 
 bool ConnectionStream::wait_readable(double seconds) const {
-  return off_ < buf_.size() || wait_for(POLLIN, clock_.mono() + seconds);
+  return off_ < buf_.size() || (ssl_ && SSL_pending(ssl_) > 0) || wait_for(POLLIN, clock_.mono() + seconds);
 }
 
 bool ConnectionStream::read_available() {
@@ -87,7 +136,7 @@ bool ConnectionStream::read_available() {
   off_ = 0;
   char tmp[4096];
   while (buf_.size() <= limits_.header_bytes) {
-    const ssize_t n = ::recv(fd_, tmp, sizeof tmp, MSG_DONTWAIT);
+    const ssize_t n = recv_some(tmp, sizeof tmp, true);
     if (n > 0) {
       buf_.append(tmp, size_t(n));
     } else if (n < 0 && errno == EINTR) {
@@ -182,16 +231,21 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (dead_) return -1;
   if (off_ == buf_.size()) {
     const double deadline = in_head_ ? head_deadline_ : clock_.mono() + limits_.read_seconds;
-    if (!wait_for(POLLIN, deadline)) {
-      if (in_head_ && head_bytes_ > 0)
-        refuse(408, "Request Timeout",
-               "request head not complete within " + std::to_string(int(limits_.head_seconds)) + " s");
-      return -1;
-    }
     char tmp[4096];
     ssize_t n;
-    do n = ::recv(fd_, tmp, sizeof tmp, 0);
-    while (n < 0 && errno == EINTR);
+    for (;;) {
+      // TLS: decrypted bytes may wait inside the session while the socket is quiet.
+      if (!(ssl_ && SSL_pending(ssl_) > 0) && !wait_for(POLLIN, deadline)) {
+        if (in_head_ && head_bytes_ > 0)
+          refuse(408, "Request Timeout",
+                 "request head not complete within " + std::to_string(int(limits_.head_seconds)) + " s");
+        return -1;
+      }
+      n = recv_some(tmp, sizeof tmp, false);
+      // EINTR; or TLS: a partial record (its rest not yet arrived)
+      if (n < 0 && (errno == EINTR || (ssl_ && errno == EAGAIN))) continue;
+      break;
+    }
     if (n <= 0) return n;
     buf_.assign(tmp, size_t(n));
     off_ = 0;
@@ -207,7 +261,7 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   if (dead_) return -1;
   size_t sent = 0;
   while (sent < size) {
-    const ssize_t n = ::send(fd_, ptr + sent, size - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n = send_some(ptr + sent, size - sent);
     if (n > 0) {
       sent += size_t(n);
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {

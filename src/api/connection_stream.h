@@ -17,6 +17,8 @@
 #include "api/http_counters.h"
 #include "util/clock.h"
 
+struct ssl_st;
+
 namespace vigil {
 
 struct HttpLimits {
@@ -46,10 +48,14 @@ bool head_complete(std::string_view bytes);
 class ConnectionStream final : public httplib::Stream {
  public:
   // `received`: bytes of the connection already read (by the poller), served first.
+  // `ssl` (TLS listener; the socket non-blocking): every byte goes through it.
   ConnectionStream(int fd, const Clock& clock, const HttpLimits& limits, HttpCounters& counters,
-                   std::string received = {});
+                   std::string received = {}, ssl_st* ssl = nullptr);
   ~ConnectionStream() override;
 
+  // TLS: the server's side of the handshake, within head_seconds from now (a client
+  // that connects and sends nothing, or stalls, is given up). False on failure.
+  bool tls_handshake();
   // A new request starts: its head has head_seconds from now to arrive.
   void begin_request();
   // Bytes are buffered, or the socket becomes readable (data or EOF) within `seconds`.
@@ -84,9 +90,14 @@ class ConnectionStream final : public httplib::Stream {
   // Checks the bytes httplib takes against the head and body limits; false (after
   // answering) when one is over.
   bool account(const char* p, size_t n);
+  // recv/send on the socket, or SSL_read/SSL_write (a want-read/write is EAGAIN, a TLS
+  // close_notify is 0).
+  ssize_t recv_some(char* p, size_t n, bool dont_wait);
+  ssize_t send_some(const char* p, size_t n);
   void refuse(int status, const char* reason, const std::string& message);
 
   const int fd_;
+  ssl_st* const ssl_;  // TLS session over fd_ (owned by the caller), or null: plain HTTP
   const Clock& clock_;
   const HttpLimits& limits_;
   HttpCounters& counters_;

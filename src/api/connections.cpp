@@ -1,8 +1,10 @@
 #include "api/connections.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -30,8 +32,19 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
 }
 
 bool ConnectionServer::serve(int fd, size_t& requests_left, std::string& pending, const Clock& clock,
-                             const HttpLimits& limits, HttpCounters& counters) {
-  ConnectionStream strm(fd, clock, limits, counters, std::move(pending));
+                             const HttpLimits& limits, HttpCounters& counters, const TlsContext* tls) {
+  // TLS: the session lives as long as this call (sends close_notify at the end).
+  std::unique_ptr<SSL, void (*)(SSL*)> ssl(nullptr, [](SSL* s) {
+    if (SSL_is_init_finished(s)) SSL_shutdown(s);
+    SSL_free(s);
+  });
+  if (tls) {
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);  // SSL_read/SSL_write wait through the stream's polls
+    ssl.reset(tls->make_ssl(fd));
+    if (!ssl) return false;
+  }
+  ConnectionStream strm(fd, clock, limits, counters, std::move(pending), ssl.get());
+  if (ssl && !strm.tls_handshake()) return false;
   while (requests_left > 0 && svr_sock_ != INVALID_SOCKET) {
     t_close_after = false;
     strm.begin_request();
@@ -39,7 +52,8 @@ bool ConnectionServer::serve(int fd, size_t& requests_left, std::string& pending
     const bool ok = process_request(strm, requests_left == 1, closed, nullptr);
     --requests_left;
     if (!ok || closed || strm.refused() || t_close_after || requests_left == 0) return false;
-    if (!strm.wait_readable(Connections::kLinger)) return true;  // idle: back to the poller
+    if (!strm.wait_readable(Connections::kLinger)) return !ssl;  // idle: back to the poller (TLS: closed)
+    if (ssl) continue;  // TLS: the next request is read here (its head within head_seconds)
     // Bytes arrived: serve them here only when their head is whole (this thread never
     // waits for a slow head; the poller does); the peer's end is httplib's to see.
     if (strm.read_available() && !strm.head_buffered()) {
@@ -92,7 +106,8 @@ void Connections::adopt(int fd) {
 }
 
 void Connections::park_locked(int fd, size_t requests_left, std::string head) {
-  const double wait = head.empty() ? server_.keep_alive_seconds() : limits_.head_seconds;
+  // TLS: the handshake must begin within head_seconds of the connect.
+  const double wait = head.empty() && !tls_ ? server_.keep_alive_seconds() : limits_.head_seconds;
   idle_[fd] = Idle{clock_.mono() + wait, requests_left, std::move(head)};
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
@@ -148,6 +163,13 @@ void Connections::poll_loop() {
 
 void Connections::readable_locked(int fd) {
   Idle& c = idle_.at(fd);
+  if (tls_) {  // the handshake's first bytes (or the peer's end): a thread reads them through OpenSSL
+    const size_t left = c.requests_left;
+    idle_.erase(fd);
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    dispatch_locked(fd, left, {});
+    return;
+  }
   const bool started = !c.head.empty();
   bool open = true;
   char buf[4096];
@@ -212,7 +234,7 @@ void Connections::dispatch_locked(int fd, size_t requests_left, std::string head
 void Connections::run(uint64_t id, int fd, size_t requests_left, std::string head) {
   bool keep = false;
   try {
-    keep = server_.serve(fd, requests_left, head, clock_, limits_, counters_);
+    keep = server_.serve(fd, requests_left, head, clock_, limits_, counters_, tls_.get());
   } catch (const std::exception& e) {
     logger("vigil.http")->error("connection ended by an error: {}", e.what());
   }

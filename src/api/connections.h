@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "api/connection_stream.h"
+#include "api/tls_context.h"
 #include "util/clock.h"
 #include "util/worker.h"
 
@@ -38,8 +39,10 @@ class ConnectionServer final : public httplib::Server {
   // next request's head still arriving) or closed (false). `requests_left` counts down
   // httplib's keep-alive maximum; `pending` holds the bytes already received (in: read
   // by the poller; out: the start of the next request, back to the poller).
+  // With `tls`: the handshake first; the connection stays on this thread until it
+  // closes (after kLinger without a request), never parked (the poller reads raw bytes).
   bool serve(int fd, size_t& requests_left, std::string& pending, const Clock& clock, const HttpLimits& limits,
-             HttpCounters& counters);
+             HttpCounters& counters, const TlsContext* tls = nullptr);
   size_t keep_alive_max_count() const { return keep_alive_max_count_; }
   double keep_alive_seconds() const { return double(keep_alive_timeout_sec_); }
   void set_connections(Connections* c) { connections_ = c; }
@@ -102,6 +105,8 @@ class Connections {
   Connections(ConnectionServer& server, const Clock& clock, HttpLimits limits, HttpCounters& counters);
   ~Connections();
 
+  // TLS on every connection from now on (auth.tls). Call before start().
+  void set_tls(std::shared_ptr<const TlsContext> tls) { tls_ = std::move(tls); }
   // Starts the poller. Call before the server listens.
   void start();
   // The listen thread: a new connection (parked until it sends, or 503 when too many are open).
@@ -146,6 +151,7 @@ class Connections {
   const Clock& clock_;
   const HttpLimits limits_;
   HttpCounters& counters_;
+  std::shared_ptr<const TlsContext> tls_;    // set before start(), then fixed; null: plain HTTP
   Worker poller_;                            // the epoll loop (idle connections, their deadlines)
   int epoll_ = -1;                           // idle connections, one-shot; plus wake_
   int wake_ = -1;                            // eventfd: wakes the poller for stop

@@ -349,11 +349,13 @@ bool HttpServer::bind(const std::string& host, int port) {
   }
   if (const int err = impl_->svr.widen_backlog(1024))
     impl_->log->warn("listen backlog stays at httplib's 5: {}", std::strerror(err));
-  impl_->log->info("API ({} profile) listening on {}:{}", impl_->src.profile, host, port);
+  impl_->log->info("API ({} profile) listening on {}:{}{}", impl_->src.profile, host, port,
+                   impl_->src.tls ? " (TLS)" : "");
   return true;
 }
 
 void HttpServer::start() {
+  if (impl_->src.tls) impl_->connections.set_tls(impl_->src.tls);
   impl_->connections.start();
   impl_->listener.start([this] { impl_->svr.listen_after_bind(); });
 }

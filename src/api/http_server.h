@@ -28,6 +28,7 @@ class ClipCache;
 class EventDb;
 class EventStore;
 class ExportMaker;
+class TlsContext;
 
 struct ApiSources {
   // The API this listener answers: "0.8" (http-api.md) or "0.14" (ha-current.md; the
@@ -55,6 +56,8 @@ struct ApiSources {
   // The authenticated listener's users and tokens (api/auth_routes.h): every request
   // passes its gate first. Null: no authentication (the api.listeners).
   AuthService* auth = nullptr;
+  // TLS on every connection of this listener (auth.tls; api/tls_context.h). Null: plain.
+  std::shared_ptr<const TlsContext> tls;
 };
 
 class HttpServer {

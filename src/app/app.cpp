@@ -16,6 +16,7 @@
 #include "api/auth_service.h"
 #include "api/http_server.h"
 #include "api/static_routes.h"
+#include "api/tls_context.h"
 #include "app/hanging_detector.h"
 #include "app/metrics_doc.h"
 #include "app/stats.h"
@@ -300,6 +301,14 @@ int run_vigil(const Config& cfg) {
     ApiSources s = api;
     s.profile = "0.14";
     s.auth = auth.get();
+    if (!cfg.auth.tls_cert.empty()) {
+      try {
+        s.tls = std::make_shared<const TlsContext>(cfg.auth.tls_cert, cfg.auth.tls_key);
+      } catch (const std::exception& e) {
+        log->error("{}", e.what());  // names auth.tls.cert or auth.tls.key, with OpenSSL's reason
+        return 1;
+      }
+    }
     http.push_back(std::make_unique<HttpServer>(std::move(s)));
     if (!http.back()->bind(cfg.auth.host, cfg.auth.port)) return 1;
   }

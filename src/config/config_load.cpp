@@ -974,11 +974,6 @@ class Loader {
       t.get("key", a.tls_key);
       if (a.tls_cert.empty() != a.tls_key.empty())
         d_.error(t.path_of(a.tls_cert.empty() ? "cert" : "key"), "auth.tls needs both cert and key");
-      // The listener cannot serve TLS yet (docs/auth.md): refuse rather than serve
-      // passwords in clear text on a port the user believes encrypted.
-      if (a.enabled && !a.tls_cert.empty())
-        d_.error(t.path_of("cert"),
-                 "TLS on the auth listener is not implemented yet; put a TLS reverse proxy in front");
       for (auto [key, file] : {std::pair{"cert", &a.tls_cert}, std::pair{"key", &a.tls_key}})
         if (a.enabled && !file->empty() && access(file->c_str(), R_OK) != 0)
           d_.error(t.path_of(key), "cannot read " + *file + ": " + std::strerror(errno));

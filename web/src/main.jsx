@@ -1,6 +1,6 @@
 // vigil's web UI: one page app over the public HTTP API.
 import { render } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import './style.css';
 import { Camera } from './camera.jsx';
 import { Cameras } from './cameras.jsx';
@@ -8,7 +8,9 @@ import { Debug } from './debug.jsx';
 import { Editor } from './editor.jsx';
 import { Event } from './event.jsx';
 import { Events } from './events.jsx';
+import { Login, logout } from './login.jsx';
 import { Link, match, useLocation } from './router.jsx';
+import { url } from './api.js';
 import { Storage } from './storage.jsx';
 
 const ROUTES = [
@@ -19,6 +21,7 @@ const ROUTES = [
   ['/events/:id', (p) => <Event id={p.id} key={p.id} />],
   ['/storage', () => <Storage />],
   ['/debug', () => <Debug />],
+  ['/login', (p, search) => <Login search={search} />],
 ];
 
 function NotFound() {
@@ -39,8 +42,23 @@ const NAV = [
   ['/debug', 'Debug', (p) => p.startsWith('/debug')],
 ];
 
+// Who is logged in (GET /api/profile answers only on the authenticated listener); null
+// when nobody or no authentication.
+function useProfile(path) {
+  const [profile, setProfile] = useState(null);
+  useEffect(() => {
+    if (path === '/login') return;
+    fetch(url('/api/profile'), { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((p) => setProfile(p && p.username ? p : null))
+      .catch(() => setProfile(null));
+  }, [path === '/login']);
+  return profile;
+}
+
 function App() {
   const { path, search } = useLocation();
+  const profile = useProfile(path);
   const main = useRef(null);
   const first = useRef(true);
   // After a navigation, move focus to the new page (screen readers announce it) and
@@ -85,6 +103,20 @@ function App() {
             ))}
           </ul>
         </nav>
+        {profile && (
+          <span class="who">
+            {profile.username}{' '}
+            <a
+              href={url('/login')}
+              onClick={(e) => {
+                e.preventDefault();
+                logout();
+              }}
+            >
+              Log out
+            </a>
+          </span>
+        )}
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         {page || <NotFound />}
