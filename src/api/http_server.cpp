@@ -209,7 +209,16 @@ void HttpServer::Impl::routes() {
     }
   });
 
-  if (src.auth) add_auth_routes(svr, *src.auth);
+  if (src.auth) {
+    add_auth_routes(svr, *src.auth);
+  } else {
+    // Without authentication, as Frigate 0.14's unauthenticated port: everyone is
+    // "anonymous", an admin where writes are served (0.14), a viewer on the read-only 0.8.
+    const std::string role = src.profile == "0.14" ? "admin" : "viewer";
+    svr.Get("/api/profile", [role](const httplib::Request&, httplib::Response& res) {
+      res.set_content(nlohmann::json({{"username", "anonymous"}, {"role", role}}).dump() + "\n", "application/json");
+    });
+  }
   // Prometheus metrics on every listener, before any /api/<camera> route.
   add_metrics_routes(svr, src.metrics_text);
   // The 0.14 profile's routes first: they shadow the 0.8 ones of the same path.

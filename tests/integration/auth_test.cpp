@@ -28,6 +28,8 @@ TEST(AuthListener, OffByDefaultAnd5000Unchanged) {
   ASSERT_TRUE(v.wait_ready()) << v.log();
   EXPECT_EQ(http_get(v.port(), "/api/config").status, 200);
   EXPECT_EQ(http_get(v.port(), "/api/login", 5, "POST").status, 405);  // the 0.8 profile has no login
+  // As Frigate's unauthenticated port: everyone is "anonymous" (a viewer: 0.8 only reads).
+  EXPECT_EQ(http_get(v.port(), "/api/profile").body, "{\"role\":\"viewer\",\"username\":\"anonymous\"}\n");
   EXPECT_EQ(v.log().find("vigil.auth"), std::string::npos) << v.log();
 }
 

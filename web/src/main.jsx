@@ -42,15 +42,15 @@ const NAV = [
   ['/debug', 'Debug', (p) => p.startsWith('/debug')],
 ];
 
-// Who is logged in (GET /api/profile answers only on the authenticated listener); null
-// when nobody or no authentication.
+// Who is logged in (GET /api/profile; "anonymous" on a listener without authentication);
+// null when nobody or no authentication.
 function useProfile(path) {
   const [profile, setProfile] = useState(null);
   useEffect(() => {
     if (path === '/login') return;
     fetch(url('/api/profile'), { credentials: 'same-origin' })
       .then((r) => (r.ok ? r.json() : null))
-      .then((p) => setProfile(p && p.username ? p : null))
+      .then((p) => setProfile(p && p.username && p.username !== 'anonymous' ? p : null))
       .catch(() => setProfile(null));
   }, [path === '/login']);
   return profile;
