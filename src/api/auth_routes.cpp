@@ -6,6 +6,7 @@
 
 #include "api/auth_service.h"
 #include "api/connections.h"
+#include "api/html_escape.h"
 #include "api/media_routes.h"
 
 namespace vigil {
@@ -60,25 +61,7 @@ bool auth_allows_anonymous(const std::string& method, const std::string& path) {
   return path == "/login" || (starts_with(path, "/assets/") && path.find("..") == std::string::npos);
 }
 
-namespace {
-
-// `s` with every byte but unreserved ones and '/' as %XX (a query parameter value).
-std::string percent_encoded(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool auth_refuses(AuthService& auth, const httplib::Request& req, httplib::Response& res) {
   if (auth_allows_anonymous(req.method, req.path)) return false;
@@ -88,7 +71,7 @@ bool auth_refuses(AuthService& auth, const httplib::Request& req, httplib::Respo
     const bool page = (req.method == "GET" || req.method == "HEAD") && !is_api_or_media(req.path);
     if (page) {
       // The login page goes back to this page afterwards (web/src/login.jsx).
-      res.set_redirect("/login?next=" + percent_encoded(req.path), 302);
+      res.set_redirect("/login?next=" + url_encode_path(req.path), 302);
       res.set_header("Cache-Control", "no-store");
     } else {
       refuse(res, 401, token.empty() ? "authentication required" : "invalid or expired token");

@@ -91,22 +91,6 @@ std::string content_type_for(const std::string& name) {
   return "application/octet-stream";
 }
 
-// Percent-encodes everything but unreserved characters and '/', for Location and hrefs.
-std::string url_encode_path(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 // ---- files ----
 
 std::string make_etag(const struct stat& st) {
