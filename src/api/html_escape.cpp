@@ -1,5 +1,7 @@
 #include "api/html_escape.h"
 
+#include <cctype>
+
 namespace vigil {
 
 std::string html_escape(const std::string& s) {
