@@ -58,11 +58,12 @@ export class Vigil {
     this.base = `http://127.0.0.1:${port}`;
   }
 
-  static async start(camerasYaml) {
+  // `storage`: the config's storage map (YAML flow), e.g. with archive tiers.
+  static async start(camerasYaml, { storage = '{min_free_mb: 0}' } = {}) {
     if (!fs.existsSync(path.join(env.webDir, 'index.html'))) throw new Error(`the web UI is not built (no ${env.webDir}/index.html): run make`);
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-'));
-    const config = `api:\n  host: 127.0.0.1\n  port: ${port}\nmedia_dir: ${dir}/media\nstorage: {min_free_mb: 0}\n${camerasYaml}`;
+    const config = `api:\n  host: 127.0.0.1\n  port: ${port}\nmedia_dir: ${dir}/media\nstorage: ${storage}\n${camerasYaml}`;
     fs.writeFileSync(path.join(dir, 'config.yml'), config);
     const log = fs.openSync(path.join(dir, 'vigil.log'), 'a');
     const proc = spawn(env.bin, ['--config', path.join(dir, 'config.yml')], {

@@ -1,7 +1,9 @@
 // The web UI's Storage page in headless Chromium against a real vigil recording vtest in
 // 2 s segments (docs/storage.md "Accounting"): a bar per camera, used against its budget,
-// and the projected days. Run by CTest (`web_storage`) or `node --test tests/web/storage.test.mjs`.
+// and the projected days; with an archive tier, the bar split by tier and the MB on each. Run by CTest (`web_storage`) or `node --test tests/web/storage.test.mjs`.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { env, launchBrowser, newPage, screenshot, Vigil } from './harness.mjs';
@@ -61,6 +63,57 @@ describe('storage page', () => {
     // The navigation names the page.
     assert.equal(await page.getByRole('link', { name: 'Storage' }).getAttribute('aria-current'), 'page');
     await screenshot(page, 'storage');
+    assert.deepEqual(page.errors, []);
+  });
+});
+
+describe('storage page with an archive tier', () => {
+  let vigil;
+  let browser;
+  let archive;
+  before(async () => {
+    process.env.VIGIL_TEST_RECORD_SEGMENT_SECONDS = '2';
+    archive = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-archive-'));
+    // Segments move to the archive 1.8 s after they end.
+    vigil = await Vigil.start(`cameras:\n${camera('yard', ', max_mb: 50')}`, {
+      storage: `{min_free_mb: 0, tiers: [{path: ${archive}, move_after_hours: 0.0005}]}`,
+    });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await vigil?.stop();
+    vigil?.removeDir();
+    fs.rmSync(archive, { recursive: true, force: true });
+  });
+
+  test('the bar has one segment per tier and the MB on each', async () => {
+    // Until recordings are on both tiers.
+    const st = await vigil.waitFor(
+      '/api/recordings/storage',
+      (s) => s.yard && Object.values(s.yard.tiers || {}).filter((v) => v > 0).length === 2,
+      60000,
+      'no recordings on both tiers',
+    );
+    assert.deepEqual(Object.keys(st.yard.tiers), [`${vigil.dir}/media`, archive]);
+    const page = await newPage(browser);
+    await page.goto(`${vigil.base}/storage`);
+    const yard = page.getByTestId('storage-yard');
+    await yard.waitFor();
+    const legend = page.getByTestId('tiers-yard');
+    await legend.waitFor();
+    assert.match(await legend.textContent(), new RegExp(`first tier ${vigil.dir}/media: \\d+\\.\\d MB`));
+    assert.match(await legend.textContent(), new RegExp(`archive 1 ${archive}: \\d+\\.\\d MB`));
+    // Two fills whose widths add up to the used share of the budget.
+    const meter = yard.getByRole('meter');
+    const fills = meter.locator('.storage-fill');
+    assert.equal(await fills.count(), 2);
+    const now = Number(await meter.getAttribute('aria-valuenow'));
+    const bar = await meter.boundingBox();
+    const widths = await Promise.all([0, 1].map(async (i) => (await fills.nth(i).boundingBox())?.width ?? 0));
+    assert.ok(widths[1] > 0, `archive part: ${widths}`);
+    assert.ok(Math.abs(widths[0] + widths[1] - (bar.width * now) / 100) <= bar.width * 0.02 + 2, `${widths} of ${bar.width} at ${now} %`);
+    await screenshot(page, 'storage-tiers');
     assert.deepEqual(page.errors, []);
   });
 });

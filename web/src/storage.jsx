@@ -1,6 +1,7 @@
 // "/storage": /api/recordings/storage refreshed every 10 s — per camera a bar of the MB its
-// recordings take against its budget (record.max_mb), the write rate and the days of
-// recordings the budget or the free space allows at that rate.
+// recordings take against its budget (record.max_mb), one segment of the bar per storage
+// tier (storage.tiers: media_dir first, then each archive), the write rate and the days
+// of recordings the budget or the free space allows at that rate.
 import { useApi } from './api.js';
 import { ErrorBox, Loading, usePageTitle } from './components.jsx';
 
@@ -18,6 +19,9 @@ function CameraBar({ name, s }) {
   // Without a budget the bar is the camera's share of the disk.
   const pct = budget > 0 ? Math.min(100, (s.usage / budget) * 100) : Math.min(100, s.usage_percent || 0);
   const over = budget > 0 && s.usage > budget;
+  // The bar's fill split by tier, in tier order (the object keeps the server's order).
+  const tiers = Object.entries(s.tiers || {});
+  const parts = tiers.length > 1 && s.usage > 0 ? tiers.map(([p, v]) => [p, (pct * v) / s.usage]) : [['', pct]];
   return (
     <li class="storage-camera" data-testid={`storage-${name}`}>
       <div class="storage-head">
@@ -34,8 +38,20 @@ function CameraBar({ name, s }) {
         aria-valuemax="100"
         aria-valuenow={pct.toFixed(0)}
       >
-        <div class="storage-fill" style={{ width: `${pct}%` }} />
+        {parts.map(([p, w], i) => (
+          <div key={p} class={`storage-fill tier-${Math.min(i, 3)}`} title={p} style={{ width: `${w}%` }} />
+        ))}
       </div>
+      {tiers.length > 1 && (
+        <p class="muted small storage-tiers" data-testid={`tiers-${name}`}>
+          {tiers.map(([p, v], i) => (
+            <span key={p} class="storage-tier">
+              <span class={`storage-swatch tier-${Math.min(i, 3)}`} /> {i === 0 ? 'first tier' : `archive ${i}`}{' '}
+              <code>{p}</code>: {mb(v)}
+            </span>
+          ))}
+        </p>
+      )}
       <p class="muted small">
         {s.bandwidth.toFixed(1)} MB/hour · keeps about <span data-testid={`days-${name}`}>{days(s.projected_days)}</span>
         {s.oldest_start_time ? ` · oldest ${new Date(s.oldest_start_time * 1000).toLocaleString()}` : ''}
