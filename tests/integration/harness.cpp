@@ -331,6 +331,13 @@ ScopedEnv::~ScopedEnv() {
   for (const std::string& n : names_) unsetenv(n.c_str());
 }
 
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 std::vector<std::string> mp4s_under(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;

@@ -132,6 +132,9 @@ double recorded_seconds(const std::string& recordings, const std::string& camera
 // failure.
 int connect_to(int port);
 
+// The whole content of the file at `path` ("" when it cannot be read).
+std::string file_bytes(const std::string& path);
+
 // Finished MP4 files below `dir` (not the dot-named ones being written), sorted.
 std::vector<std::string> mp4s_under(const std::string& dir);
 

@@ -19,13 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string save(const std::string& body, const std::string& name) {
   const std::string f = temp_dir() + "/" + name;
   std::ofstream(f, std::ios::binary) << body;

@@ -20,13 +20,6 @@ namespace vigil::test {
 namespace {
 namespace fs = std::filesystem;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string camera_yaml(const std::string& archive, double hours = 0.0005) {
   std::ostringstream h;
   h << hours;
@@ -67,7 +60,7 @@ std::pair<int, std::string> vigil_check(const std::string& config, bool fix) {
   const std::string cmd =
       std::string(bin ? bin : "vigil") + " check --config " + config + (fix ? " --fix" : "") + " > " + out + " 2>&1";
   const int st = std::system(cmd.c_str());
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, read_all(out)};
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, file_bytes(out)};
 }
 
 size_t count_of(const std::string& text, const std::string& what) {
@@ -100,7 +93,7 @@ TEST(Tiers, SegmentsMoveAndAreServedAndClippedFromTheArchive) {
   const std::string rel = *moved.begin();
   HttpResult f = http_get(v.port(), "/recordings/" + rel);
   ASSERT_EQ(f.status, 200);
-  EXPECT_EQ(f.body, read_all(arec + "/" + rel)) << "byte-identical";
+  EXPECT_EQ(f.body, file_bytes(arec + "/" + rel)) << "byte-identical";
   const std::string folder = fs::path(rel).parent_path().string();
   HttpResult listing = http_get(v.port(), "/recordings/" + folder + "/");
   EXPECT_NE(listing.body.find(fs::path(rel).filename().string()), std::string::npos) << listing.body;
