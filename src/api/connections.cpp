@@ -24,6 +24,13 @@ thread_local bool t_close_after = false;  // set by a handler: close once this r
 
 void close_connection_after_response() { t_close_after = true; }
 
+ConnectionServer::ConnectionServer() {
+  set_socket_options([](socket_t sock) {
+    const int yes = 1;  // a port in TIME_WAIT may be bound again; a listening one may not
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+}
+
 int ConnectionServer::widen_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0 ? 0 : errno; }
 
 bool ConnectionServer::process_and_close_socket(socket_t sock) {

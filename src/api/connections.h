@@ -35,6 +35,9 @@ namespace vigil {
 class Connections;
 class ConnectionServer final : public httplib::Server {
  public:
+  // Binds exclusively: Debian's httplib sets SO_REUSEPORT, with which a second process
+  // listening on the same port is accepted and the kernel splits connections between them.
+  ConnectionServer();
   // Serves requests on `fd` until it should be parked (true: idle, keep-alive, or the
   // next request's head still arriving) or closed (false). `requests_left` counts down
   // httplib's keep-alive maximum; `pending` holds the bytes already received (in: read

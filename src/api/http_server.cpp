@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "api/auth_routes.h"
 #include "api/connection_stream.h"
@@ -86,6 +87,7 @@ struct HttpServer::Impl {
   ConnectionServer svr;
   const Clock& clock;                                       // MJPEG pacing, "now" of /vod/ events in progress
   Worker listener;                                          // the listen thread; its stop wakes every MJPEG pacer
+  std::atomic<bool> listen_returned{false};                 // the listen thread's listen_after_bind() returned
   Connections connections;                                  // idle connections, connection threads, the cap
   std::map<std::string, std::unique_ptr<JpegCache>> jpegs;  // per camera, fixed at start
   std::shared_ptr<spdlog::logger> log = logger("vigil.http");
@@ -366,7 +368,14 @@ bool HttpServer::bind(const std::string& host, int port) {
 void HttpServer::start() {
   if (impl_->src.tls) impl_->connections.set_tls(impl_->src.tls);
   impl_->connections.start();
-  impl_->listener.start([this] { impl_->svr.listen_after_bind(); });
+  impl_->listener.start([this] {
+    impl_->svr.listen_after_bind();
+    impl_->listen_returned = true;
+  });
+  // httplib's stop() closes the listening socket only once the server runs: until the
+  // listen thread gets there (microseconds), a stop() would leave it in accept() for
+  // ever (a test's quick teardown hung so). Wait for it.
+  while (!impl_->svr.is_running() && !impl_->listen_returned) std::this_thread::yield();
 }
 
 void HttpServer::stop() {

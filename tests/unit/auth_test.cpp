@@ -278,6 +278,20 @@ TEST_F(GateFixture, TooManyFailuresGive429WithRetryAfter) {
   EXPECT_EQ(r->get_header_value("Retry-After"), "60");
 }
 
+// Debian's httplib binds with SO_REUSEPORT: a second server on a port in use was accepted
+// and the kernel split connections between the two (a request reached the wrong server).
+TEST_F(GateFixture, ASecondServerCannotListenOnAPortInUse) {
+  ApiSources s;
+  s.profile = "0.14";
+  s.config = &cfg;
+  s.config_json = [] { return std::string("{}"); };
+  s.stats_json = [] { return std::string("{}"); };
+  HttpServer second(std::move(s), clock);
+  const bool bound = second.bind("127.0.0.1", port);
+  if (bound) second.start();  // (its destructor stops a started server)
+  EXPECT_FALSE(bound);
+}
+
 TEST_F(GateFixture, ViewerReadsButIsDeniedEveryWrite) {
   const std::string token = login("guest", "guest pass");
   ASSERT_FALSE(token.empty());
