@@ -146,20 +146,23 @@ void Process::kill_now() {
 }
 
 Vigil::Vigil(const std::string& config_yaml, const std::string& dir, const std::vector<std::string>& wrapper)
-    : dir_(dir), port_(free_port()) {
+    : dir_(dir), config_yaml_(config_yaml), wrapper_(wrapper), port_(free_port()) {
+  launch();
+}
+void Vigil::launch() {
   // The free-space floor is off unless the test sets `storage:`: how full the test machine's disk is must not decide
   // what a test sees (the floor has its own tests in tests/unit/retention_test.cpp).
-  const bool own_storage = config_yaml.find("\nstorage:") != std::string::npos || config_yaml.starts_with("storage:");
+  const bool own_storage = config_yaml_.find("\nstorage:") != std::string::npos || config_yaml_.starts_with("storage:");
   // A test with its own `api:` section writes $API_PORT where port() must listen.
-  const bool own_api = config_yaml.find("\napi:") != std::string::npos || config_yaml.starts_with("api:");
-  std::string yaml = config_yaml;
+  const bool own_api = config_yaml_.find("\napi:") != std::string::npos || config_yaml_.starts_with("api:");
+  std::string yaml = config_yaml_;
   for (size_t at; (at = yaml.find("$API_PORT")) != std::string::npos;) yaml.replace(at, 9, std::to_string(port_));
   std::ofstream(dir_ + "/config.yml") << (own_api ? ""
                                                   : "api:\n  host: 127.0.0.1\n  port: " + std::to_string(port_) + "\n")
                                       << "media_dir: " << dir_ << "/media\n"
                                       << (own_storage ? "" : "storage: {min_free_mb: 0}\n") << yaml;
   const char* bin = std::getenv("VIGIL_BIN");
-  std::vector<std::string> argv = wrapper;
+  std::vector<std::string> argv = wrapper_;
   for (const std::string& a : {std::string(bin ? bin : "vigil"), std::string("--config"), dir_ + "/config.yml"})
     argv.push_back(a);
   proc_ = Process(argv, dir_ + "/vigil.log");
@@ -175,14 +178,21 @@ std::string Vigil::log() const {
   return ss.str();
 }
 bool Vigil::wait_ready(double timeout) {
-  bool exited = false;
-  const bool ready = poll_until(
-      [&] {
-        exited = !proc_.running();
-        return exited || http_get(port_, "/api/", 1).status == 200;
-      },
-      timeout, 0.1);
-  return ready && !exited;
+  for (int attempt = 0;; ++attempt) {
+    bool exited = false;
+    const bool ready = poll_until(
+        [&] {
+          exited = !proc_.running();
+          return exited || http_get(port_, "/api/", 1).status == 200;
+        },
+        timeout, 0.1);
+    if (ready && !exited) return true;
+    const std::string taken = "cannot listen on 127.0.0.1:" + std::to_string(port_);
+    if (!exited || attempt == 2 || log().find(taken) == std::string::npos) return false;
+    proc_.wait(10);
+    port_ = free_port();
+    launch();
+  }
 }
 bool Vigil::wait_for_log(const std::string& text, double timeout) const {
   return eventually([&] { return log().find(text) != std::string::npos; }, timeout);

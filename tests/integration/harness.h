@@ -65,14 +65,19 @@ class Vigil {
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
   std::string log() const;  // everything vigil wrote to stderr so far
-  // Waits until GET /api/ answers; false on timeout or if vigil exited.
+  // Waits until GET /api/ answers; false on timeout or if vigil exited. A vigil that
+  // exited because another process took its port first (free_port() is only free when
+  // asked) is started again on another port, once or twice; port() follows.
   bool wait_ready(double timeout = 20);
   // Waits until the log contains `text`; false on timeout.
   bool wait_for_log(const std::string& text, double timeout = 30) const;
   Process& process() { return proc_; }
 
  private:
+  void launch();  // writes the config for port_ and starts vigil
   std::string dir_;
+  std::string config_yaml_;
+  std::vector<std::string> wrapper_;
   int port_;
   Process proc_;
 };
