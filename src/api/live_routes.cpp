@@ -1,0 +1,69 @@
+#include "api/live_routes.h"
+
+#include <sys/socket.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/connections.h"
+#include "api/http_server.h"
+#include "camera/camera.h"
+#include "util/thread_priority.h"
+
+namespace vigil {
+namespace {
+
+void json_error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(nlohmann::json({{"success", false}, {"message", message}})
+                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                      "\n",
+                  "application/json");
+}
+
+constexpr double kPoll = 0.5;  // s between checks for a viewer gone or the server stopping while no video comes
+
+}  // namespace
+
+void add_live_routes(ConnectionServer& svr, const ApiSources& src, const Worker& server) {
+  svr.Get(R"(/live/([^/]+)\.mp4)", [&src, &server](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = req.matches[1];
+    auto it = src.cameras.find(name);
+    if (it == src.cameras.end()) return json_error(res, 404, "Camera named " + name + " not found");
+    LiveFeed* feed = &it->second->live();
+    const Clock& clock = server.clock();
+    std::shared_ptr<LiveViewer> viewer = feed->join();
+    if (!viewer->wait_head(clock.mono() + LiveFeed::kHeadWait)) {
+      feed->leave(viewer);
+      return json_error(res, 503, "no video from camera " + name + " yet");
+    }
+    const int fd = ConnectionStream::current() ? ConnectionStream::current()->socket() : -1;
+    // Cutting a viewer that fell behind shuts its socket down: a write blocked on it
+    // returns at once, and the stream ends. (The hook is cleared by leave(), before the
+    // connection's socket can be closed.)
+    if (fd >= 0) viewer->set_cut_hook([fd] { ::shutdown(fd, SHUT_RDWR); });
+    // As MJPEG: live view gives way to capture and recording under overload.
+    lower_this_thread(ShedClass::kLiveView);
+    char epoch[32];
+    std::snprintf(epoch, sizeof epoch, "%.3f", viewer->epoch());
+    res.set_header("X-Vigil-Stream-Epoch", epoch);
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("Access-Control-Allow-Origin", "*");
+    res.set_header("Access-Control-Expose-Headers", "X-Vigil-Stream-Epoch");
+    res.set_chunked_content_provider(
+        viewer->content_type(),
+        [viewer, &server, &clock, fd](size_t, httplib::DataSink& sink) {
+          for (;;) {
+            const std::string bytes = viewer->take(clock.mono() + kPoll);
+            if (!bytes.empty()) return sink.write(bytes.data(), bytes.size());
+            if (viewer->was_cut() || server.stopping() || (fd >= 0 && peer_closed(fd))) return false;
+            if (viewer->ended()) {  // the input changed: a complete response, the page reconnects
+              sink.done();
+              return true;
+            }
+          }
+        },
+        [feed, viewer](bool) { feed->leave(viewer); });
+  });
+}
+
+}  // namespace vigil
