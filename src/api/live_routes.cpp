@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "api/connections.h"
@@ -31,12 +32,17 @@ void add_live_routes(ConnectionServer& svr, const ApiSources& src, const Worker&
     if (it == src.cameras.end()) return json_error(res, 404, "Camera named " + name + " not found");
     LiveFeed* feed = &it->second->live();
     const Clock& clock = server.clock();
-    std::shared_ptr<LiveViewer> viewer = feed->join();
-    if (!viewer->wait_head(clock.mono() + LiveFeed::kHeadWait)) {
-      feed->leave(viewer);
-      return json_error(res, 503, "no video from camera " + name + " yet");
-    }
     const int fd = ConnectionStream::current() ? ConnectionStream::current()->socket() : -1;
+    std::shared_ptr<LiveViewer> viewer = feed->join();
+    // The first keyframe, waited for in steps so the server's stop or the client leaving
+    // is noticed.
+    const double deadline = clock.mono() + LiveFeed::kHeadWait;
+    while (!viewer->wait_head(std::min(deadline, clock.mono() + kPoll))) {
+      if (clock.mono() >= deadline || viewer->ended() || server.stopping() || (fd >= 0 && peer_closed(fd))) {
+        feed->leave(viewer);
+        return json_error(res, 503, "no video from camera " + name + " yet");
+      }
+    }
     // Cutting a viewer that fell behind shuts its socket down: a write blocked on it
     // returns at once, and the stream ends. (The hook is cleared by leave(), before the
     // connection's socket can be closed.)

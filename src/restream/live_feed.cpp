@@ -72,6 +72,7 @@ class LiveFeed::Run final : public PacketConsumer {
   // The muxer thread (PacketWriter's):
   void on_packet(const AVPacket* pkt, const AVStream* st, double arrival) override {
     if (st != stream_) {
+      if (stream_) restart("the input's stream changed");
       stream_ = st;
       broken_ = !mux_.open(st->codecpar, st->time_base);
       if (broken_) {

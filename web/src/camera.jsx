@@ -79,6 +79,7 @@ export function Camera({ name }) {
         <div class="camera-live">
           {view === 'video' ? (
             <LiveVideo
+              key={name}
               camera={name}
               width={cam.width}
               height={cam.height}

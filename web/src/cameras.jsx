@@ -64,7 +64,7 @@ function Tile({ c, stats, liveGrid }) {
       onMouseEnter={() => setHover(true)}
       onMouseLeave={() => setHover(false)}
     >
-      {liveGrid || hover ? <LiveVideo camera={c.name} width={c.width} height={c.height} fallback={image} compact /> : image}
+      {liveGrid || hover ? <LiveVideo key={c.name} camera={c.name} width={c.width} height={c.height} fallback={image} compact /> : image}
       <DownNotice stats={stats} />
     </Link>
   );
