@@ -21,6 +21,7 @@ void json_error(httplib::Response& res, int status, const std::string& message) 
                   "application/json");
 }
 
+constexpr int kSendBuffer = 512 * 1024;  // bytes, SO_SNDBUF of a live viewer's socket
 constexpr double kPoll = 0.5;  // s between checks for a viewer gone or the server stopping while no video comes
 
 }  // namespace
@@ -47,6 +48,13 @@ void add_live_routes(ConnectionServer& svr, const ApiSources& src, const Worker&
     // returns at once, and the stream ends. (The hook is cleared by leave(), before the
     // connection's socket can be closed.)
     if (fd >= 0) viewer->set_cut_hook([fd] { ::shutdown(fd, SHUT_RDWR); });
+    // The kernel's send buffer would otherwise grow to 4 MB (tcp_wmem), 30 s of a 1 Mbit/s
+    // camera a stalled viewer hides there before its own queue starts to fill; 512 KB
+    // (the kernel doubles it) still covers the bandwidth × delay of a remote viewer.
+    if (fd >= 0) {
+      const int sndbuf = kSendBuffer;
+      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    }
     // As MJPEG: live view gives way to capture and recording under overload.
     lower_this_thread(ShedClass::kLiveView);
     char epoch[32];

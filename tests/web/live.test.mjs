@@ -135,8 +135,10 @@ describe('live video (/live/<camera>.mp4) in Chromium', { timeout: 600000 }, () 
     stalled.write('GET /live/walk.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     assert.ok(await pollUntil(() => viewers.every((v) => v.bytes > 10000), 30000, 200), 'the viewers receive nothing');
     // vigil cuts it once more than 3 s of video waits for it (after the sockets' buffers fill).
+    const stalledAt = Date.now();
     const cut = await pollUntil(async () => (await cutCount(vigil)) === 1, 120000, 500);
     assert.ok(cut, `the stalled viewer was not cut:\n${vigil.log().slice(-2000)}`);
+    console.log(`the stalled viewer was cut ${((Date.now() - stalledAt) / 1000).toFixed(1)} s after the viewers had their first 10 KB`);
     const during = await cameraFps(vigil); // over the last seconds: 10 viewers, the stalled one filling up
     // The others keep receiving after the cut.
     const at = viewers.map((v) => v.bytes);
