@@ -53,7 +53,9 @@ bool LiveMuxer::open(const AVCodecParameters* par, AVRational time_base) {
   out_->flags |= AVFMT_FLAG_CUSTOM_IO;
   AVStream* os = avformat_new_stream(out_, nullptr);
   if (!os || avcodec_parameters_copy(os->codecpar, par) < 0) return fail("cannot copy the codec parameters");
-  os->codecpar->codec_tag = 0;
+  // H.265 as `hvc1` (what the Content-Type says; Safari's MSE plays only that), not the
+  // muxer's default `hev1`.
+  os->codecpar->codec_tag = par->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
   os->time_base = time_base;
   AVDictionary* opts = nullptr;
   // frag_custom: a fragment ends where write() flushes it (after every frame).
