@@ -15,6 +15,7 @@
 #include "api/event_routes.h"
 #include "api/export_routes.h"
 #include "api/jpeg_cache.h"
+#include "api/live_routes.h"
 #include "api/media_proxy_routes.h"
 #include "api/media_routes.h"
 #include "api/metrics_routes.h"
@@ -251,6 +252,7 @@ void HttpServer::Impl::routes() {
   if (src.events_db && src.events) add_event_routes(svr, *src.config, *src.events_db, *src.events);
   add_vod_routes(svr, *src.config, src.events_db, src.events, clock);
   add_media_proxy_routes(svr, src, clock);  // event clip.mp4 / preview.gif, recording clip.mp4
+  add_live_routes(svr, src, listener);      // /live/<camera>.mp4
   svr.Get(R"(/api/([^/]+)/latest\.jpg)", [this](const httplib::Request& req, httplib::Response& res) {
     Camera* cam = camera_or_404(req.matches[1], res);
     if (!cam) return;

@@ -52,6 +52,7 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
   first->frame = make_black_frame(cfg.width, cfg.height);
   latest_ = first;
   if (pool_) detector_ = std::make_unique<FrameDetector>(cfg_, *pool_);
+  live_ = std::make_unique<LiveFeed>(cfg_.name, clock_);
   capture_ = std::make_unique<Capture>(
       capture_settings(cfg_), [this](FramePtr f) { offer(std::move(f)); }, clock_);
 }
@@ -104,7 +105,21 @@ void Camera::enable_rtsp_restream(RtspRestream& server) {
   }
 }
 
+size_t Camera::live_input() const {
+  // An input read anyway (it has stream-copy sinks, or it is decoded): live view never
+  // opens a connection of its own.
+  for (const char* role : {"rtmp", "record", "detect"}) {
+    for (size_t i = 0; i < cfg_.inputs.size(); ++i) {
+      const InputConfig& in = cfg_.inputs[i];
+      if (in.has_role(role) && (packet_sinks_.count(i) || in.has_role("detect"))) return i;
+    }
+  }
+  return 0;
+}
+
 void Camera::start() {
+  if (!cfg_.inputs.empty())
+    add_packet_sink(live_input(), [l = live_.get()](const AVPacket* p, const AVStream* st) { l->on_packet(p, st); });
   // One connection per input, even when it has several roles: its packets fan out.
   for (auto& [index, sinks] : packet_sinks_) {
     Capture::PacketSink fan = sinks.size() == 1 ? sinks[0] : [s = sinks](const AVPacket* p, const AVStream* st) {
@@ -140,6 +155,7 @@ void Camera::stop() {
   if (recording_writer_) recording_writer_->stop();
   if (cache_writer_) cache_writer_->stop();
   if (restream_) restream_->stop();
+  live_->stop();  // its viewers' streams end
 }
 
 void Camera::offer(FramePtr f) {

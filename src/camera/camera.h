@@ -24,6 +24,7 @@
 #include "motion/motion_detector.h"
 #include "regions/regions.h"
 #include "render/processed_frame.h"
+#include "restream/live_feed.h"
 #include "review/review_maintainer.h"
 #include "tracking/objects.h"
 #include "tracking/tracker.h"
@@ -101,6 +102,11 @@ class Camera {
   // input's connection. Call before start().
   void enable_rtsp_restream(class RtspRestream& server);
 
+  // The camera's live video for the browser (/live/<camera>.mp4): fed by stream copy of
+  // the input with the `rtmp` role if it is read anyway, else `record`, else `detect`
+  // (never a connection of its own); its muxer runs only while someone watches.
+  LiveFeed& live() { return *live_; }
+
   // Receives the camera's event messages (new/update/end), on the processing thread.
   // Call before start().
   void set_event_sink(std::function<void(std::vector<EventMessage>)> f) { event_sink_ = std::move(f); }
@@ -134,6 +140,8 @@ class Camera {
   // Stream-copy consumers of input `index` (recording, restream); start() fans each
   // input's packets out to its sinks over one connection.
   void add_packet_sink(size_t index, Capture::PacketSink sink);
+  // The input live_ takes its packets from (start()).
+  size_t live_input() const;
 
   const CameraConfig cfg_;
   const Clock& clock_;
@@ -142,6 +150,7 @@ class Camera {
   std::vector<std::unique_ptr<Capture>> copy_captures_;  // other inputs (stream copy only)
   std::unique_ptr<class Recorder> recorder_;             // 24/7 recording, if enabled
   std::unique_ptr<class RtmpRestream> restream_;         // RTMP restream, if enabled
+  std::unique_ptr<LiveFeed> live_;                       // always made; idle without viewers
   std::shared_ptr<ClipCache> clip_cache_;                // shared with the events thread
   // The writer threads of the recorder and the clip cache (after them: stopped first).
   std::unique_ptr<class PacketWriter> recording_writer_, cache_writer_;

@@ -41,6 +41,13 @@ MetricFamily<Counter>& http_requests_metric() {
   return f;
 }
 
+MetricFamily<Counter>& live_viewers_cut_metric() {
+  static auto& f = process_metrics().counter("vigil_live_viewers_cut_total",
+                                             "Live video viewers (/live/<camera>.mp4) disconnected for falling behind.",
+                                             {"camera_name"});
+  return f;
+}
+
 void register_metric_families(const std::vector<std::string>& cameras) {
   detector_inference_metric();
   clip_assembly_metric();
@@ -49,6 +56,7 @@ void register_metric_families(const std::vector<std::string>& cameras) {
     events_finished_metric().with({c});
     recording_segments_written_metric().with({c});
     recording_segments_dropped_metric().with({c});
+    live_viewers_cut_metric().with({c});
   }
 }
 

@@ -17,6 +17,7 @@ MetricFamily<Counter>& recording_segments_written_metric();  // {camera_name}
 MetricFamily<Counter>& recording_segments_dropped_metric();  // {camera_name}: not started or not completed
 MetricFamily<Histogram>& clip_assembly_metric();             // {result}: seconds per clip
 MetricFamily<Counter>& http_requests_metric();               // {method, route, status}
+MetricFamily<Counter>& live_viewers_cut_metric();            // {camera_name}: live viewers cut for falling behind
 
 // Makes every family above, and for each of `cameras` its per-camera children (at 0).
 void register_metric_families(const std::vector<std::string>& cameras);

@@ -158,6 +158,9 @@ describe('web UI', { timeout: 600000 }, () => {
     const page = await newPage(browser);
     await page.goto(`${vigil.base}/cameras/walk`);
     await page.getByRole('heading', { name: 'walk', level: 1 }).waitFor();
+    // Live video first (tests/web/live.test.mjs); the overlays are on the image view.
+    await page.getByTestId('live-video').waitFor();
+    await page.getByLabel('Images with overlays (1/s)').check();
     await page.locator('img[data-testid=live]').waitFor();
     // Each toggle adds its flag to the latest.jpg requests.
     for (const [flag, label] of [

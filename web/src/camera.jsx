@@ -1,10 +1,11 @@
-// "/cameras/:name": live view with the debug overlays, the camera's switches as the
-// config reports them, and its recent events.
+// "/cameras/:name": live video (or live images with the debug overlays), the camera's
+// switches as the config reports them, and its recent events.
 import { useState } from 'preact/hooks';
 import { useApi, useConfig } from './api.js';
 import { CameraState, DownNotice } from './cameras.jsx';
 import { ErrorBox, LiveImage, Loading, OnOff, usePageTitle } from './components.jsx';
 import { EventList } from './events.jsx';
+import { LiveVideo, stored } from './live.jsx';
 import { Link } from './router.jsx';
 
 export const OVERLAYS = [
@@ -24,10 +25,20 @@ function loadOverlays() {
   }
 }
 
+function remember(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    /* private mode: not remembered */
+  }
+}
+
 export function Camera({ name }) {
   usePageTitle(name);
   const { config, error, reload } = useConfig();
   const [overlays, setOverlays] = useState(loadOverlays);
+  // "video": the live stream (no overlays: it is the camera's own picture); "images": JPEGs with overlays.
+  const [view, setView] = useState(() => stored('vigil.cameraView') || 'video');
   const stats = useApi('api/stats', { refresh: 5000 });
   const events = useApi('api/events', { params: { camera: name, limit: 6, include_thumbnails: 0 }, refresh: 30000 });
   if (error) return <ErrorBox error={error} retry={reload} what="Cannot load the configuration" />;
@@ -46,11 +57,11 @@ export function Camera({ name }) {
   const toggle = (k) => {
     const next = { ...overlays, [k]: !overlays[k] };
     setOverlays(next);
-    try {
-      localStorage.setItem('vigil.overlays', JSON.stringify(next));
-    } catch {
-      /* private mode: not remembered */
-    }
+    remember('vigil.overlays', JSON.stringify(next));
+  };
+  const choose = (v) => {
+    setView(v);
+    remember('vigil.cameraView', v);
   };
   const params = { h: Math.min(720, cam.height) };
   for (const [k] of OVERLAYS) if (overlays[k]) params[k] = 1;
@@ -66,12 +77,33 @@ export function Camera({ name }) {
       </div>
       <div class="camera-layout">
         <div class="camera-live">
-          <LiveImage camera={name} params={params} width={cam.width} height={cam.height} alt={`Live view of ${name} with overlays`} />
+          {view === 'video' ? (
+            <LiveVideo
+              key={name}
+              camera={name}
+              width={cam.width}
+              height={cam.height}
+              fallback={<LiveImage camera={name} params={params} width={cam.width} height={cam.height} alt={`Live view of ${name} with overlays`} />}
+            />
+          ) : (
+            <LiveImage camera={name} params={params} width={cam.width} height={cam.height} alt={`Live view of ${name} with overlays`} />
+          )}
           <DownNotice stats={s} />
         </div>
         <aside class="camera-side">
           <fieldset class="toggles">
-            <legend>Debug overlays</legend>
+            <legend>View</legend>
+            <label class="check">
+              <input type="radio" name="view" checked={view === 'video'} onChange={() => choose('video')} data-view="video" />
+              Live video
+            </label>
+            <label class="check">
+              <input type="radio" name="view" checked={view === 'images'} onChange={() => choose('images')} data-view="images" />
+              Images with overlays (1/s)
+            </label>
+          </fieldset>
+          <fieldset class="toggles" disabled={view === 'video'}>
+            <legend>Debug overlays{view === 'video' ? ' (image view)' : ''}</legend>
             {OVERLAYS.map(([k, label]) => (
               <label key={k} class="check">
                 <input type="checkbox" checked={!!overlays[k]} onChange={() => toggle(k)} data-overlay={k} />

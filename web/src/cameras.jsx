@@ -1,7 +1,9 @@
 // "/": every camera with its live image, state and the best image per tracked label.
+// A tile plays live video while hovered, or always with the "Live video in grid" setting.
 import { useEffect, useState } from 'preact/hooks';
 import { url, useApi, useConfig } from './api.js';
 import { ErrorBox, LiveImage, Loading, usePageTitle } from './components.jsx';
+import { LiveVideo, stored } from './live.jsx';
 import { Link } from './router.jsx';
 
 // Marks the moment the grid is usable (read by the browser test's timing).
@@ -50,8 +52,35 @@ function BestImages({ camera, labels }) {
   );
 }
 
+function Tile({ c, stats, liveGrid }) {
+  const [hover, setHover] = useState(false);
+  const image = <LiveImage camera={c.name} params={{ h: Math.min(360, c.height) }} width={c.width} height={c.height} alt={`Live view of ${c.name}`} />;
+  return (
+    <Link
+      to={`/cameras/${encodeURIComponent(c.name)}`}
+      class="card-link"
+      aria-label={`Camera ${c.name}`}
+      tabIndex={-1}
+      onMouseEnter={() => setHover(true)}
+      onMouseLeave={() => setHover(false)}
+    >
+      {liveGrid || hover ? <LiveVideo key={c.name} camera={c.name} width={c.width} height={c.height} fallback={image} compact /> : image}
+      <DownNotice stats={stats} />
+    </Link>
+  );
+}
+
 export function Cameras() {
   usePageTitle('Cameras');
+  const [liveGrid, setLiveGrid] = useState(() => stored('vigil.liveGrid') === '1');
+  const toggleLive = () => {
+    setLiveGrid(!liveGrid);
+    try {
+      localStorage.setItem('vigil.liveGrid', liveGrid ? '0' : '1');
+    } catch {
+      /* private mode: not remembered */
+    }
+  };
   const { config, error, reload } = useConfig();
   const stats = useApi('api/stats', { refresh: 5000 });
   useEffect(() => {
@@ -62,7 +91,13 @@ export function Cameras() {
   const cams = Object.values(config.cameras || {});
   return (
     <>
-      <h1>Cameras</h1>
+      <div class="title-row">
+        <h1>Cameras</h1>
+        <label class="check">
+          <input type="checkbox" checked={liveGrid} onChange={toggleLive} data-testid="live-grid" />
+          Live video in grid
+        </label>
+      </div>
       {!cams.length && <p>No cameras are configured.</p>}
       {/* The image links are for the mouse; keyboard users get one stop per camera, the name. */}
       <ul class="grid cameras" data-testid="camera-grid">
@@ -70,10 +105,7 @@ export function Cameras() {
           const s = stats.data?.[c.name];
           return (
             <li key={c.name} class="card">
-              <Link to={`/cameras/${encodeURIComponent(c.name)}`} class="card-link" aria-label={`Camera ${c.name}`} tabIndex={-1}>
-                <LiveImage camera={c.name} params={{ h: Math.min(360, c.height) }} width={c.width} height={c.height} alt={`Live view of ${c.name}`} />
-                <DownNotice stats={s} />
-              </Link>
+              <Tile c={c} stats={s} liveGrid={liveGrid} />
               <div class="card-body">
                 <h2>
                   <Link to={`/cameras/${encodeURIComponent(c.name)}`}>{c.name}</Link>
