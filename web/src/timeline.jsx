@@ -245,7 +245,8 @@ function Day({ camera, cameras, day, clips }) {
   const width = view[1] - view[0];
   const tickStep = TICKS.find((s) => width / s <= 12) || 10800;
   const ticks = [];
-  for (let t = ds + Math.ceil((view[0] - ds) / tickStep) * tickStep; t <= view[1]; t += tickStep) ticks.push(t);
+  for (let t = ds + Math.ceil((view[0] - ds) / tickStep) * tickStep; t <= view[1]; t += tickStep)
+    if (t - view[0] > width * 0.03 && view[1] - t > width * 0.03) ticks.push(t); // no label cut at an edge
   const visible = (a, b) => b >= view[0] && a <= view[1];
   const recorded = spans.reduce((n, s) => n + s[1] - s[0], 0);
   const selOk = sel.in !== null && sel.out !== null && sel.out > sel.in;
@@ -265,8 +266,12 @@ function Day({ camera, cameras, day, clips }) {
           </select>
         </label>
         <div class="tl-day" role="group" aria-label="Day">
-          <button type="button" onClick={() => navigate(`/timeline/${encodeURIComponent(camera)}?day=${dayString(midnight(day, -1) + 3600)}`)}>
-            ‹ Previous day
+          <button
+            type="button"
+            aria-label="Previous day"
+            onClick={() => navigate(`/timeline/${encodeURIComponent(camera)}?day=${dayString(midnight(day, -1) + 3600)}`)}
+          >
+            ‹ Previous
           </button>
           <input
             type="date"
@@ -277,9 +282,10 @@ function Day({ camera, cameras, day, clips }) {
           <button
             type="button"
             disabled={today}
+            aria-label="Next day"
             onClick={() => navigate(`/timeline/${encodeURIComponent(camera)}?day=${dayString(midnight(day, 1) + 3600)}`)}
           >
-            Next day ›
+            Next ›
           </button>
         </div>
       </div>
@@ -296,7 +302,7 @@ function Day({ camera, cameras, day, clips }) {
 
       <div class="tl-controls" role="toolbar" aria-label="Playback">
         <button type="button" onClick={prevEvent} title="Previous event (p or ←)" data-testid="tl-prev">
-          ⏮ Event
+          « Event
         </button>
         <button type="button" onClick={() => step(-10)} title="Back 10 s (j)">
           −10 s
@@ -308,7 +314,7 @@ function Day({ camera, cameras, day, clips }) {
           +10 s
         </button>
         <button type="button" onClick={nextEvent} title="Next event (n or →)" data-testid="tl-next">
-          Event ⏭
+          Event »
         </button>
         <span class="tl-clock" data-testid="tl-clock" aria-live="off">
           {wall !== null ? clock(wall) : '--:--:--'}

@@ -93,6 +93,7 @@ export class VodPlayer {
     this.destroy();
     this.src = src;
     this.frags = frags;
+    this.video.dataset.playlist = src; // which playlist plays (tests map its times back)
     const m = this.mediaAt(w);
     if (m === null) throw new Error('No recording at or after this time.');
     if (!Hls.isSupported()) {
