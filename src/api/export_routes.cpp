@@ -55,7 +55,7 @@ bool parse_time(const std::string& s, double* out) { return parse_number(s, out)
 
 }  // namespace
 
-void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, ExportMaker& exports, bool writes) {
+void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, ExportMaker& exports) {
   svr.Get("/api/exports", [&db, &exports](const httplib::Request&, httplib::Response& res) {
     json list = json::array();
     for (const ExportRecord& e : db.list_exports()) list.push_back(export_json(e, exports));
@@ -65,7 +65,6 @@ void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, Ex
     if (auto e = db.get_export(req.matches[1])) return answer(res, 200, export_json(*e, exports));
     message(res, 404, false, "Export not found.");
   });
-  if (!writes) return;
 
   svr.Post(R"(/api/export/([^/]+)/start/([^/]+)/end/([^/]+))",
            [&cfg, &exports](const httplib::Request& req, httplib::Response& res) {

@@ -1,8 +1,9 @@
-// Exports (issue 13) in Frigate 0.14's shape: GET /api/exports (every listener),
-// GET /api/exports/<id>; on the 0.14 listener also POST /api/export/<camera>/start/<s>/end/<e>
-// ({"playback": "realtime", "name": …}), PATCH /api/export/<id>/<new name>,
-// DELETE /api/export/<id>. vigil adds start_time, end_time, error, progress (0..1 while
-// in progress) and size_bytes to each row. The files: /exports/<id>.mp4 (media_routes).
+// Exports (issue 13) in Frigate 0.14's shape, on every listener (on 0.8 a vigil-only
+// addition for the web UI's timeline): GET /api/exports, GET /api/exports/<id>,
+// POST /api/export/<camera>/start/<s>/end/<e> ({"playback": "realtime", "name": …}),
+// PATCH /api/export/<id>/<new name>, DELETE /api/export/<id>. vigil adds start_time,
+// end_time, error, progress (0..1 while in progress) and size_bytes to each row. The
+// files: /exports/<id>.mp4 (media_routes).
 #pragma once
 
 namespace httplib {
@@ -17,6 +18,6 @@ struct Config;
 class EventDb;
 class ExportMaker;
 
-void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, ExportMaker& exports, bool writes);
+void add_export_routes(ConnectionServer& svr, const Config& cfg, EventDb& db, ExportMaker& exports);
 
 }  // namespace vigil

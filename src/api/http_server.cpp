@@ -229,6 +229,7 @@ void HttpServer::Impl::routes() {
     add_profile14_routes(svr, src, *profile14);
     if (src.events_db) add_review_routes(svr, *src.events_db, clock);
   }
+  add_recordings_routes(svr, src);  // vigil-only on 0.8: the web UI's timeline reads them
   svr.Get("/api", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/api/", 301); });
   svr.Get("/api/", [](const httplib::Request&, httplib::Response& res) { text(res, 200, kHealth); });
   svr.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {
@@ -241,9 +242,9 @@ void HttpServer::Impl::routes() {
     res.set_content(src.stats_json() + "\n", "application/json");
   });
   add_storage_routes(svr, src.recordings_storage_json);
-  // Exports: listed on every listener, made, renamed and deleted on the 0.14 one.
-  if (src.events_db && src.exports)
-    add_export_routes(svr, *src.config, *src.events_db, *src.exports, src.profile == "0.14");
+  // Exports on every listener (made, renamed and deleted on 0.8 too: vigil-only there, for
+  // the web UI's timeline); the authentication gate refuses the writes to viewers.
+  if (src.events_db && src.exports) add_export_routes(svr, *src.config, *src.events_db, *src.exports);
   {
     std::vector<std::string> archive = RecordingRoots::of(*src.config).all();  // storage tiers (issue 20)
     archive.erase(archive.begin());

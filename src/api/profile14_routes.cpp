@@ -150,16 +150,8 @@ std::vector<ListedEvent> list_events(EventDb& db, const SwitchesMap& switches, c
 
 }  // namespace
 
-void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile14State& state) {
+void add_recordings_routes(ConnectionServer& svr, const ApiSources& src) {
   const Config& cfg = *src.config;
-  svr.Get("/api/version",
-          [](const httplib::Request&, httplib::Response& res) { res.set_content(profile14_version(), kText); });
-  svr.Get("/api/config", [&src, &cfg](const httplib::Request&, httplib::Response& res) {
-    res.set_content(config14_json(src.config_json(), cfg, src.switches), kJson);
-  });
-  svr.Get("/api/stats", [&src, &cfg, &state](const httplib::Request&, httplib::Response& res) {
-    res.set_content(stats14_json(src.stats_json(), cfg, state.cpu), kJson);
-  });
   auto camera_known = [&cfg](const std::string& name, httplib::Response& res) {
     if (cfg.camera(name)) return true;
     res.status = 404;
@@ -192,6 +184,18 @@ void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile1
                          before = number_param(req, "before").value_or(now);
             res.set_content(recordings14_json(cam, recording_files(recordings, cam, after, before)), kJson);
           });
+}
+
+void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile14State& state) {
+  const Config& cfg = *src.config;
+  svr.Get("/api/version",
+          [](const httplib::Request&, httplib::Response& res) { res.set_content(profile14_version(), kText); });
+  svr.Get("/api/config", [&src, &cfg](const httplib::Request&, httplib::Response& res) {
+    res.set_content(config14_json(src.config_json(), cfg, src.switches), kJson);
+  });
+  svr.Get("/api/stats", [&src, &cfg, &state](const httplib::Request&, httplib::Response& res) {
+    res.set_content(stats14_json(src.stats_json(), cfg, state.cpu), kJson);
+  });
   if (!src.events_db) return;
   EventDb& db = *src.events_db;
   svr.Get("/api/events", [&db, &src](const httplib::Request& req, httplib::Response& res) {

@@ -22,4 +22,10 @@ struct Profile14State {
 // `src` and `state` must outlive the server.
 void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile14State& state);
 
+// GET /api/<camera>/recordings and /api/<camera>/recordings/summary in 0.14's shapes
+// (ha-current.md §4.3). Registered on every listener: 0.14 has them, and on 0.8 they are
+// a vigil-only addition for the web UI's timeline (0.8 had no such path; its clients
+// never ask). `src` must outlive the server.
+void add_recordings_routes(ConnectionServer& svr, const ApiSources& src);
+
 }  // namespace vigil

@@ -125,3 +125,27 @@ export function useDocumentHidden() {
   }, []);
   return hidden;
 }
+
+// A write (POST/PATCH/DELETE) with an optional JSON body; resolves to the JSON answer,
+// rejects with the server's message (a viewer gets 403 from the authentication gate).
+export async function send(method, path, body) {
+  let res;
+  try {
+    res = await fetch(url(path), {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError('Cannot reach vigil (network error)', 0);
+  }
+  let j = null;
+  try {
+    j = await res.json();
+  } catch {
+    /* not JSON: the status says it */
+  }
+  if (!res.ok || j?.success === false) throw new ApiError(j?.message || `${res.status} ${res.statusText}`, res.status);
+  return j;
+}

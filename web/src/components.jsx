@@ -100,6 +100,9 @@ export function ErrorBox({ error, retry, what }) {
 export const fmtTime = (t) =>
   new Date(t * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
+// 24 h wall-clock time of day, "14:03:27".
+export const fmtClock = (t) => new Date(t * 1000).toLocaleTimeString([], { hour12: false });
+
 export const fmtShortTime = (t) => {
   const d = new Date(t * 1000);
   const today = new Date();

@@ -12,6 +12,7 @@ import { Login, logout } from './login.jsx';
 import { Link, match, useLocation } from './router.jsx';
 import { url } from './api.js';
 import { Storage } from './storage.jsx';
+import { Timeline } from './timeline.jsx';
 
 const ROUTES = [
   ['/', () => <Cameras />],
@@ -19,6 +20,8 @@ const ROUTES = [
   ['/cameras/:name/editor', (p) => <Editor name={p.name} key={p.name} />],
   ['/events', (p, search) => <Events search={search} />],
   ['/events/:id', (p) => <Event id={p.id} key={p.id} />],
+  ['/timeline', (p, search) => <Timeline search={search} />],
+  ['/timeline/:name', (p, search) => <Timeline name={p.name} search={search} key={p.name} />],
   ['/storage', () => <Storage />],
   ['/debug', () => <Debug />],
   ['/login', (p, search) => <Login search={search} />],
@@ -38,6 +41,7 @@ function NotFound() {
 const NAV = [
   ['/', 'Cameras', (p) => p === '/' || p.startsWith('/cameras')],
   ['/events', 'Events', (p) => p.startsWith('/events')],
+  ['/timeline', 'Timeline', (p) => p.startsWith('/timeline')],
   ['/storage', 'Storage', (p) => p.startsWith('/storage')],
   ['/debug', 'Debug', (p) => p.startsWith('/debug')],
 ];
