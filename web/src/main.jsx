@@ -9,6 +9,7 @@ import { Editor } from './editor.jsx';
 import { Event } from './event.jsx';
 import { Events } from './events.jsx';
 import { Login, logout } from './login.jsx';
+import { Multi } from './multi.jsx';
 import { Link, match, useLocation } from './router.jsx';
 import { url } from './api.js';
 import { Storage } from './storage.jsx';
@@ -22,6 +23,7 @@ const ROUTES = [
   ['/events/:id', (p) => <Event id={p.id} key={p.id} />],
   ['/timeline', (p, search) => <Timeline search={search} />],
   ['/timeline/:name', (p, search) => <Timeline name={p.name} search={search} key={p.name} />],
+  ['/multi', (p, search) => <Multi search={search} />],
   ['/storage', () => <Storage />],
   ['/debug', () => <Debug />],
   ['/login', (p, search) => <Login search={search} />],
@@ -42,6 +44,7 @@ const NAV = [
   ['/', 'Cameras', (p) => p === '/' || p.startsWith('/cameras')],
   ['/events', 'Events', (p) => p.startsWith('/events')],
   ['/timeline', 'Timeline', (p) => p.startsWith('/timeline')],
+  ['/multi', 'Side by side', (p) => p.startsWith('/multi')],
   ['/storage', 'Storage', (p) => p.startsWith('/storage')],
   ['/debug', 'Debug', (p) => p.startsWith('/debug')],
 ];

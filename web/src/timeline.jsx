@@ -13,7 +13,7 @@ import { Link, navigate } from './router.jsx';
 import { VodPlayer } from './vod_player.js';
 
 const pad = (n) => String(n).padStart(2, '0');
-const dayString = (t) => {
+export const dayString = (t) => {
   const d = new Date(t * 1000);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 };
@@ -319,6 +319,9 @@ function Day({ camera, cameras, day, clips }) {
         <span class="tl-clock" data-testid="tl-clock" aria-live="off">
           {wall !== null ? clock(wall) : '--:--:--'}
         </span>
+        <Link to={`/multi?t=${Math.round(now())}`} data-testid="tl-multi">
+          All cameras at this time
+        </Link>
         <span class="tl-zoom">
           <button type="button" onClick={() => zoom(0.25)} disabled={width <= MIN_VIEW} aria-label="Zoom in">
             +

@@ -65,6 +65,11 @@ export class VodPlayer {
     return null;
   }
 
+  // Whether wall time w is recorded in the loaded playlist (not in a gap or outside it).
+  covers(w) {
+    return this.frags.some((f) => w >= f.wall && w < f.wall + f.duration);
+  }
+
   // First and last wall times of the playlist.
   get span() {
     if (!this.frags.length) return null;
