@@ -168,3 +168,30 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+// Wall time of a /vod/ segment name's start, as vigil names it: the recording file's
+// local YYYYMMDDHHMMSS and the offset into it in ms (this process shares vigil's TZ).
+export function segmentWall(name) {
+  const m = /seg-(\d+)-(\d{14})-(\d+)-/.exec(name);
+  const id = m[2];
+  const n = (a, b) => Number(id.slice(a, b));
+  return new Date(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14)).getTime() / 1000 + Number(m[3]) / 1000;
+}
+
+// Media time t of the /vod/ playlist at `url` (under `base`) as wall time: the tests' own
+// reading of the playlist, independent of the page's (web/src/vod_player.js).
+export async function vodWallAt(base, url, t) {
+  const text = await (await fetch(base + url)).text();
+  let pos = 0;
+  let dur = 0;
+  let found = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#EXTINF:')) dur = parseFloat(line.slice(8));
+    else if (line.startsWith('seg-')) {
+      if (pos <= t + 1e-3) found = segmentWall(line) + (t - pos);
+      pos += dur;
+    }
+  }
+  if (found === null) throw new Error(`media time ${t} is not in ${url}:\n${text}`);
+  return found;
+}

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { env, launchBrowser, newPage, screenshot, Vigil } from './harness.mjs';
+import { env, launchBrowser, newPage, screenshot, Vigil, vodWallAt } from './harness.mjs';
 
 const CAMERAS = `cameras:
   walk:
@@ -24,33 +24,6 @@ const CAMERAS = `cameras:
     record: {enabled: true}
     clips: {enabled: true, pre_capture: 2, post_capture: 2}
 `;
-
-// Wall time of a /vod/ segment name's start, as vigil names it: the recording file's
-// local YYYYMMDDHHMMSS and the offset into it in ms (this process shares vigil's TZ).
-function segmentWall(name) {
-  const m = /seg-(\d+)-(\d{14})-(\d+)-/.exec(name);
-  const id = m[2];
-  const n = (a, b) => Number(id.slice(a, b));
-  return new Date(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14)).getTime() / 1000 + Number(m[3]) / 1000;
-}
-
-// Media time t of the playlist at `url` as wall time (its own reading of the playlist,
-// independent of the page's).
-async function wallAt(base, url, t) {
-  const text = await (await fetch(base + url)).text();
-  let pos = 0;
-  let dur = 0;
-  let found = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#EXTINF:')) dur = parseFloat(line.slice(8));
-    else if (line.startsWith('seg-')) {
-      if (pos <= t + 1e-3) found = segmentWall(line) + (t - pos);
-      pos += dur;
-    }
-  }
-  assert.ok(found !== null, `media time ${t} is not in ${url}:\n${text}`);
-  return found;
-}
 
 describe('Timeline page', { timeout: 900000 }, () => {
   let vigil;
@@ -148,7 +121,7 @@ describe('Timeline page', { timeout: 900000 }, () => {
     await page.mouse.click(x, g.box.y + g.box.height * 0.8);
     const media = await waitSeeked();
     const playlist = await video.evaluate((v) => v.dataset.playlist);
-    const played = await wallAt(vigil.base, playlist, media);
+    const played = await vodWallAt(vigil.base, playlist, media);
     assert.ok(Math.abs(played - clicked) <= 1, `clicked ${clicked}, plays from ${played} (media ${media} of ${playlist})`);
 
     // Playback across the next recording file boundary: currentTime sampled every frame.
@@ -198,7 +171,7 @@ describe('Timeline page', { timeout: 900000 }, () => {
     assert.ok(next !== undefined, `no event after ${at}`);
     await page.evaluate(() => (window.seekedAt = null));
     await page.keyboard.press('n');
-    const landed = await wallAt(vigil.base, await video.evaluate((v) => v.dataset.playlist), await waitSeeked());
+    const landed = await vodWallAt(vigil.base, await video.evaluate((v) => v.dataset.playlist), await waitSeeked());
     assert.ok(Math.abs(landed - next) <= 1, `next event at ${next}, landed at ${landed}`);
     shots.push(await screenshot(page, 'timeline-playing'));
 

@@ -71,16 +71,24 @@ function Side({ all, chosen, t }) {
 
   // Keys as on the Timeline page: space play/pause, j/l ∓10 s.
   useEffect(() => {
-    const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(el.tagName));
+    const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
     const down = (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
       if (e.key === ' ') toggle();
       else if (e.key === 'j' || e.key === 'l') g.step(e.key === 'j' ? -10 : 10);
       else return;
-      e.preventDefault();
+      e.preventDefault(); // no scrolling
+    };
+    // A focused button is clicked on the space bar's keyup: the keydown above did it.
+    const up = (e) => {
+      if (e.key === ' ' && e.target?.tagName === 'BUTTON') e.preventDefault();
     };
     document.addEventListener('keydown', down);
-    return () => document.removeEventListener('keydown', down);
+    document.addEventListener('keyup', up);
+    return () => {
+      document.removeEventListener('keydown', down);
+      document.removeEventListener('keyup', up);
+    };
   }, []);
 
   return (
@@ -118,7 +126,7 @@ function Side({ all, chosen, t }) {
           ))}
         </ul>
       ) : (
-        <p class="notice">No camera chosen{all.length ? ' (no camera has recordings around this time)' : ''}.</p>
+        <p class="notice">No camera chosen: tick one above (by default the page chooses those with recordings around the time).</p>
       )}
       <p class="muted small">keys: space play/pause, j/l ∓10 s</p>
     </>
