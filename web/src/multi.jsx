@@ -122,7 +122,7 @@ function Side({ all, chosen, t }) {
       {chosen.length ? (
         <ul class="multi-grid">
           {chosen.map((c) => (
-            <Tile key={c} camera={c} group={g} />
+            <Tile key={c} camera={c} group={g} toggle={toggle} />
           ))}
         </ul>
       ) : (
@@ -133,7 +133,7 @@ function Side({ all, chosen, t }) {
   );
 }
 
-function Tile({ camera, group }) {
+function Tile({ camera, group, toggle }) {
   const videoRef = useRef(null);
   const [s, setS] = useState({ state: 'loading' }); // what multi_sync.js says of this camera
   useEffect(() => {
@@ -143,7 +143,15 @@ function Tile({ camera, group }) {
   return (
     <li class="card" data-testid="multi-tile" data-camera={camera} data-state={s.state}>
       <div class="multi-stage">
-        <video ref={videoRef} muted playsInline data-testid="multi-video" hidden={s.state === 'none'} aria-label={`Recording of ${camera}`} />
+        <video
+          ref={videoRef}
+          muted
+          playsInline
+          data-testid="multi-video"
+          hidden={s.state === 'none'}
+          aria-label={`Recording of ${camera}`}
+          onClick={toggle}
+        />
         {s.state === 'none' && (
           <p class="multi-note" data-testid="multi-none">
             No recording at {fmtClock(s.at)}
