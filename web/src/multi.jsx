@@ -38,16 +38,13 @@ export function Multi({ search }) {
   if (error) return <ErrorBox error={error} retry={reload} what="Cannot load the configuration" />;
   if (defaultError) return <ErrorBox error={defaultError} what="Cannot list the recordings" />;
   if (!config || listed === null) return <Loading what="Looking for recordings" />;
-  const chosen = listed
-    .split(',')
-    .map(decodeURIComponent)
-    .filter((c) => all.includes(c));
+  const chosen = listed.split(',').filter((c) => all.includes(c)); // (camera names hold no comma)
   return <Side all={all} chosen={chosen} t={t} />;
 }
 
 function Side({ all, chosen, t }) {
   const [clock, setClock] = useState({ wall: t, leader: null }); // the shared time display
-  const [playing, setPlaying] = useState(true);
+  const [playing, setPlaying] = useState(true); // the group's play/pause, for the button's label
   const group = useRef(null); // the SyncGroup of this page
   if (!group.current) group.current = new SyncGroup(t, (wall, leader) => setClock({ wall, leader }));
   const g = group.current;
