@@ -15,6 +15,7 @@
 #include "api/event_routes.h"
 #include "api/export_routes.h"
 #include "api/jpeg_cache.h"
+#include "api/json_error.h"
 #include "api/live_routes.h"
 #include "api/media_proxy_routes.h"
 #include "api/media_routes.h"
@@ -40,12 +41,6 @@ namespace {
 
 constexpr const char* kHealth = "Frigate is running. Alive and healthy!";
 constexpr const char* kText = "text/plain; charset=utf-8";
-
-void json_error(httplib::Response& res, int status, const std::string& message) {
-  nlohmann::json j = {{"success", false}, {"message", message}};
-  res.status = status;
-  res.set_content(j.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "\n", "application/json");
-}
 
 void text(httplib::Response& res, int status, const std::string& body) {
   res.status = status;

@@ -3,23 +3,15 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "api/connections.h"
 #include "api/http_server.h"
+#include "api/json_error.h"
 #include "camera/camera.h"
 #include "util/thread_priority.h"
 
 namespace vigil {
 namespace {
-
-void json_error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json({{"success", false}, {"message", message}})
-                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                      "\n",
-                  "application/json");
-}
 
 constexpr int kSendBuffer = 512 * 1024;  // bytes, SO_SNDBUF of a live viewer's socket
 constexpr double kPoll = 0.5;  // s between checks for a viewer gone or the server stopping while no video comes

@@ -16,6 +16,7 @@
 
 #include "api/connections.h"
 #include "api/http_server.h"
+#include "api/json_error.h"
 #include "api/maker_slots.h"
 #include "api/media_files.h"
 #include "api/media_range.h"
@@ -37,14 +38,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kChunk = 64 * 1024;  // bytes read per provider call
-
-void json_error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_content(nlohmann::json({{"success", false}, {"message", message}})
-                          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-                      "\n",
-                  "application/json");
-}
 
 // Names of the on-demand files (unique within the process).
 std::atomic<uint64_t> g_file_counter{0};
