@@ -6,6 +6,7 @@
 
 #include "review/review_thumbnail.h"
 #include "storage/files.h"
+#include "storage/media_layout.h"
 #include "util/log.h"
 
 namespace vigil {
@@ -17,6 +18,10 @@ ReviewStore::~ReviewStore() { stop(); }
 
 void ReviewStore::start() {
   auto log = logger("vigil.review");
+  // Thumbnails a crash left half-written never became visible (dot-named temporaries).
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(thumb_dir_, ec))
+    if (is_temporary_name(entry.path().filename().string())) std::filesystem::remove(entry.path(), ec);
   try {
     if (int n = db_.close_open_reviews(worker_.clock().wall()))
       log->info("closed {} review segment(s) a previous run left open", n);

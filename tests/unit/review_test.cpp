@@ -315,6 +315,12 @@ TEST(ReviewStore, ClosesOpenSegmentsAtStartAndWritesRowsAndThumbnails) {
   left.start_time = 1;
   left.thumb_path = dir + "/clips/review/" + review_thumb_name("walk", left.id);
   db.upsert_review(left);
+  // A thumbnail a crash left half-written (a dot-named temporary) goes; a finished one stays.
+  fs::create_directories(dir + "/clips/review");
+  const std::string half = dir + "/clips/review/.thumb-walk-0.500000-bbbbbb.webp.tmp";
+  const std::string kept = dir + "/clips/review/thumb-walk-0.100000-cccccc.webp";
+  std::ofstream(half) << "x";
+  std::ofstream(kept) << "x";
 
   CameraConfig cam = walk_camera();
   ReviewMaintainer m(cam, dir + "/clips/review");
@@ -323,6 +329,8 @@ TEST(ReviewStore, ClosesOpenSegmentsAtStartAndWritesRowsAndThumbnails) {
   store.set_on_written([&](const ReviewMessage&) { ++written; });
   store.start();
   EXPECT_EQ(db.get_review(left.id)->end_time, clock.wall());  // closed at "now"
+  EXPECT_FALSE(fs::exists(half));
+  EXPECT_TRUE(fs::exists(kept));
 
   auto msgs = m.update(2000, {obj("ev1", "person")}, make_black_frame(640, 360), true, true, true);
   const ReviewSegment seg = msgs.at(0).after;
