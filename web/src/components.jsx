@@ -136,3 +136,30 @@ export function OnOff({ on, label }) {
     </span>
   );
 }
+
+// Page keyboard shortcuts: `keys` maps KeyboardEvent.key to an action. Ignored while
+// typing in a field or with a modifier; a handled key neither scrolls the page nor
+// clicks a focused button (the space bar clicks on keyup). The latest `keys` is used.
+export function useShortcuts(keys) {
+  const current = useRef(keys);
+  current.current = keys;
+  useEffect(() => {
+    const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    const down = (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+      const act = current.current[e.key];
+      if (!act) return;
+      e.preventDefault();
+      act();
+    };
+    const up = (e) => {
+      if (e.key === ' ' && e.target?.tagName === 'BUTTON') e.preventDefault();
+    };
+    document.addEventListener('keydown', down);
+    document.addEventListener('keyup', up);
+    return () => {
+      document.removeEventListener('keydown', down);
+      document.removeEventListener('keyup', up);
+    };
+  }, []);
+}

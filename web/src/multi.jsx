@@ -5,7 +5,7 @@
 // ("All cameras at this time") and the menu.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request, useConfig } from './api.js';
-import { ErrorBox, fmtClock, Loading, usePageTitle } from './components.jsx';
+import { ErrorBox, fmtClock, Loading, usePageTitle, useShortcuts } from './components.jsx';
 import { SyncGroup } from './multi_sync.js';
 import { Link, navigate } from './router.jsx';
 import { dayString } from './timeline.jsx';
@@ -67,26 +67,7 @@ function Side({ all, chosen, t }) {
   };
 
   // Keys as on the Timeline page: space play/pause, j/l ∓10 s.
-  useEffect(() => {
-    const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-    const down = (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
-      if (e.key === ' ') toggle();
-      else if (e.key === 'j' || e.key === 'l') g.step(e.key === 'j' ? -10 : 10);
-      else return;
-      e.preventDefault(); // no scrolling
-    };
-    // A focused button is clicked on the space bar's keyup: the keydown above did it.
-    const up = (e) => {
-      if (e.key === ' ' && e.target?.tagName === 'BUTTON') e.preventDefault();
-    };
-    document.addEventListener('keydown', down);
-    document.addEventListener('keyup', up);
-    return () => {
-      document.removeEventListener('keydown', down);
-      document.removeEventListener('keyup', up);
-    };
-  }, []);
+  useShortcuts({ ' ': toggle, j: () => g.step(-10), l: () => g.step(10) });
 
   return (
     <>

@@ -7,7 +7,7 @@
 // no motion lane is drawn.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useApi, useConfig } from './api.js';
-import { ErrorBox, fmtClock, Loading, usePageTitle } from './components.jsx';
+import { ErrorBox, fmtClock, Loading, usePageTitle, useShortcuts } from './components.jsx';
 import { Exports } from './exports.jsx';
 import { Link, navigate } from './router.jsx';
 import { VodPlayer } from './vod_player.js';
@@ -209,31 +209,15 @@ function Day({ camera, cameras, day, clips }) {
   };
 
   // Keys: space play/pause, n/p or →/← next/previous event, j/l ∓10 s.
-  const keys = useRef({});
-  keys.current = { toggle, nextEvent, prevEvent, step };
-  useEffect(() => {
-    const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-    const down = (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
-      const k = keys.current;
-      const act = { ' ': k.toggle, n: k.nextEvent, ArrowRight: k.nextEvent, p: k.prevEvent, ArrowLeft: k.prevEvent }[e.key];
-      const jump = { j: -10, l: 10 }[e.key];
-      if (!act && !jump) return;
-      e.preventDefault(); // no scrolling, no click of a focused button
-      if (act) act();
-      else k.step(jump);
-    };
-    // A focused button is clicked on the space bar's keyup: the keydown above did it.
-    const up = (e) => {
-      if (e.key === ' ' && e.target?.tagName === 'BUTTON') e.preventDefault();
-    };
-    document.addEventListener('keydown', down);
-    document.addEventListener('keyup', up);
-    return () => {
-      document.removeEventListener('keydown', down);
-      document.removeEventListener('keyup', up);
-    };
-  }, []);
+  useShortcuts({
+    ' ': toggle,
+    n: nextEvent,
+    ArrowRight: nextEvent,
+    p: prevEvent,
+    ArrowLeft: prevEvent,
+    j: () => step(-10),
+    l: () => step(10),
+  });
 
   const zoom = (f) => {
     const w = Math.min(de - ds, Math.max(MIN_VIEW, (view[1] - view[0]) * f));
