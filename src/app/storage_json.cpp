@@ -43,12 +43,17 @@ nlohmann::json recordings_storage_json(const Config& cfg, const Retention& reten
                      {"oldest_start_time", optional_number(a.oldest_start, 3)},
                      {"projected_days", optional_number(a.projected_days, 6)},  // small budgets: minutes
                      {"budget_held", a.budget_held}};
-    // MB per storage tier (media_dir first), vigil-only.
-    nlohmann::json tiers = nlohmann::json::object();
+    // MB per storage tier, vigil-only. A JSON object's keys come out sorted, so the tier
+    // order (media_dir first, then storage.tiers) is given by `tier_paths`.
+    nlohmann::json tiers = nlohmann::json::object(), paths = nlohmann::json::array();
     const std::vector<uint64_t> by_tier = retention.index().tier_bytes(a.camera);
-    for (size_t i = 0; i < by_tier.size(); ++i)
-      tiers[i == 0 ? cfg.media_dir : cfg.storage_tiers[i - 1].path] = round2(double(by_tier[i]) / 1e6);
+    for (size_t i = 0; i < by_tier.size(); ++i) {
+      const std::string& path = i == 0 ? cfg.media_dir : cfg.storage_tiers[i - 1].path;
+      tiers[path] = round2(double(by_tier[i]) / 1e6);
+      paths.push_back(path);
+    }
     doc[a.camera]["tiers"] = tiers;
+    doc[a.camera]["tier_paths"] = paths;
   }
   return doc;
 }

@@ -116,6 +116,7 @@ TEST(Tiers, SegmentsMoveAndAreServedAndClippedFromTheArchive) {
   const nlohmann::json doc = get_json(v.port(), "/api/recordings/storage");
   ASSERT_TRUE(doc.is_object());
   EXPECT_GT(doc["yard"]["tiers"][archive].get<double>(), 0) << doc.dump();
+  EXPECT_EQ(doc["yard"]["tier_paths"], nlohmann::json::array({v.dir() + "/media", archive})) << doc.dump();
 }
 
 // The archive made unusable mid-run (root ignores chmod: its folder is renamed away and a

@@ -19,8 +19,8 @@ function CameraBar({ name, s }) {
   // Without a budget the bar is the camera's share of the disk.
   const pct = budget > 0 ? Math.min(100, (s.usage / budget) * 100) : Math.min(100, s.usage_percent || 0);
   const over = budget > 0 && s.usage > budget;
-  // The bar's fill split by tier, in tier order (the object keeps the server's order).
-  const tiers = Object.entries(s.tiers || {});
+  // The bar's fill split by tier, in tier order (`tier_paths`: JSON object keys are unordered).
+  const tiers = (s.tier_paths || Object.keys(s.tiers || {})).map((p) => [p, s.tiers?.[p] ?? 0]);
   const parts = tiers.length > 1 && s.usage > 0 ? tiers.map(([p, v]) => [p, (pct * v) / s.usage]) : [['', pct]];
   return (
     <li class="storage-camera" data-testid={`storage-${name}`}>
