@@ -163,6 +163,7 @@ export class SyncGroup {
       return;
     }
     const fw = this.wallOf(tile);
+    if (fw === null && tile.player.startAt !== null) return; // its new window is still starting
     const now = performance.now();
     if ((fw === null || Math.abs(fw - w) > DRIFT) && !tile.video.seeking && now - tile.seekAt > RESEEK_MS) {
       tile.seekAt = now;

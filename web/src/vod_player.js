@@ -32,16 +32,26 @@ export class VodPlayer {
     this.hls = null; // the hls.js instance of the current window
     this.frags = []; // [{start, duration, wall}] of the current playlist, in media order
     this.src = ''; // the current playlist's URL ('' before the first)
+    // Media time a new window starts at until the video is there: hls.js applies its
+    // startPosition only once the first fragment is buffered, and until then the video
+    // reads 0, the wrong wall time (the side-by-side page synced cameras to it).
+    this.startAt = null;
   }
 
   destroy() {
     this.hls?.destroy();
     this.hls = null;
     this.frags = [];
+    this.startAt = null;
   }
 
-  // Wall time at media time t (null without a playlist).
+  // Wall time at media time t (null without a playlist, or while a new window has not
+  // reached its start).
   wallAt(t) {
+    if (this.startAt !== null) {
+      if (Math.abs(t - this.startAt) > 1) return null;
+      this.startAt = null;
+    }
     const f = this.fragAtMedia(t);
     return f ? f.wall + (t - f.start) : null;
   }
@@ -107,6 +117,7 @@ export class VodPlayer {
       await new Promise((r) => this.video.addEventListener('loadedmetadata', r, { once: true }));
       this.video.currentTime = m;
     } else {
+      this.startAt = m;
       const hls = new Hls({ startPosition: m, maxBufferLength: 30, backBufferLength: 60 });
       this.hls = hls;
       hls.on(Hls.Events.ERROR, (_, d) => {
