@@ -58,4 +58,21 @@ bool flag_param(const httplib::Request& req, const std::string& name) {
   return v && *v != 0;
 }
 
+// A comma list; empty for absent or one that names "all".
+std::vector<std::string> list_param(const httplib::Request& req, const std::string& name) {
+  std::vector<std::string> out;
+  if (!req.has_param(name)) return out;
+  const std::string v = req.get_param_value(name);
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    std::string item = v.substr(start, comma - start);
+    if (item == "all") return {};
+    if (!item.empty()) out.push_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace vigil

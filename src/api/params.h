@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace httplib {
 struct Request;
@@ -24,6 +25,9 @@ std::optional<long long> int_param(const httplib::Request& req, const std::strin
 std::optional<double> number_param(const httplib::Request& req, const std::string& name);
 // Overlay flag: any non-zero integer is on.
 bool flag_param(const httplib::Request& req, const std::string& name);
+// A comma list (Frigate 0.14's `cameras`, `labels`, …); empty when absent or when it
+// names "all".
+std::vector<std::string> list_param(const httplib::Request& req, const std::string& name);
 
 bool parse_int(const std::string& s, long long* out);
 bool parse_number(const std::string& s, double* out);

@@ -1,9 +1,11 @@
 #include "api/profile14_json.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "api/thread_cpu.h"
@@ -189,22 +191,33 @@ std::string summary14_json(const std::vector<EventRecord>& events, int utc_offse
 }
 
 std::string recordings_summary14_json(const std::vector<RecordingFile>& files, const std::vector<double>& event_starts,
-                                      int utc_offset) {
+                                      const std::vector<ActivityBucket>& activity, int utc_offset) {
   struct Hour {
     double duration = 0;
     long long events = 0;
+    double motion = 0;
+    long long objects = 0;
   };
   std::map<std::string, std::map<std::string, Hour>> days;  // day → hour → totals
   for (const RecordingFile& f : files) {
     auto [d, h] = day_hour(f.start, utc_offset);
     days[d][h].duration += f.duration;
   }
-  for (double t : event_starts) {
+  // Counted only in hours that have recordings (as Frigate counts its recordings' rows).
+  auto recorded_hour = [&days, utc_offset](double t) -> Hour* {
     auto [d, h] = day_hour(t, utc_offset);
     auto it = days.find(d);
-    if (it == days.end()) continue;
-    if (auto ht = it->second.find(h); ht != it->second.end()) ++ht->second.events;
-  }
+    if (it == days.end()) return nullptr;
+    auto ht = it->second.find(h);
+    return ht == it->second.end() ? nullptr : &ht->second;
+  };
+  for (double t : event_starts)
+    if (Hour* h = recorded_hour(t)) ++h->events;
+  for (const ActivityBucket& b : activity)
+    if (Hour* h = recorded_hour(b.start)) {
+      h->motion += b.motion;
+      h->objects += b.objects;
+    }
   json arr = json::array();
   for (auto d = days.rbegin(); d != days.rend(); ++d) {
     json hours = json::array();
@@ -212,8 +225,8 @@ std::string recordings_summary14_json(const std::vector<RecordingFile>& files, c
     for (auto h = d->second.rbegin(); h != d->second.rend(); ++h) {
       hours.push_back({{"hour", h->first},
                        {"events", h->second.events},
-                       {"motion", 0},
-                       {"objects", 0},
+                       {"motion", std::llround(h->second.motion)},
+                       {"objects", h->second.objects},
                        {"duration", std::llround(h->second.duration)}});
       day_events += h->second.events;
     }
@@ -222,18 +235,67 @@ std::string recordings_summary14_json(const std::vector<RecordingFile>& files, c
   return dump(arr);
 }
 
-std::string recordings14_json(const std::string& camera, const std::vector<RecordingFile>& files) {
+std::string recordings14_json(const std::string& camera, const std::vector<RecordingFile>& files,
+                              const std::vector<ActivityBucket>& activity) {
   json arr = json::array();
   for (const RecordingFile& f : files) {
+    double motion = 0;
+    long long objects = 0;
+    auto b = std::lower_bound(activity.begin(), activity.end(), f.start,
+                              [](const ActivityBucket& a, double t) { return a.start < t; });
+    for (; b != activity.end() && b->start < f.start + f.duration; ++b) {
+      motion += b->motion;
+      objects += b->objects;
+    }
     char id[64];
     std::snprintf(id, sizeof id, "%.1f-", f.start);
     arr.push_back({{"id", id + camera},
                    {"start_time", f.start},
                    {"end_time", f.start + f.duration},
                    {"segment_size", std::round(double(f.bytes) / 1e4) / 100.0},  // MB
-                   {"motion", 0},
-                   {"objects", 0},
+                   {"motion", std::llround(motion)},
+                   {"objects", objects},
                    {"duration", std::round(f.duration * 100) / 100.0}});
+  }
+  return dump(arr);
+}
+
+std::string motion_activity14_json(const std::vector<ActivityBucket>& activity, int scale) {
+  struct Bin {
+    double motion = 0;
+    std::set<std::string> cameras;
+  };
+  std::map<long long, Bin> bins;  // bin start → largest motion of its buckets
+  for (const ActivityBucket& b : activity) {
+    if (b.motion <= 0) continue;
+    const long long start = (long long)std::floor(b.start / scale) * scale;
+    Bin& bin = bins[start];
+    bin.motion = std::max(bin.motion, b.motion);
+    bin.cameras.insert(b.camera);
+  }
+  json arr = json::array();
+  if (bins.empty()) return dump(arr);
+  // Every bin from the first to the last (empty ones 0), then min–max to 0–100 per hour of bins.
+  std::vector<std::pair<long long, Bin>> all;
+  for (long long t = bins.begin()->first; t <= bins.rbegin()->first; t += scale) {
+    auto it = bins.find(t);
+    all.emplace_back(t, it == bins.end() ? Bin{} : it->second);
+  }
+  const size_t chunk = std::max<size_t>(1, size_t(3600 / scale));
+  for (size_t i = 0; i < all.size(); i += chunk) {
+    const size_t end = std::min(all.size(), i + chunk);
+    double lo = all[i].second.motion, hi = lo;
+    for (size_t j = i; j < end; ++j) {
+      lo = std::min(lo, all[j].second.motion);
+      hi = std::max(hi, all[j].second.motion);
+    }
+    for (size_t j = i; j < end; ++j) {
+      const auto& [t, bin] = all[j];
+      std::string cams;
+      for (const std::string& c : bin.cameras) cams += (cams.empty() ? "" : ",") + c;
+      const double v = hi > lo ? (bin.motion - lo) / (hi - lo) * 100 : 0.0;
+      arr.push_back({{"start_time", t}, {"motion", v}, {"camera", cams}});
+    }
   }
   return dump(arr);
 }

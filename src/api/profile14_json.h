@@ -36,11 +36,20 @@ nlohmann::json event14(const EventRecord& e, bool include_thumbnail, bool full);
 std::string summary14_json(const std::vector<EventRecord>& events, int utc_offset);
 
 // /api/<camera>/recordings/summary (§5.6): days and hours (UTC shifted by `utc_offset`),
-// newest first; `event_starts`: start times of the camera's events (counted per hour).
+// newest first; `event_starts`: start times of the camera's events (counted per hour);
+// `activity`: the camera's activity buckets (motion and objects summed per hour).
 std::string recordings_summary14_json(const std::vector<RecordingFile>& files, const std::vector<double>& event_starts,
-                                      int utc_offset);
+                                      const std::vector<ActivityBucket>& activity, int utc_offset);
 
-// /api/<camera>/recordings (§5.7).
-std::string recordings14_json(const std::string& camera, const std::vector<RecordingFile>& files);
+// /api/<camera>/recordings (§5.7); `motion` and `objects` of each file are the sums of
+// the `activity` buckets (by start time) that start within it.
+std::string recordings14_json(const std::string& camera, const std::vector<RecordingFile>& files,
+                              const std::vector<ActivityBucket>& activity);
+
+// GET /api/review/activity/motion (Frigate 0.14's shape): the buckets' motion in bins of
+// `scale` seconds (each bin the largest of its buckets), bins from the first to the last
+// bucket with motion, then scaled to 0–100 per hour of bins (min to max; an hour whose
+// bins are all equal reads 0): [{start_time, motion, camera: "a,b"}].
+std::string motion_activity14_json(const std::vector<ActivityBucket>& activity, int scale);
 
 }  // namespace vigil

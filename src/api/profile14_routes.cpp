@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <limits>
 #include <set>
@@ -158,6 +159,20 @@ void add_recordings_routes(ConnectionServer& svr, const ApiSources& src) {
     res.set_content(nlohmann::json({{"success", false}, {"message", "Camera " + name + " not found"}}).dump(), kJson);
     return false;
   };
+  // Motion activity (Frigate 0.14's shape; the timeline's motion lane): buckets that
+  // start after `after` and end before `before` (defaults: the last hour).
+  svr.Get("/api/review/activity/motion", [&src](const httplib::Request& req, httplib::Response& res) {
+    const double now = double(std::time(nullptr));
+    const double after = number_param(req, "after").value_or(now - 3600),
+                 before = number_param(req, "before").value_or(now);
+    const int scale = int(int_param(req, "scale", 1, 86400).value_or(30));
+    std::vector<ActivityBucket> activity;
+    if (src.events_db)
+      activity = src.events_db->list_activity(list_param(req, "cameras"),
+                                              std::nextafter(after, std::numeric_limits<double>::infinity()),
+                                              before - kActivityBucketSeconds);
+    res.set_content(motion_activity14_json(activity, scale), kJson);
+  });
   const RecordingRoots recordings = RecordingRoots::of(cfg);  // every tier
   svr.Get(R"(/api/([^/]+)/recordings/summary)", [&, recordings, camera_known](const httplib::Request& req,
                                                                               httplib::Response& res) {
@@ -173,17 +188,24 @@ void add_recordings_routes(ConnectionServer& svr, const ApiSources& src) {
       q.include_thumbnails = false;
       for (const EventRecord& e : src.events_db->list(q)) starts.push_back(e.start_time);
     }
-    res.set_content(recordings_summary14_json(recording_files(recordings, cam, -kAll, kAll), starts, offset), kJson);
+    const std::vector<ActivityBucket> activity =
+        src.events_db ? src.events_db->list_activity({cam}, -kAll, kAll) : std::vector<ActivityBucket>{};
+    res.set_content(recordings_summary14_json(recording_files(recordings, cam, -kAll, kAll), starts, activity, offset),
+                    kJson);
   });
-  svr.Get(R"(/api/([^/]+)/recordings)",
-          [&, recordings, camera_known](const httplib::Request& req, httplib::Response& res) {
-            const std::string cam = req.matches[1];
-            if (!camera_known(cam, res)) return;
-            const double now = double(std::time(nullptr));
-            const double after = number_param(req, "after").value_or(now - 3600),
-                         before = number_param(req, "before").value_or(now);
-            res.set_content(recordings14_json(cam, recording_files(recordings, cam, after, before)), kJson);
-          });
+  svr.Get(R"(/api/([^/]+)/recordings)", [&, recordings, camera_known](const httplib::Request& req,
+                                                                      httplib::Response& res) {
+    const std::string cam = req.matches[1];
+    if (!camera_known(cam, res)) return;
+    const double now = double(std::time(nullptr));
+    const double after = number_param(req, "after").value_or(now - 3600),
+                 before = number_param(req, "before").value_or(now);
+    std::vector<RecordingFile> files = recording_files(recordings, cam, after, before);
+    std::vector<ActivityBucket> activity;
+    if (src.events_db && !files.empty())
+      activity = src.events_db->list_activity({cam}, files.front().start, files.back().start + files.back().duration);
+    res.set_content(recordings14_json(cam, files, activity), kJson);
+  });
 }
 
 void add_profile14_routes(ConnectionServer& svr, const ApiSources& src, Profile14State& state) {

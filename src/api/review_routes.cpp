@@ -24,23 +24,6 @@ void fail(httplib::Response& res, int status, const std::string& message) {
   send_json(res, status, {{"success", false}, {"message", message}});
 }
 
-// A comma list; empty for absent or one that names "all".
-std::vector<std::string> list_param(const httplib::Request& req, const char* name) {
-  std::vector<std::string> out;
-  if (!req.has_param(name)) return out;
-  const std::string v = req.get_param_value(name);
-  size_t start = 0;
-  while (start <= v.size()) {
-    size_t comma = v.find(',', start);
-    if (comma == std::string::npos) comma = v.size();
-    std::string item = v.substr(start, comma - start);
-    if (item == "all") return {};
-    if (!item.empty()) out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
-
 // §5.8 with 0.17's semantics: `reviewed` absent = all, 0 = unreviewed, 1 = reviewed
 // only; overlap window; defaults before = now, after = now − 24 h.
 ReviewQuery parse_query(const httplib::Request& req, double now) {

@@ -270,6 +270,7 @@ int run_vigil(const Config& cfg) {
       if (m) m->on_reviews(msgs);
       reviews.submit(std::move(msgs));
     });
+    cam->set_activity_sink([&reviews](ActivityBucket b) { reviews.submit_activity(std::move(b)); });
   }
   if (mqtt) mqtt->start();
 

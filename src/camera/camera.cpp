@@ -43,6 +43,7 @@ Camera::Camera(const CameraConfig& cfg, DetectorPool* pool, const Clock& clock)
       objects_(cfg_),
       switches_(std::make_shared<CameraSwitches>(cfg)),
       lifecycle_(cfg.name),
+      activity_(cfg.name),
       camera_fps_(clock.mono()),
       skipped_fps_(clock.mono()),
       process_fps_(clock.mono()),
@@ -217,12 +218,16 @@ void Camera::process_loop() {
   if (event_sink_) event_sink_(lifecycle_.end_all(last_frame_time_, objects_));
   if (review_)
     if (auto reviews = review_->end_all(); !reviews.empty()) review_sink_(std::move(reviews));
+  if (activity_sink_)
+    if (auto b = activity_.flush()) activity_sink_(std::move(*b));
 }
 
 void Camera::set_review_sink(const std::string& thumb_dir, std::function<void(std::vector<ReviewMessage>)> sink) {
   review_.emplace(cfg_, thumb_dir);
   review_sink_ = std::move(sink);
 }
+
+void Camera::set_activity_sink(std::function<void(ActivityBucket)> sink) { activity_sink_ = std::move(sink); }
 
 void Camera::process(FramePtr f) {
   auto pf = std::make_shared<ProcessedFrame>();
@@ -276,9 +281,15 @@ void Camera::process(FramePtr f) {
     if (keep_track_ids_)
       for (const std::string& id : tracker_.created()) track_ids_.push_back(id);
   }
-  if (summary_observer_ || review_) {
+  if (summary_observer_ || review_ || activity_sink_) {
     FrameSummary summary = summarize_frame(cfg_, f->time, objects_.objects());
     summary.motion = !pf->motion_boxes.empty();
+    if (activity_sink_) {
+      double motion_area = 0;  // as Frigate's area(): inclusive pixel bounds
+      for (const Box& b : pf->motion_boxes) motion_area += double(b.width() + 1) * (b.height() + 1);
+      if (auto done = activity_.add(f->time, motion_area, (long long)summary.active.size()))
+        activity_sink_(std::move(*done));
+    }
     summary.new_best = std::move(new_best);
     if (review_) {
       auto reviews = review_->update(f->time, summary.active, f, switches_->recordings, switches_->review_alerts,

@@ -25,6 +25,7 @@
 #include "regions/regions.h"
 #include "render/processed_frame.h"
 #include "restream/live_feed.h"
+#include "review/activity_meter.h"
 #include "review/review_maintainer.h"
 #include "tracking/objects.h"
 #include "tracking/tracker.h"
@@ -120,6 +121,10 @@ class Camera {
   // `sink` on the processing thread; thumbnails are named below `thumb_dir`. Call before
   // start().
   void set_review_sink(const std::string& thumb_dir, std::function<void(std::vector<ReviewMessage>)> sink);
+  // Motion activity (storage/activity_record.h): each 10 s bucket with motion or active
+  // objects, handed to `sink` on the processing thread once a frame is past it (the last
+  // one at stop). Call before start().
+  void set_activity_sink(std::function<void(ActivityBucket)> sink);
 
   // Called on the processing thread with every processed frame (tests, benchmarks).
   // Call before start().
@@ -168,6 +173,8 @@ class Camera {
   EventLifecycle lifecycle_;
   std::optional<ReviewMaintainer> review_;                       // processing thread; set before start()
   std::function<void(std::vector<ReviewMessage>)> review_sink_;  // set before start()
+  ActivityMeter activity_;                                       // processing thread
+  std::function<void(ActivityBucket)> activity_sink_;            // set before start()
   double last_frame_time_ = 0;                                   // processing thread: frame time of the latest frame
 
   mutable std::mutex best_mu_;

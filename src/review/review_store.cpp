@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "review/review_thumbnail.h"
 #include "storage/files.h"
@@ -48,18 +49,43 @@ void ReviewStore::submit(std::vector<ReviewMessage> messages) {
   worker_.notify();
 }
 
+void ReviewStore::submit_activity(ActivityBucket bucket) {
+  {
+    std::lock_guard lock(worker_.mutex());
+    if (activity_.size() >= kMaxQueue) {
+      if (dropped_++ == 0) logger("vigil.review")->warn("more than {} activity buckets waiting; dropping", kMaxQueue);
+      return;
+    }
+    activity_.push_back(std::move(bucket));
+  }
+  worker_.notify();
+}
+
 void ReviewStore::run() {
   for (;;) {
-    ReviewMessage m;
+    std::optional<ReviewMessage> m;
+    std::vector<ActivityBucket> activity;
     {
       std::unique_lock lock(worker_.mutex());
-      worker_.wait(lock, [this] { return !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything is written
-      m = std::move(queue_.front());
-      queue_.pop_front();
+      worker_.wait(lock, [this] { return !queue_.empty() || !activity_.empty(); });
+      if (queue_.empty() && activity_.empty()) return;  // stopping, and everything is written
+      if (!queue_.empty()) {
+        m = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      activity.swap(activity_);
     }
-    write(m);
-    if (on_written_) on_written_(m);
+    if (!activity.empty()) {
+      try {
+        db_.add_activity(activity);
+      } catch (const std::exception& e) {
+        logger("vigil.review")->error("activity of {} bucket(s): {}", activity.size(), e.what());
+      }
+    }
+    if (m) {
+      write(*m);
+      if (on_written_) on_written_(*m);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 // them — the `reviewsegment` row (EventDb) and, when asked, the segment's thumbnail
 // (clips/review/thumb-<camera>-<id>.webp, atomic) — off the capture and processing
 // threads. One `Worker`; the queue is bounded (kMaxQueue, the oldest dropped first).
+// The cameras' motion activity buckets (`vigil_activity`) go the same way, in batches.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,8 @@ class ReviewStore {
 
   // From processing threads: never waits for the disk.
   void submit(std::vector<ReviewMessage> messages);
+  // Motion activity buckets (storage/activity_record.h), likewise; written in batches.
+  void submit_activity(ActivityBucket bucket);
 
   // Tests: called on the review thread after each message is written.
   void set_on_written(std::function<void(const ReviewMessage&)> f) { on_written_ = std::move(f); }
@@ -49,6 +52,7 @@ class ReviewStore {
   const std::string thumb_dir_;
   std::function<void(const ReviewMessage&)> on_written_;  // set before start()
   std::deque<ReviewMessage> queue_;                       // guarded by worker_.mutex()
+  std::vector<ActivityBucket> activity_;                  // guarded by worker_.mutex(); at most kMaxQueue
   std::atomic<uint64_t> dropped_{0};                      // messages the full queue dropped
   bool dir_made_ = false;                                 // review thread: thumb_dir_ exists
   Worker worker_;                                         // last: joined before the rest goes

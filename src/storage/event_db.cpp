@@ -212,6 +212,7 @@ EventDb::EventDb(const std::string& path) : path_(path) {
     migrate(writer_);
     migrate_reviews();
     migrate_exports();
+    migrate_activity();
   } catch (const std::exception& e) {
     sqlite3_close(writer_);
     throw std::runtime_error("event database " + path + ": " + e.what());

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/activity_record.h"
 #include "storage/export_record.h"
 #include "storage/review_record.h"
 
@@ -114,6 +115,16 @@ class EventDb {
   std::vector<ReviewSegment> list_reviews(const ReviewQuery& q);
   std::optional<ReviewSegment> get_review(const std::string& id);
 
+  // Activity buckets (activity_record.h; the vigil-only `vigil_activity` table,
+  // activity_db.cpp). Writer side: the review thread (add), retention (delete).
+  // Adds each bucket, or adds its counts to the stored one.
+  void add_activity(const std::vector<ActivityBucket>& buckets);
+  // Deletes the buckets of `camera` that start before `before`; returns how many.
+  int delete_activity_before(const std::string& camera, double before);
+  // Reader side, any thread: buckets starting in [from, to) of `cameras` (empty: all),
+  // by start time then camera.
+  std::vector<ActivityBucket> list_activity(const std::vector<std::string>& cameras, double from, double to);
+
   // Exports (the `export` table of Frigate 0.14 on this file; export_db.cpp). Writer
   // side: the export thread (insert, finish) and the API (rename, delete).
   void insert_export(const ExportRecord& e);
@@ -130,8 +141,9 @@ class EventDb {
  private:
   class ReaderLease;
 
-  void migrate_reviews();  // creates the reviewsegment table if missing (writer, in the constructor)
-  void migrate_exports();  // creates the export table if missing (likewise)
+  void migrate_reviews();   // creates the reviewsegment table if missing (writer, in the constructor)
+  void migrate_exports();   // creates the export table if missing (likewise)
+  void migrate_activity();  // creates the vigil_activity table if missing (likewise)
 
   sqlite3* acquire_reader();
   void release_reader(sqlite3* db);

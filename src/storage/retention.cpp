@@ -208,7 +208,8 @@ bool Retention::drop_medium(Medium m, const EventRecord& e, RetentionReport& r) 
 }
 
 // Review segments (ha-current.md §7) go with the clips: a camera's segments that ended
-// more than its clips' default retention ago, row and thumbnail.
+// more than its clips' default retention ago, row and thumbnail. Activity buckets go
+// with the recordings' retain_days.
 void Retention::expire_reviews(RetentionReport& r) {
   const double now = clock_.wall();
   const std::string thumbs = clips_dir_ + "/review/";
@@ -216,6 +217,13 @@ void Retention::expire_reviews(RetentionReport& r) {
     for (const std::string& path : db_.delete_reviews_before(cam.name, now - cam.clips.retain.default_days * kDay)) {
       ++r.reviews_expired;
       if (path.compare(0, thumbs.size(), thumbs) == 0) remove_file(path, r);  // only what vigil named
+    }
+    // Motion activity (the timeline's lane) is kept as long as the recordings it describes.
+    try {
+      db_.delete_activity_before(cam.name, now - std::max(cam.record_retain_days, 1) * kDay);
+    } catch (const std::exception& e) {
+      ++r.errors;
+      log()->error("retention: cannot delete activity of {}: {}", cam.name, e.what());
     }
   }
 }

@@ -262,6 +262,36 @@ TEST(Profile14, HomeAssistantClientAndThe08ProfileFromOneVigil) {
   EXPECT_GT(recs[0]["end_time"].get<double>(), recs[0]["start_time"].get<double>());
   EXPECT_EQ(ha.get("/api/nosuchcam/recordings/summary").status, 404);
 
+  // Motion activity (the timeline's lane): vtest's walkers move, so recordings and the
+  // activity endpoint report motion once a 10 s bucket is past and written.
+  json activity;
+  ASSERT_TRUE(eventually(
+      [&] {
+        const long t = long(std::time(nullptr));
+        activity =
+            json_of(ha.get("/api/review/activity/motion?cameras=walk&scale=10&after=" + std::to_string(t - 3600) +
+                           "&before=" + std::to_string(t + 60)),
+                    "motion activity");
+        recs = json_of(
+            ha.get("/api/walk/recordings?after=" + std::to_string(t - 3600) + "&before=" + std::to_string(t + 60)),
+            "recordings");
+        auto moved = [](const json& r) { return r["motion"].get<double>() > 0; };
+        return activity.size() >= 2 && std::any_of(recs.begin(), recs.end(), moved);
+      },
+      60))
+      << activity << "\n"
+      << recs;
+  EXPECT_TRUE(std::any_of(activity.begin(), activity.end(), [](const json& a) { return a["motion"] == 100; }))
+      << activity;  // each hour of bins is scaled to 0–100
+  for (const json& a : activity) {
+    EXPECT_TRUE(a["start_time"].is_number_integer()) << a;
+    EXPECT_EQ(a["start_time"].get<long>() % 10, 0) << a;
+    EXPECT_TRUE(a["camera"] == "walk" || a["camera"] == "") << a;
+  }
+  EXPECT_EQ(ha.get("/api/review/activity/motion?scale=0").status, 400);
+  // And on the 0.8 listener (the web UI's timeline reads it there).
+  EXPECT_EQ(http_get(p08, "/api/review/activity/motion?cameras=walk").status, 200);
+
   // Summaries with other time zones (UTC, a fixed offset) answer the same shape.
   for (const char* tz : {"utc", "%2B05:30", "Europe/Berlin"}) {
     json s = json_of(ha.get(std::string("/api/events/summary?has_clip=1&timezone=") + tz), tz);

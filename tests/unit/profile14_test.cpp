@@ -123,7 +123,7 @@ TEST(Profile14Json, SummaryDaysFollowTheOffset) {
 
 TEST(Profile14Json, RecordingsSummaryHoursAreTwoDigitsNewestFirst) {
   std::vector<RecordingFile> files = {{1718926200, 60, 1000}, {1718926260, 60, 1000}, {1718930000, 30, 500}};
-  auto j = nlohmann::json::parse(recordings_summary14_json(files, {1718926210}, 0));
+  auto j = nlohmann::json::parse(recordings_summary14_json(files, {1718926210}, {}, 0));
   ASSERT_EQ(j.size(), 2u);
   EXPECT_EQ(j[0]["day"], "2024-06-21");
   EXPECT_EQ(j[0]["hours"][0]["hour"], "00");

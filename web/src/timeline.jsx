@@ -3,8 +3,9 @@
 // play from that time (HLS under /vod/, vod_player.js), a playhead that follows playback,
 // next/previous event, ±10 s, keys, and an export of a range marked on the bar
 // (exports.jsx). Data: GET /api/<camera>/recordings and /api/events for the day (local
-// time), both on every listener. The recordings API reports no motion (motion: 0), so
-// no motion lane is drawn.
+// time), both on every listener. The motion lane draws each recording file's `motion`
+// (vigil's motion activity: the motion boxes' area summed over its frames), spread over
+// the file's duration, per bin of the view, as a share of the view's busiest bin.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useApi, useConfig } from './api.js';
 import { ErrorBox, fmtClock, Loading, usePageTitle, useShortcuts } from './components.jsx';
@@ -27,6 +28,27 @@ const clock = fmtClock;
 const GAP = 2; // seconds between two recording files that still count as one span
 const MIN_VIEW = 300; // the narrowest zoom, seconds
 const TICKS = [60, 300, 600, 1800, 3600, 7200, 10800];
+
+const MOTION_BINS = 240; // bars of the motion lane across the view
+
+// Recording files → the motion lane of [from, to): [{start, level 0–1}] for bins of
+// (to − from) / MOTION_BINS with motion, each file's motion spread evenly over its duration.
+function motionBins(recs, from, to) {
+  const w = (to - from) / MOTION_BINS;
+  const bins = new Map();
+  for (const r of recs) {
+    const dur = r.end_time - r.start_time;
+    if (!(r.motion > 0) || dur <= 0 || r.end_time <= from || r.start_time >= to) continue;
+    const a = Math.max(r.start_time, from);
+    const b = Math.min(r.end_time, to);
+    for (let i = Math.floor((a - from) / w); i < MOTION_BINS && from + i * w < b; i++) {
+      const overlap = Math.min(b, from + (i + 1) * w) - Math.max(a, from + i * w);
+      if (overlap > 0) bins.set(i, (bins.get(i) || 0) + (r.motion * overlap) / dur);
+    }
+  }
+  const max = Math.max(0, ...bins.values());
+  return [...bins].map(([i, m]) => ({ start: from + i * w, level: m / max }));
+}
 
 // Recording files (any order) → [[start, end]] spans, oldest first.
 function spansOf(recs) {
@@ -232,6 +254,7 @@ function Day({ camera, cameras, day, clips }) {
   for (let t = ds + Math.ceil((view[0] - ds) / tickStep) * tickStep; t <= view[1]; t += tickStep)
     if (t - view[0] > width * 0.03 && view[1] - t > width * 0.03) ticks.push(t); // no label cut at an edge
   const visible = (a, b) => b >= view[0] && a <= view[1];
+  const motion = useMemo(() => motionBins(recs.data || [], view[0], view[1]), [recs.data, view[0], view[1]]);
   const recorded = spans.reduce((n, s) => n + s[1] - s[0], 0);
   const selOk = sel.in !== null && sel.out !== null && sel.out > sel.in;
 
@@ -343,6 +366,16 @@ function Day({ camera, cameras, day, clips }) {
             style={{ left: pct(Math.max(s[0], view[0])), width: pct(view[0] + Math.min(s[1], view[1]) - Math.max(s[0], view[0])) }}
           />
         ))}
+        {motion.map((m) => (
+          <div
+            key={m.start}
+            class="tl-motion"
+            data-testid="tl-motion"
+            data-start={m.start.toFixed(1)}
+            data-level={m.level.toFixed(3)}
+            style={{ left: pct(m.start), width: `${(100 / MOTION_BINS).toFixed(4)}%`, height: `${(m.level * 55).toFixed(2)}%` }}
+          />
+        ))}
         {events.filter((e) => visible(e.start_time, e.end_time || e.start_time)).map((e) => (
           <button
             type="button"
@@ -377,7 +410,7 @@ function Day({ camera, cameras, day, clips }) {
       <p class="muted small" data-testid="tl-summary">
         {recs.data ? `${(recorded / 3600).toFixed(1)} h recorded in ${spans.length} span${spans.length === 1 ? '' : 's'}` : 'Loading recordings…'}
         {evs.data ? ` · ${events.length} event${events.length === 1 ? '' : 's'}` : ''} · keys: space play/pause, n/p next/previous
-        event, j/l ∓10 s
+        event, j/l ∓10 s · the light bars are motion
       </p>
 
       <Exports
