@@ -206,6 +206,18 @@ std::vector<IndexedMedia> Vod::segment_files(const Source& src, const VodSegment
   return {};  // the run is not complete (retention took a file)
 }
 
+// "2026-12-07T09:00:00.123Z"
+std::string utc_iso_ms(double t) {
+  const long long ms = std::llround(t * 1000);
+  const std::time_t secs = std::time_t(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+  return buf;
+}
+
 std::string playlist(const std::vector<VodSegment>& segs, const std::string& query) {
   double longest = 0;
   for (const VodSegment& s : segs) longest = std::max(longest, s.duration);
@@ -213,6 +225,9 @@ std::string playlist(const std::vector<VodSegment>& segs, const std::string& que
                   "\n#EXT-X-ALLOW-CACHE:YES\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-VERSION:3\n#EXT-X-MEDIA-SEQUENCE:1\n";
   char inf[48];
   for (const VodSegment& s : segs) {
+    // Each segment's wall time (UTC), so that players map media time to wall time
+    // without knowing vigil's time zone (the names hold its local time).
+    if (s.wall > 0) m += "#EXT-X-PROGRAM-DATE-TIME:" + utc_iso_ms(s.wall) + "\n";
     std::snprintf(inf, sizeof inf, "#EXTINF:%.3f,\n", s.duration);
     m += inf;
     m += s.name() + query + "\n";

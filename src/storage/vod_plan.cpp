@@ -103,6 +103,7 @@ std::vector<VodSegment> plan_vod(const std::vector<IndexedMedia>& files, double 
     VodSegment seg;
     seg.position = a.pos;
     seg.from = {files[a.file].id, a.offset};
+    if (files[a.file].start > 0) seg.wall = files[a.file].start + a.offset;
     if (s + 1 < starts.size()) {
       const Key& b = keys[starts[s + 1]];
       seg.to = {files[b.file].id, b.offset};

@@ -27,6 +27,7 @@ struct VodSegment {
   double duration = 0;  // seconds (0 when parsed from a name)
   VodPoint from;        // first sample (a keyframe)
   VodPoint to;          // end, exclusive: the next segment's first sample or the run's end
+  double wall = 0;      // Unix time of `from` (its file's start + offset); 0 when unknown (a clip, a parsed name)
 
   // "seg-<position ms>-<from id>-<from ms>-<to id>-<to ms>.ts"
   std::string name() const;

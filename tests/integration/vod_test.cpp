@@ -21,7 +21,20 @@ namespace fs = std::filesystem;
 struct Entry {
   double duration;
   std::string uri;
+  double wall = -1;  // its #EXT-X-PROGRAM-DATE-TIME as Unix time; -1 without
 };
+
+// "2026-12-07T09:00:00.123Z" → Unix time; -1 if it is not that form.
+double parse_pdt(const std::string& s) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec, &ms) != 7)
+    return -1;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return double(timegm(&tm)) + ms / 1000.0;
+}
 
 struct Playlist {
   int target = -1;
@@ -38,16 +51,17 @@ Playlist parse_playlist(const std::string& text) {
   Playlist p;
   std::istringstream in(text);
   std::string line;
-  double pending = -1;
+  double pending = -1, wall = -1;
   while (std::getline(in, line)) {
+    if (line.starts_with("#EXT-X-PROGRAM-DATE-TIME:")) wall = parse_pdt(line.substr(25));
     if (line.starts_with("#EXT-X-TARGETDURATION:")) p.target = std::stoi(line.substr(22));
     if (line == "#EXT-X-ENDLIST") p.endlist = true;
     if (line == "#EXT-X-PLAYLIST-TYPE:VOD") p.vod = true;
     if (line.starts_with("#EXT-X-STREAM-INF")) p.master = true;
     if (line.starts_with("#EXTINF:")) pending = std::stod(line.substr(8));
     if (!line.empty() && line[0] != '#' && pending >= 0) {
-      p.entries.push_back({pending, line});
-      pending = -1;
+      p.entries.push_back({pending, line, wall});
+      pending = wall = -1;
     }
   }
   return p;
@@ -141,6 +155,16 @@ TEST_F(Vod, RangeAcrossRecordingFilesPlaysAsHls) {
   }
   EXPECT_NEAR(p.total(), covered, 0.3) << r.body;
   check_segments(dir, p);
+  // Each segment's wall time (UTC): from the first file's start on, the files back to
+  // back (each file's start is its name's, to the second: within 1 s of the position).
+  EXPECT_NEAR(p.entries[0].wall, recording_start(files[0]), 1.0) << r.body;
+  double position = 0, previous = 0;
+  for (const Entry& en : p.entries) {
+    EXPECT_NEAR(en.wall, p.entries[0].wall + position, 1.1) << r.body;
+    EXPECT_GT(en.wall, previous) << r.body;
+    previous = en.wall;
+    position += en.duration;
+  }
 
   // A player reads the whole playlist, across the files, without an error.
   const std::string url = "http://127.0.0.1:" + std::to_string(v().port()) + dir + "index.m3u8?authSig=XYZ";

@@ -43,6 +43,9 @@ TEST(VodPlan, TenSecondSegmentsSpanFilesAndCoverEverything) {
   EXPECT_NEAR(segs[0].to.offset, 2, 1e-9);
   EXPECT_NEAR(segs[1].position, 10, 1e-9);
   EXPECT_NEAR(sum(segs), 16, 1e-9);
+  // Wall times follow the files, not the playlist (the gap before c is not played).
+  EXPECT_NEAR(segs[0].wall, 1000, 1e-9);
+  EXPECT_NEAR(segs[1].wall, 1012, 1e-9);
   EXPECT_EQ(segs.back().to.id, "d");
   EXPECT_NEAR(segs.back().to.offset, 4, 1e-9);
 }
@@ -62,6 +65,7 @@ TEST(VodPlan, PlaylistStartsAtTheFirstKeyframe) {
   ASSERT_FALSE(segs.empty());
   EXPECT_EQ(segs[0].position, 0);
   EXPECT_NEAR(segs[0].from.offset, 2, 1e-9);
+  EXPECT_NEAR(segs[0].wall, 1002, 1e-9);
   EXPECT_NEAR(sum(segs), 10, 1e-9);
 }
 

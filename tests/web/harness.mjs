@@ -146,8 +146,14 @@ export async function launchBrowser() {
 }
 
 // A page that records console errors and uncaught exceptions.
-export async function newPage(browser, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+// A time zone other than this machine's (vigil's): a page opened in it must not depend
+// on vigil's time zone (recording file names are vigil's local time). St John's is
+// UTC−3:30 (−2:30 in summer), Kathmandu UTC+5:45.
+export const otherTimeZone = [150, 210].includes(new Date().getTimezoneOffset()) ? 'Asia/Kathmandu' : 'America/St_Johns';
+
+// `options`: more browser context options (timezoneId, …).
+export async function newPage(browser, viewport = { width: 1280, height: 900 }, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   page.errors = [];
   page.on('console', (m) => {

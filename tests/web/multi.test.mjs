@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { env, launchBrowser, newPage, screenshot, Vigil, vodWallAt } from './harness.mjs';
+import { env, launchBrowser, newPage, otherTimeZone, screenshot, Vigil, vodWallAt } from './harness.mjs';
 
 const camera = (name, record) => `  ${name}:
     ffmpeg:
@@ -63,7 +63,8 @@ describe('Side-by-side page', { timeout: 300000 }, () => {
   });
 
   test('both cameras play the same time, in step, ±10 s; no recording on the third', async () => {
-    const page = await newPage(browser);
+    // In another time zone than vigil's (the playlists' UTC times map media to wall time).
+    const page = await newPage(browser, undefined, { timezoneId: otherTimeZone });
     // Every seek of every video, with its camera and playlist (seeked does not bubble:
     // a capturing listener).
     await page.addInitScript(() => {

@@ -1,15 +1,16 @@
 // The Timeline page (issue 13) in headless Chromium against a vigil recording vtest for
-// at least 3 minutes in 20 s files with events: the day bar shows the recorded spans and
-// the events; a click plays from the clicked time (the video's media time, mapped back to
+// at least 3 minutes in 20 s files with events: the day bar shows the recorded spans, the
+// motion lane and the events; a click plays from the clicked time (the video's media time, mapped back to
 // wall time through the playlist the page plays, within 1 s of it); playback crosses a
 // recording file boundary without a stall over 0.5 s; "next event" lands on the next
 // event's start; an export marked on the page completes, is listed and downloads with a
-// Range request. Screenshots in build/web-screenshots/.
+// Range request. The browser runs in another time zone than vigil. Screenshots in
+// build/web-screenshots/.
 // Run by CTest (`web_timeline`), or by hand: node --test tests/web/timeline.test.mjs
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { env, launchBrowser, newPage, screenshot, Vigil, vodWallAt } from './harness.mjs';
+import { env, launchBrowser, newPage, otherTimeZone, screenshot, Vigil, vodWallAt } from './harness.mjs';
 
 const CAMERAS = `cameras:
   walk:
@@ -62,7 +63,9 @@ describe('Timeline page', { timeout: 900000 }, () => {
     );
     const target = events.filter((x) => x.start_time >= recStart + 45).sort((a, b) => a.start_time - b.start_time)[0];
 
-    const page = await newPage(browser);
+    // The browser in another time zone than vigil's: the page maps playback to wall time
+    // through the playlist's UTC times, not through vigil's local file names.
+    const page = await newPage(browser, undefined, { timezoneId: otherTimeZone });
     await page.goto(`${vigil.base}/timeline`);
     await page.waitForURL(/\/timeline\/walk$/);
     await page.waitForSelector('[data-testid=tl-span]');
@@ -76,6 +79,23 @@ describe('Timeline page', { timeout: 900000 }, () => {
     // Every finished event of the time is a mark.
     const marks = await page.$$eval('[data-testid=tl-event]', (els) => els.map((e) => Number(e.dataset.start)));
     for (const e of events) assert.ok(marks.some((m) => Math.abs(m - e.start_time) < 1e-3), `no mark for event ${e.id}`);
+    // The motion lane: vtest's walkers move throughout, so bars across the recorded time
+    // (240 across the day's view), the busiest full height, none outside a recording.
+    await page.waitForSelector('[data-testid=tl-motion]');
+    const lane = await page.evaluate(() => {
+      const data = (sel, f) => [...document.querySelectorAll(`[data-testid=${sel}]`)].map(f);
+      return {
+        bins: data('tl-motion', (e) => [Number(e.dataset.start), Number(e.dataset.level)]),
+        spans: data('tl-span', (e) => [Number(e.dataset.start), Number(e.dataset.end)]),
+        view: ['viewStart', 'viewEnd'].map((k) => Number(document.querySelector('[data-testid=tl-bar]').dataset[k])),
+      };
+    });
+    const binWidth = (lane.view[1] - lane.view[0]) / 240;
+    assert.ok(lane.bins.some(([, l]) => l === 1), `no full-height motion bar: ${JSON.stringify(lane.bins)}`);
+    for (const [t, l] of lane.bins) {
+      assert.ok(l > 0 && l <= 1, `motion level ${l}`);
+      assert.ok(lane.spans.some((s) => s[0] < t + binWidth && s[1] > t), `a motion bar at ${t} outside the spans ${JSON.stringify(lane.spans)}`);
+    }
     shots.push(await screenshot(page, 'timeline'));
 
     const bar = page.locator('[data-testid=tl-bar]');
@@ -115,6 +135,19 @@ describe('Timeline page', { timeout: 900000 }, () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=tl-video]').paused);
     g = await geometry();
     assert.ok(g.v1 - g.v0 <= 400, `zoomed view ${g.v1 - g.v0} s`);
+    // Pan: half the view earlier, then back (within the day).
+    const dayStart = await bar.evaluate((b) => Number(b.dataset.dayStart));
+    const moved = (from) =>
+      page.waitForFunction((v0) => Number(document.querySelector('[data-testid=tl-bar]').dataset.viewStart) !== v0, from);
+    await page.getByRole('button', { name: 'Earlier' }).click();
+    await moved(g.v0);
+    const earlier = await geometry();
+    assert.ok(Math.abs(earlier.v0 - Math.max(dayStart, g.v0 - (g.v1 - g.v0) / 2)) < 1e-3, `panned from ${g.v0} to ${earlier.v0}`);
+    assert.ok(Math.abs(earlier.v1 - earlier.v0 - (g.v1 - g.v0)) < 1e-3, 'the pan changed the zoom');
+    await page.getByRole('button', { name: 'Later' }).click();
+    await moved(earlier.v0);
+    g = await geometry();
+    assert.ok(g.v0 < want && want < g.v1, `${want} is not in the view [${g.v0}, ${g.v1}] after panning back`);
     const x = xOf(g, want);
     const clicked = tOf(g, x);
     await page.evaluate(() => (window.seekedAt = null));

@@ -1,7 +1,7 @@
 // "/timeline/:camera?day=YYYY-MM-DD": a camera's day of recordings. A 24 h bar (zoomable)
 // with the recorded spans, the gaps between them and the events; click or drag on it to
 // play from that time (HLS under /vod/, vod_player.js), a playhead that follows playback,
-// next/previous event, ±10 s, keys, and an export of a range marked on the bar
+// next/previous event, ±10 s, keys, zoom and pan, and an export of a range marked on the bar
 // (exports.jsx). Data: GET /api/<camera>/recordings and /api/events for the day (local
 // time), both on every listener. The motion lane draws each recording file's `motion`
 // (vigil's motion activity: the motion boxes' area summed over its frames), spread over
@@ -169,15 +169,18 @@ function Day({ camera, cameras, day, clips }) {
     };
   }, [view[0], view[1], spans]);
 
-  // Zoomed in, the view keeps the playhead in sight.
+  // Zoomed in, the view keeps the playhead in sight, unless the user panned away from it
+  // (until the next play from a time or zoom).
+  const follow = useRef(true);
   useEffect(() => {
-    if (wall === null || (wall >= view[0] && wall <= view[1])) return;
+    if (!follow.current || wall === null || (wall >= view[0] && wall <= view[1])) return;
     const w = view[1] - view[0];
     const from = Math.max(ds, Math.min(de - w, wall - w * 0.1));
     setView([from, from + w]);
   }, [wall]);
 
   async function playAt(t) {
+    follow.current = true;
     setProblem(null);
     try {
       await player.current.playAt(t);
@@ -219,8 +222,10 @@ function Day({ camera, cameras, day, clips }) {
   const toggle = () => {
     const v = videoRef.current;
     if (!player.current.span) playAt(now());
-    else if (v.paused) v.play().catch(() => {});
-    else v.pause();
+    else if (v.paused) {
+      follow.current = true;
+      v.play().catch(() => {});
+    } else v.pause();
   };
   // The event at the playhead (or the last one before it): its range with the camera's
   // clip padding.
@@ -242,9 +247,18 @@ function Day({ camera, cameras, day, clips }) {
   });
 
   const zoom = (f) => {
+    follow.current = true;
     const w = Math.min(de - ds, Math.max(MIN_VIEW, (view[1] - view[0]) * f));
     const c = wallRef.current ?? (view[0] + view[1]) / 2;
     const from = Math.max(ds, Math.min(de - w, c - w / 2));
+    setView([from, from + w]);
+  };
+
+  // Moves a zoomed view by half its width, within the day.
+  const pan = (dir) => {
+    follow.current = false;
+    const w = view[1] - view[0];
+    const from = Math.max(ds, Math.min(de - w, view[0] + (dir * w) / 2));
     setView([from, from + w]);
   };
 
@@ -330,6 +344,12 @@ function Day({ camera, cameras, day, clips }) {
           All cameras at this time
         </Link>
         <span class="tl-zoom">
+          <button type="button" onClick={() => pan(-1)} disabled={view[0] <= ds} aria-label="Earlier">
+            ‹
+          </button>
+          <button type="button" onClick={() => pan(1)} disabled={view[1] >= de} aria-label="Later">
+            ›
+          </button>
           <button type="button" onClick={() => zoom(0.25)} disabled={width <= MIN_VIEW} aria-label="Zoom in">
             +
           </button>
@@ -349,6 +369,8 @@ function Day({ camera, cameras, day, clips }) {
         data-testid="tl-bar"
         data-view-start={view[0]}
         data-view-end={view[1]}
+        data-day-start={ds}
+        data-day-end={de}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}

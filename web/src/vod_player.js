@@ -2,9 +2,9 @@
 // subtitles, alternate audio or DRM; a chunk of its own, loaded on first use) on
 // /vod/<camera>/start/<s>/end/<e>/index.m3u8, a window of an hour around the time asked
 // for. The playlist plays the files back to back (gaps collapse), so media time is
-// mapped to wall time through its segment names, which hold the recording file each
-// segment starts in (YYYYMMDDHHMMSS, vigil's local time: the browser's time zone must be
-// vigil's, as for the day view) and the offset into it.
+// mapped to wall time through each segment's #EXT-X-PROGRAM-DATE-TIME (UTC; vigil writes
+// one per segment), else through its name, which holds the recording file it starts in
+// (YYYYMMDDHHMMSS, vigil's local time: right only in vigil's time zone) and the offset.
 import { url } from './api.js';
 
 export const WINDOW_SECONDS = 3600; // the span of one playlist, centred on the time asked
@@ -139,12 +139,15 @@ export class VodPlayer {
     const frags = [];
     let t = 0;
     let dur = 0;
+    let pdt = null; // the next segment's #EXT-X-PROGRAM-DATE-TIME, Unix seconds
     for (const line of (await res.text()).split('\n')) {
       if (line.startsWith('#EXTINF:')) dur = parseFloat(line.slice(8));
+      else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25)) / 1000;
       else if (line.startsWith('seg-')) {
-        const wall = segmentWall(line);
+        const wall = Number.isFinite(pdt) ? pdt : segmentWall(line);
         if (wall !== null) frags.push({ start: t, duration: dur, wall });
         t += dur;
+        pdt = null;
       }
     }
     return [frags, src];
