@@ -161,15 +161,19 @@ void add_recordings_routes(ConnectionServer& svr, const ApiSources& src) {
   };
   // Motion activity (Frigate 0.14's shape; the timeline's motion lane): buckets that
   // start after `after` and end before `before` (defaults: the last hour).
-  svr.Get("/api/review/activity/motion", [&src](const httplib::Request& req, httplib::Response& res) {
+  svr.Get("/api/review/activity/motion", [&src, &cfg](const httplib::Request& req, httplib::Response& res) {
     const double now = double(std::time(nullptr));
     const double after = number_param(req, "after").value_or(now - 3600),
                  before = number_param(req, "before").value_or(now);
     const int scale = int(int_param(req, "scale", 1, 86400).value_or(30));
+    // Only configured cameras go to the query (a long list of others matches nothing).
+    const std::vector<std::string> asked = list_param(req, "cameras");
+    std::vector<std::string> cameras;
+    for (const std::string& c : asked)
+      if (cfg.camera(c) && std::find(cameras.begin(), cameras.end(), c) == cameras.end()) cameras.push_back(c);
     std::vector<ActivityBucket> activity;
-    if (src.events_db)
-      activity = src.events_db->list_activity(list_param(req, "cameras"),
-                                              std::nextafter(after, std::numeric_limits<double>::infinity()),
+    if (src.events_db && (asked.empty() || !cameras.empty()))
+      activity = src.events_db->list_activity(cameras, std::nextafter(after, std::numeric_limits<double>::infinity()),
                                               before - kActivityBucketSeconds);
     res.set_content(motion_activity14_json(activity, scale), kJson);
   });

@@ -289,6 +289,7 @@ TEST(Profile14, HomeAssistantClientAndThe08ProfileFromOneVigil) {
     EXPECT_TRUE(a["camera"] == "walk" || a["camera"] == "") << a;
   }
   EXPECT_EQ(ha.get("/api/review/activity/motion?scale=0").status, 400);
+  EXPECT_EQ(json_of(ha.get("/api/review/activity/motion?cameras=nosuch,other"), "no such camera"), json::array());
   // And on the 0.8 listener (the web UI's timeline reads it there).
   EXPECT_EQ(http_get(p08, "/api/review/activity/motion?cameras=walk").status, 200);
 

@@ -96,6 +96,7 @@ export class VodPlayer {
     } else {
       const m = this.mediaAt(w);
       if (m === null) throw new Error('No recording at or after this time.');
+      this.startAt = null; // this seek decides where the video is
       this.video.currentTime = m;
     }
     if (play) await this.video.play().catch(() => {}); // refused autoplay: the user presses play
@@ -117,7 +118,7 @@ export class VodPlayer {
       await new Promise((r) => this.video.addEventListener('loadedmetadata', r, { once: true }));
       this.video.currentTime = m;
     } else {
-      this.startAt = m;
+      this.startAt = m; // pending until the video is near m (or playAt seeks elsewhere)
       const hls = new Hls({ startPosition: m, maxBufferLength: 30, backBufferLength: 60 });
       this.hls = hls;
       hls.on(Hls.Events.ERROR, (_, d) => {
