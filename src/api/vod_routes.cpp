@@ -212,10 +212,11 @@ std::string utc_iso_ms(double t) {
   const std::time_t secs = std::time_t(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-  return buf;
+  char date[24];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%03dZ", int(ms % 1000));
+  return std::string(date) + frac;
 }
 
 std::string playlist(const std::vector<VodSegment>& segs, const std::string& query) {

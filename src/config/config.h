@@ -169,6 +169,7 @@ struct DetectorConfig {
   std::string type = "edgetpu";  // as written: edgetpu | cpu | opencv | hog
   std::string device = "usb";
   int num_threads = 3;
+  int workers = 0;  // vigil-only: threads with a network each; 0 = one per core
   std::optional<ModelFileConfig> model;
   // What actually runs: "opencv" (model given) or "hog".
   std::string effective_type() const;

@@ -322,6 +322,7 @@ class Loader {
       det.device = det.type == "opencv" || det.type == "hog" ? "cpu" : "usb";
       dm.get("device", det.device);
       dm.get("num_threads", det.num_threads, at_least(1));
+      dm.get("workers", det.workers, at_least(1));
       ModelIn model;
       read_model_file(dm, model);
       resolve_detector(path, model, det);

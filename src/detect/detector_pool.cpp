@@ -7,12 +7,12 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
+#include "detect/fair_queue.h"
 #include "util/log.h"
 #include "util/metric_families.h"
 #include "util/thread_priority.h"
@@ -23,6 +23,7 @@ namespace {
 
 // One region waiting for, or in, a detector. `out` and `done` are guarded by Impl::mu.
 struct Request {
+  std::string source;  // the camera; the queue serves sources in turn
   cv::Mat image;
   std::vector<RawDetection> out;
   bool done = false;  // out is final; Impl::done_cv notified
@@ -57,7 +58,7 @@ struct DetectorPool::Impl {
   std::mutex mu;
   std::condition_variable cv;                        // with mu: requests queued, a generation retired, or stopping
   std::condition_variable done_cv;                   // with mu: a request is done, or a generation exited
-  std::deque<std::shared_ptr<Request>> queue;        // guarded by mu
+  FairQueue<std::shared_ptr<Request>> queue;         // guarded by mu
   bool stopping = false;                             // guarded by mu
   Worker watchdog{clock};                            // checks the generations once a second of the clock
   mutable std::mutex slots_mu;                       // guards Slot::worker and retired; never held while loading
@@ -108,8 +109,7 @@ struct DetectorPool::Impl {
         std::unique_lock lock(mu);
         cv.wait(lock, [&] { return stopping || w->retired || !queue.empty(); });
         if (stopping || w->retired) return;
-        req = std::move(queue.front());
-        queue.pop_front();
+        req = queue.pop();
       }
       const cv::Mat* img = &req->image;
       int iw = w->detector->input_width(), ih = w->detector->input_height();
@@ -179,20 +179,28 @@ struct DetectorPool::Impl {
 
 DetectorPool::DetectorPool(const Config& cfg, const Clock& clock, Factory make)
     : impl_(std::make_unique<Impl>(cfg, clock, std::move(make))) {
-  int threads = 1;
+  const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = 1, workers = 0;
   for (const DetectorConfig& dc : cfg.detectors) {
-    Impl::Slot s;
-    s.dc = dc;
-    s.log = logger("detector." + dc.name);
-    s.worker = impl_->make_worker(dc);
-    s.log->info("{} detector ready ({}x{} input)", dc.effective_type(), s.worker->detector->input_width(),
-                s.worker->detector->input_height());
+    const int n = dc.workers > 0 ? dc.workers : cores;
+    for (int i = 0; i < n; ++i) {
+      Impl::Slot s;
+      s.dc = dc;
+      s.log = logger("detector." + dc.name);
+      s.worker = impl_->make_worker(dc);
+      if (i == 0)
+        s.log->info("{} detector ready ({}x{} input, {} worker(s))", dc.effective_type(),
+                    s.worker->detector->input_width(), s.worker->detector->input_height(), n);
+      impl_->slots.push_back(std::move(s));
+    }
     threads = std::max(threads, dc.num_threads);
-    impl_->slots.push_back(std::move(s));
+    workers += n;
   }
-  // OpenCV's thread pool is process-wide: the largest num_threads, at most one per core.
-  int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-  cv::setNumThreads(std::min(threads, cores));
+  // OpenCV's thread pool is process-wide. Workers already use the cores (one network
+  // per worker measured 1.35–1.45× the calls/s of one network on two threads,
+  // bench_inference), so each gets its share: the largest num_threads, at most
+  // cores / workers, at least 1.
+  cv::setNumThreads(std::max(1, std::min(threads, cores / std::max(1, workers))));
 }
 
 // A second stop() (the destructor's) joins what the first left running, however long
@@ -212,8 +220,7 @@ std::vector<std::string> DetectorPool::stop(double grace) {
   {
     std::lock_guard lock(impl_->mu);
     impl_->stopping = true;
-    for (auto& r : impl_->queue) r->done = true;  // no result: nobody will take them
-    impl_->queue.clear();
+    impl_->queue.drain([](auto& r) { r->done = true; });  // no result: nobody will take them
   }
   impl_->cv.notify_all();
   impl_->done_cv.notify_all();  // waiting cameras give up at once
@@ -229,7 +236,7 @@ std::vector<std::string> DetectorPool::stop(double grace) {
   for (const auto& g : all) {
     if (g->exited && g->thread.joinable())
       g->thread.join();
-    else if (!g->exited && g->thread.joinable())
+    else if (!g->exited && g->thread.joinable() && std::find(stuck.begin(), stuck.end(), g->name) == stuck.end())
       stuck.push_back(g->name);
   }
   return stuck;
@@ -238,20 +245,38 @@ std::vector<std::string> DetectorPool::stop(double grace) {
 int DetectorPool::input_width() const { return impl_->current(0)->detector->input_width(); }
 int DetectorPool::input_height() const { return impl_->current(0)->detector->input_height(); }
 
-std::optional<std::vector<RawDetection>> DetectorPool::detect(const cv::Mat& bgr) {
-  auto req = std::make_shared<Request>();
-  req->image = bgr;
-  std::unique_lock lock(impl_->mu);
-  if (impl_->stopping) return std::nullopt;
-  impl_->queue.push_back(req);
-  impl_->cv.notify_one();
-  const double deadline = impl_->clock.mono() + kTimeout;
-  if (!impl_->clock.wait_until(lock, impl_->done_cv, deadline, [&] { return req->done || impl_->stopping; }) ||
-      !req->done) {
-    std::erase(impl_->queue, req);  // still queued? then nobody will take it
-    return std::nullopt;
+std::optional<std::vector<RawDetection>> DetectorPool::detect(const cv::Mat& bgr, const std::string& source) {
+  return std::move(detect_all({bgr}, source).at(0));
+}
+
+std::vector<std::optional<std::vector<RawDetection>>> DetectorPool::detect_all(const std::vector<cv::Mat>& images,
+                                                                               const std::string& source) {
+  std::vector<std::optional<std::vector<RawDetection>>> results(images.size());
+  if (images.empty()) return results;
+  std::vector<std::shared_ptr<Request>> reqs;
+  for (const cv::Mat& img : images) {
+    auto req = std::make_shared<Request>();
+    req->source = source;
+    req->image = img;
+    reqs.push_back(std::move(req));
   }
-  return std::move(req->out);
+  std::unique_lock lock(impl_->mu);
+  if (impl_->stopping) return results;
+  for (const auto& req : reqs) impl_->queue.push(source, req);
+  if (reqs.size() == 1)
+    impl_->cv.notify_one();
+  else
+    impl_->cv.notify_all();
+  const double deadline = impl_->clock.mono() + kTimeout;
+  auto all_done = [&] { return std::all_of(reqs.begin(), reqs.end(), [](const auto& r) { return r->done; }); };
+  impl_->clock.wait_until(lock, impl_->done_cv, deadline, [&] { return all_done() || impl_->stopping; });
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    if (reqs[i]->done && !impl_->stopping)
+      results[i] = std::move(reqs[i]->out);
+    else
+      impl_->queue.erase(source, reqs[i]);  // still queued? then nobody will take it
+  }
+  return results;
 }
 
 bool DetectorPool::needs_native_scale() const {
@@ -265,17 +290,30 @@ size_t DetectorPool::queued() const {
 }
 
 std::vector<DetectorStats> DetectorPool::stats() const {
+  // One entry per configured detector over its workers: mean speed, the oldest running
+  // inference (what the hang check of /api/stats needs), the first worker's thread id.
   std::vector<DetectorStats> out;
+  std::vector<int> counts;
   std::lock_guard lock(impl_->slots_mu);
   for (const auto& s : impl_->slots) {
-    DetectorStats d;
-    d.name = s.dc.name;
-    d.inference_speed = std::round(s.worker->speed * 100) / 100;
-    d.restarts = s.restarts;
-    d.detection_start = s.worker->start;
-    d.pid = s.worker->tid;
-    out.push_back(d);
+    auto it = std::find_if(out.begin(), out.end(), [&](const DetectorStats& d) { return d.name == s.dc.name; });
+    if (it == out.end()) {
+      DetectorStats d;
+      d.name = s.dc.name;
+      d.inference_speed = 0;
+      d.pid = s.worker->tid;
+      out.push_back(d);
+      counts.push_back(0);
+      it = out.end() - 1;
+    }
+    const double start = s.worker->start;
+    it->inference_speed += s.worker->speed;
+    it->restarts += s.restarts;
+    if (start != 0.0 && (it->detection_start == 0.0 || start < it->detection_start)) it->detection_start = start;
+    counts[size_t(it - out.begin())]++;
   }
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i].inference_speed = std::round(out[i].inference_speed / counts[i] * 100) / 100;
   return out;
 }
 

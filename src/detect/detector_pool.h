@@ -1,6 +1,8 @@
-// The configured detectors behind one FIFO shared by all cameras (pipeline.md §5.2).
-// Each detector runs on its own thread with its own network; a camera sends one
-// region at a time and waits for its result (at most 10 s). A detector whose current
+// The configured detectors behind one queue shared by all cameras (pipeline.md §5.2).
+// Each detector runs `workers` threads (default: one per core), each with its own
+// network; the queue serves cameras round-robin (fair_queue.h). A camera sends a
+// frame's regions together and waits for their results (at most 10 s), so one camera's
+// regions run on several workers at once. A detector whose current
 // inference has run for more than 10 s is replaced by a fresh one (network
 // re-created, with no lock held that a camera or /api/stats needs); the stuck thread is
 // retired: it exits when its call returns, and stop() joins it (no thread is detached,
@@ -57,10 +59,17 @@ class DetectorPool {
   int input_width() const;
   int input_height() const;
 
-  // Runs one 8-bit BGR image (square region) on the next free detector and waits.
-  // nullopt when no result came within kTimeout or the pool is stopping.
-  std::optional<std::vector<RawDetection>> detect(const cv::Mat& bgr);
+  // Runs one 8-bit BGR image (square region) on the next free worker and waits.
+  // nullopt when no result came within kTimeout or the pool is stopping. `source`
+  // names the camera: requests are served in turn by source.
+  std::optional<std::vector<RawDetection>> detect(const cv::Mat& bgr, const std::string& source = {});
+  // Queues every image at once (they may run on several workers in parallel) and waits
+  // for all of them; one result per image, nullopt for those without a result within
+  // kTimeout (or when the pool is stopping).
+  std::vector<std::optional<std::vector<RawDetection>>> detect_all(const std::vector<cv::Mat>& images,
+                                                                   const std::string& source = {});
 
+  // One entry per configured detector, over its workers.
   std::vector<DetectorStats> stats() const;
   // Detection requests waiting for a detector now (/api/metrics).
   size_t queued() const;

@@ -65,11 +65,9 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
   const int iw = pool_.input_width(), ih = pool_.input_height();
 
   std::vector<Box> uncertain;  // tracked-label boxes of the first regions scored 0.4–0.5
-  auto run = [&](const Box& r, std::vector<Box>* seen) {
+  // Maps one region's raw result to frame detections that pass the filters.
+  auto take = [&](const Box& r, const std::optional<std::vector<RawDetection>>& raw, std::vector<Box>* seen) {
     std::vector<Detection> found;
-    out.regions.push_back(r);
-    out.calls++;
-    auto raw = pool_.detect(cut_region(bgr, r, iw, ih));
     if (!raw) return found;
     const int s = r.width();
     for (const RawDetection& rd : *raw) {
@@ -92,16 +90,24 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
     }
     return found;
   };
-
-  std::vector<Detection> detections;
-  std::vector<Box> seen;  // confident detections of the first regions
-  auto run_all = [&](const std::vector<Box>& rs) {
-    for (const Box& r : rs) {
-      auto found = run(r, &seen);
-      detections.insert(detections.end(), found.begin(), found.end());
+  // Runs regions together (on as many detector workers as are free) and collects what
+  // they found, in region order.
+  auto run_all = [&](const std::vector<Box>& rs, std::vector<Box>* seen) {
+    std::vector<cv::Mat> images;
+    for (const Box& r : rs) images.push_back(cut_region(bgr, r, iw, ih));
+    auto raws = pool_.detect_all(images, cfg_.name);
+    std::vector<Detection> found;
+    for (size_t i = 0; i < rs.size(); ++i) {
+      out.regions.push_back(rs[i]);
+      out.calls++;
+      auto f = take(rs[i], raws[i], seen);
+      found.insert(found.end(), f.begin(), f.end());
     }
+    return found;
   };
-  run_all(regions);
+
+  std::vector<Box> seen;  // confident detections of the first regions
+  std::vector<Detection> detections = run_all(regions, &seen);
   if (!followup.empty()) {
     std::vector<Box> extra;
     for (const Box& m : followup) {
@@ -111,17 +117,15 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
     // A tracked label seen with a score just below what NMS keeps may be a real object
     // shrunk too far: look again at native scale.
     for (const Box& u : uncertain) extra.push_back(calculate_region(W, H, u, 1.2));
-    auto rs = drop_contained(group_boxes(extra));
-    for (const Box& r : rs) {
-      auto found = run(r, nullptr);
-      detections.insert(detections.end(), found.begin(), found.end());
-    }
+    auto found = run_all(drop_contained(group_boxes(extra)), nullptr);
+    detections.insert(detections.end(), found.begin(), found.end());
   }
 
   // Per-label NMS; detections cut by a region edge are tried again in a larger region.
   for (int refine = 0;;) {
     bool refining = false;
     std::vector<Detection> selected;
+    std::vector<Box> larger;  // regions twice the size of detections cut by an edge
     std::vector<std::string> labels;
     for (const Detection& d : detections)
       if (std::find(labels.begin(), labels.end(), d.label) == labels.end()) labels.push_back(d.label);
@@ -140,14 +144,15 @@ FrameDetections FrameDetector::detect(const Frame& frame, const std::vector<Box>
       for (int k : keep) {
         const Detection& d = *group[size_t(k)];
         if (clipped(W, H, d.box, d.region)) {
-          auto found = run(calculate_region(W, H, d.box, 2), nullptr);
-          selected.insert(selected.end(), found.begin(), found.end());
+          larger.push_back(calculate_region(W, H, d.box, 2));
           refining = true;
         } else {
           selected.push_back(d);
         }
       }
     }
+    auto found = run_all(larger, nullptr);
+    selected.insert(selected.end(), found.begin(), found.end());
     detections = std::move(selected);
     if (!refining || ++refine == kMaxRefines) break;
   }

@@ -347,6 +347,7 @@ TEST(HostileConfig, OutOfRangeValuesAreErrors) {
            {"model: {width: 320, height: 5000}\n", "config error: model.height: must be at most 4096"},
            {"detectors: {d: {type: hog, num_threads: -1}}\n",
             "config error: detectors.d.num_threads: must be at least 1"},
+           {"detectors: {d: {type: hog, workers: 0}}\n", "config error: detectors.d.workers: must be at least 1"},
            {"detectors: {d: {type: hog, model: {width: 0}}}\n",
             "config error: detectors.d.model.width: must be at least 1"},
            {"detectors: {d: {type: opencv, model: {path: /nonexistent/n.onnx, scale: 0}}}\n",

@@ -93,6 +93,7 @@ detectors:
   yolox:
     type: opencv
     num_threads: 2
+    workers: 3
     model:
       path: /opt/models/yolox-nano/yolox_nano.onnx   # kind yolox, 416x416, coco.names beside it
 # no mqtt section: MQTT off
@@ -261,6 +262,7 @@ TEST_F(ConfigTest, VigilOnlyExampleLoads) {
   EXPECT_EQ(d.type, "opencv");
   EXPECT_EQ(d.device, "cpu");
   EXPECT_EQ(d.num_threads, 2);
+  EXPECT_EQ(d.workers, 3);
   EXPECT_EQ(d.effective_type(), "opencv");
   ASSERT_TRUE(d.model);
   EXPECT_EQ(d.model->kind, "yolox");

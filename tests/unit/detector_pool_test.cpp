@@ -1,6 +1,7 @@
 // DetectorPool's watchdog on a manual clock: a stuck detector is replaced while cameras
 // and /api/stats keep answering, a camera's wait for a result ends on the same clock,
-// and stop() joins every generation.
+// and stop() joins every generation. Its workers: a frame's regions run on several at
+// once, and the queue serves cameras in turn (FairQueue).
 #include "detect/detector_pool.h"
 
 #include <gtest/gtest.h>
@@ -36,12 +37,14 @@ class Gate {
   bool open_ = false;
 };
 
-// A config with one detector named `name` (the tests' factories build the backend).
-Config one_detector(const std::string& name) {
+// A config with one detector named `name` with `workers` networks (the tests'
+// factories build the backend).
+Config one_detector(const std::string& name, int workers = 1) {
   Config cfg;
   DetectorConfig dc;
   dc.name = name;
   dc.type = "hog";
+  dc.workers = workers;
   cfg.detectors = {dc};
   return cfg;
 }
@@ -157,6 +160,109 @@ TEST(DetectorPoolStop, AnIdlePoolStopsWithNothingStuck) {
   ASSERT_TRUE(pool.detect(region));
   EXPECT_TRUE(pool.stop().empty());
   EXPECT_FALSE(pool.detect(region)) << "a stopped pool takes no requests";
+}
+
+// A backend that waits until `expected` calls are inside detect() at the same time (or
+// gives up after 20 s of the real clock and reports that it was alone).
+class RendezvousDetector : public Detector {
+ public:
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    int inside = 0, expected = 2;
+  };
+  explicit RendezvousDetector(Shared* s) : s_(s) {}
+  int input_width() const override { return 32; }
+  int input_height() const override { return 32; }
+  std::vector<RawDetection> detect(const cv::Mat&) override {
+    std::unique_lock lock(s_->mu);
+    ++s_->inside;
+    s_->cv.notify_all();
+    const bool met = s_->cv.wait_for(lock, 20s, [&] { return s_->inside >= s_->expected; });
+    return {{met ? "together" : "alone", 0.9f, 0.1f, 0.1f, 0.5f, 0.5f}};
+  }
+
+ private:
+  Shared* s_;
+};
+
+// Two workers take one camera's two regions at the same time: each call sees the other
+// inside the detector. With one worker they could only run one after the other.
+TEST(DetectorPoolWorkers, OneCamerasRegionsRunOnTwoWorkersAtOnce) {
+  const Config cfg = one_detector("cpu", 2);
+  RendezvousDetector::Shared shared;
+  std::atomic<int> made{0};
+  DetectorPool pool(cfg, SystemClock::instance(), [&](const DetectorConfig&) {
+    ++made;
+    return std::make_unique<RendezvousDetector>(&shared);
+  });
+  pool.start();
+  EXPECT_EQ(made, 2) << "one network per worker";
+  auto results = pool.detect_all({region, region}, "front");
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->size(), 1u);
+    EXPECT_EQ(r->at(0).label, "together");
+  }
+  auto stats = pool.stats();
+  ASSERT_EQ(stats.size(), 1u) << "one entry per configured detector, not per worker";
+  EXPECT_EQ(stats[0].name, "cpu");
+  EXPECT_TRUE(pool.stop().empty());
+}
+
+// A backend that records the first pixel of each image it is given, in order, and blocks
+// on `gate` for its first call.
+class RecordingDetector : public Detector {
+ public:
+  RecordingDetector(Gate* gate, std::vector<int>* order, std::mutex* mu) : gate_(gate), order_(order), mu_(mu) {}
+  int input_width() const override { return 32; }
+  int input_height() const override { return 32; }
+  std::vector<RawDetection> detect(const cv::Mat& img) override {
+    {
+      std::lock_guard g(*mu_);
+      order_->push_back(img.at<cv::Vec3b>(0, 0)[0]);
+    }
+    gate_->wait();
+    return {};
+  }
+
+ private:
+  Gate* gate_;
+  std::vector<int>* order_;
+  std::mutex* mu_;
+};
+
+cv::Mat tagged(int tag) { return cv::Mat(32, 32, CV_8UC3, cv::Scalar::all(tag)); }
+
+// While the only worker is busy, camera A queues four regions and then camera B one:
+// B's region runs second, not after all of A's (a FIFO would run it last).
+TEST(DetectorPoolWorkers, CamerasAreServedInTurn) {
+  const Config cfg = one_detector("cpu", 1);
+  Gate gate;
+  std::mutex mu;
+  std::vector<int> order;
+  DetectorPool pool(cfg, SystemClock::instance(),
+                    [&](const DetectorConfig&) { return std::make_unique<RecordingDetector>(&gate, &order, &mu); });
+  OpenAtExit release{{&gate}};
+  pool.start();
+  auto busy = std::async(std::launch::async, [&] { return pool.detect(tagged(9), "z"); });
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard g(mu);
+    return order.size() == 1;
+  }));
+  auto a = std::async(std::launch::async, [&] {
+    return pool.detect_all({tagged(1), tagged(2), tagged(3), tagged(4)}, "a");
+  });
+  ASSERT_TRUE(eventually([&] { return pool.queued() == 4; }));
+  auto b = std::async(std::launch::async, [&] { return pool.detect(tagged(5), "b"); });
+  ASSERT_TRUE(eventually([&] { return pool.queued() == 5; }));
+  gate.open();
+  ASSERT_TRUE(busy.get());
+  ASSERT_TRUE(b.get());
+  for (const auto& r : a.get()) EXPECT_TRUE(r);
+  std::lock_guard g(mu);
+  EXPECT_EQ(order, (std::vector<int>{9, 1, 5, 2, 3, 4}));
 }
 
 }  // namespace
