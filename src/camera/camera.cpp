@@ -11,6 +11,7 @@
 #include "storage/clip_cache.h"
 #include "storage/packet_writer.h"
 #include "storage/recorder.h"
+#include "tracking/appearance.h"
 #include "util/log.h"
 #include "util/thread_priority.h"
 
@@ -257,6 +258,10 @@ void Camera::process(FramePtr f) {
     detector_calls_ += fd.calls;
     detections = std::move(fd.detections);
     pf->regions = std::move(fd.regions);
+    if (!detections.empty()) {
+      const std::shared_ptr<const cv::Mat> bgr = f->bgr();  // converted once, for detection
+      for (Detection& d : detections) d.appearance = describe_appearance(*bgr, d.box);
+    }
   }
   // With detection off the tracker still runs (with nothing), so objects age out (§6).
   tracker_.update(f->time, detections, held);

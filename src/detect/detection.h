@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "util/box.h"
 
@@ -11,9 +12,10 @@ namespace vigil {
 struct Detection {
   std::string label;
   double score = 0;
-  Box box;       // clamped to the frame
-  int area = 0;  // (x2 − x1)·(y2 − y1)
-  Box region;    // the region the detector saw it in
+  Box box;                        // clamped to the frame
+  int area = 0;                   // (x2 − x1)·(y2 − y1)
+  Box region;                     // the region the detector saw it in
+  std::vector<float> appearance;  // its colours (tracking/appearance.h); empty = unknown
 };
 
 }  // namespace vigil

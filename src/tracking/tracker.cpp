@@ -6,6 +6,7 @@
 #include <random>
 
 #include "regions/regions.h"
+#include "tracking/appearance.h"
 #include "tracking/hungarian.h"
 
 namespace vigil {
@@ -13,6 +14,7 @@ namespace {
 
 constexpr double kInfeasible = 1e9;
 constexpr size_t kVelocitySteps = 5;
+constexpr float kLookRate = 0.2f;  // weight of the newest detection in a track's appearance
 
 std::pair<double, double> centroid(const Box& b) { return {int((b.x1 + b.x2) / 2), int((b.y1 + b.y2) / 2)}; }
 
@@ -60,6 +62,7 @@ void Tracker::start_track(double frame_time, const Detection& d) {
   t.det = d;
   t.frame_time = frame_time;
   t.matched = true;
+  t.look = d.appearance;
   created_.push_back(t.id);
   tracks_.push_back(std::move(t));
 }
@@ -105,22 +108,26 @@ void Tracker::update(double frame_time, const std::vector<Detection>& dets, cons
       continue;
     }
     // Cost: 1 − IoU when the predicted box overlaps the detection, else 1 + distance /
-    // gate; a pair beyond the gate cannot match.
+    // gate, plus the appearance distance; a pair beyond either gate cannot match.
     std::vector<std::vector<double>> cost(idx.size(), std::vector<double>(group.size()));
     for (size_t a = 0; a < idx.size(); ++a) {
       const Track& t = tracks_[idx[a]];
       Box p = predict(t);
       auto [px, py] = centroid(p);
       double gate = std::max(t.det.box.width(), t.det.box.height()) * (1 + 0.5 * t.disappeared);
+      const double look_gate = t.disappeared == 0 ? kLookGate : kLookGateLost;
       for (size_t b = 0; b < group.size(); ++b) {
         const Box& db = group[b]->box;
         double overlap = iou(p, db);
         auto [cx, cy] = centroid(db);
         double dist = std::hypot(cx - px, cy - py);
-        if (overlap > 0)
-          cost[a][b] = 1 - overlap;
+        const double look = appearance_distance(t.look, group[b]->appearance);
+        if (look > look_gate)
+          cost[a][b] = kInfeasible;
+        else if (overlap > 0)
+          cost[a][b] = 1 - overlap + look;
         else if (dist <= gate && gate > 0)
-          cost[a][b] = 1 + dist / gate;
+          cost[a][b] = 1 + dist / gate + look;
         else
           cost[a][b] = kInfeasible;
       }
@@ -143,6 +150,7 @@ void Tracker::update(double frame_time, const std::vector<Detection>& dets, cons
       t.steps.emplace_back((nx - ox) / frames, (ny - oy) / frames);
       if (t.steps.size() > kVelocitySteps) t.steps.pop_front();
       t.det = d;
+      blend_appearance(t.look, d.appearance, kLookRate);
       t.frame_time = frame_time;
       t.disappeared = 0;
       t.matched = true;

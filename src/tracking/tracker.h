@@ -4,6 +4,9 @@
 // reused); vigil picks *which* detection continues a track with a globally optimal
 // assignment (Hungarian) on an IoU/distance cost, gated, against a constant-velocity
 // prediction, so crossing paths keep their ids and far-away newcomers get new ones.
+// Where detections carry an appearance, it is part of the cost and gates the match: a
+// detection that looks different never continues a track (stricter once the track
+// has gone unmatched), so an id follows a person, not a place.
 #pragma once
 
 #include <deque>
@@ -26,6 +29,7 @@ struct Track {
   bool matched = false;                         // matched in the latest update
   std::deque<std::pair<double, double>> steps;  // last centroid displacements per frame (≤ 5)
   int frames_since_match = 0;                   // frames between the previous match and the latest one
+  std::vector<float> look;                      // running appearance of its detections; empty = unknown
 };
 
 class Tracker {
@@ -46,6 +50,11 @@ class Tracker {
 
   // The predicted box of a track for the next frame (constant velocity).
   static Box predict(const Track& t);
+
+  // Appearance distance above which a detection cannot continue a track that matched in
+  // the previous frame, and the stricter one for a track unmatched since.
+  static constexpr double kLookGate = 0.5;
+  static constexpr double kLookGateLost = 0.35;
 
  private:
   void start_track(double frame_time, const Detection& d);
