@@ -7,8 +7,9 @@
 //   recall         reference person boxes matched by a pipeline box at IoU ≥ 0.5
 //   calls / frame  detector calls per processed frame (reference: 4)
 //
-// Run for vigil's region mode and for 0.8's baseline regions in one process:
-//   build/bench_detection [model.onnx] [video] [vigil|baseline]
+// Run for vigil's region mode and for 0.8's baseline regions in one process, and for
+// vigil's mode with each `detect.coast_frames` of a comma-separated list (default 0,2):
+//   build/bench_detection [model.onnx] [video] [vigil|baseline] [coast frames list]
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include "detect/detector_pool.h"
 #include "input/frame_image.h"
 #include "regions/regions.h"
+#include "reference.h"
 
 using namespace vigil;
 
@@ -28,36 +30,6 @@ namespace {
 struct Totals {
   long reference_boxes = 0, matched = 0, frames = 0, calls = 0, tracks = 0;
 };
-
-std::vector<Box> reference_people(Detector& det, const Frame& f) {
-  cv::Mat bgr = frame_to_bgr(f);
-  const int W = f.width, H = f.height, S = det.input_width();
-  std::vector<Box> all;
-  std::vector<float> scores;
-  for (const Box& t : cover_frame(W, H, S)) {
-    cv::Rect tile = cv::Rect(t.x1, t.y1, S, S) & cv::Rect(0, 0, W, H);
-    for (const auto& d : detect_full_image(det, bgr(tile).clone())) {
-      if (d.label != "person" || d.score <= 0.5) continue;
-      Box b{d.box.x1 + tile.x, d.box.y1 + tile.y, d.box.x2 + tile.x, d.box.y2 + tile.y};
-      // Cut by an edge of the tile that is not a frame edge: the neighbour sees it whole.
-      if (clipped(W, H, b, {tile.x, tile.y, tile.x + tile.width, tile.y + tile.height})) continue;
-      all.push_back(b);
-      scores.push_back(d.score);
-    }
-  }
-  // Tiles overlap: keep one box per person (highest score, IoU > 0.4 suppressed).
-  std::vector<size_t> order(all.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  std::vector<Box> kept;
-  for (size_t i : order) {
-    bool dup = false;
-    for (const Box& k : kept)
-      dup |= iou(k, all[i]) > 0.4 || (all[i].x1 >= k.x1 && all[i].x2 <= k.x2 && all[i].y1 >= k.y1 && all[i].y2 <= k.y2);
-    if (!dup) kept.push_back(all[i]);
-  }
-  return kept;
-}
 
 Totals run(const Config& cfg, Detector& reference) {
   DetectorPool pool(cfg);
@@ -69,20 +41,9 @@ Totals run(const Config& cfg, Detector& reference) {
   cam.set_frame_observer([&](const ProcessedFrame& pf) {
     if (t.frames >= 397) return;  // one pass of the video
     t.frames++;
-    std::vector<Box> ref = reference_people(reference, *pf.frame);
-    std::vector<bool> used(pf.objects.size(), false);
+    std::vector<Box> ref = bench::reference_people(reference, *pf.frame);
     t.reference_boxes += long(ref.size());
-    for (const Box& r : ref) {
-      for (size_t i = 0; i < pf.objects.size(); ++i) {
-        const ObjectView& o = pf.objects[i];
-        if (used[i] || o.label != "person" || !(o.matched || o.stationary)) continue;
-        if (iou(o.box, r) >= 0.5) {
-          used[i] = true;
-          t.matched++;
-          break;
-        }
-      }
-    }
+    t.matched += bench::matched_people(ref, pf.objects);
   });
   cam.start();
   while (t.frames < 397) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -108,19 +69,33 @@ int main(int argc, char** argv) {
   Config cfg = parse_checked_config(yaml, false);
   auto reference = make_detector(cfg.detectors[0], 320, 320);
 
-  std::printf("%-10s %8s %8s %10s %12s %8s\n", "regions", "frames", "recall", "calls", "calls/frame", "tracks");
-  std::printf("%-10s %8s %8s %10s %12.2f %8s\n", "reference", "", "1.000", "",
+  std::printf("%-10s %6s %8s %8s %10s %12s %8s\n", "regions", "coast", "frames", "recall", "calls", "calls/frame",
+              "tracks");
+  std::printf("%-10s %6s %8s %8s %10s %12.2f %8s\n", "reference", "", "", "1.000", "",
               double(cover_frame(768, 576, reference->input_width()).size()), "");
   std::vector<std::string> modes = {"vigil", "baseline"};
-  if (argc > 3) modes = {argv[3]};
+  if (argc > 3 && *argv[3]) modes = {argv[3]};
+  std::vector<int> coasts = {0, 2};
+  if (argc > 4) {
+    coasts.clear();
+    for (const char* p = argv[4]; *p;) {
+      char* end = nullptr;
+      coasts.push_back(int(std::strtol(p, &end, 10)));
+      p = *end == ',' ? end + 1 : end;
+    }
+  }
   for (const std::string& m : modes) {
     const char* mode = m.c_str();
     setenv("VIGIL_REGIONS", mode, 1);
-    Totals t = run(cfg, *reference);
-    double recall = t.reference_boxes ? double(t.matched) / t.reference_boxes : 0;
-    std::printf("%-10s %8ld %8.3f %10ld %12.2f %8ld\n", mode, t.frames, recall, t.calls, double(t.calls) / t.frames,
-                t.tracks);
-    std::fflush(stdout);
+    // 0.8's baseline looks at every object every frame.
+    for (int coast : m == "baseline" ? std::vector<int>{0} : coasts) {
+      cfg.cameras[0].coast_frames = coast;
+      Totals t = run(cfg, *reference);
+      double recall = t.reference_boxes ? double(t.matched) / t.reference_boxes : 0;
+      std::printf("%-10s %6d %8ld %8.3f %10ld %12.2f %8ld\n", mode, coast, t.frames, recall, t.calls,
+                  double(t.calls) / t.frames, t.tracks);
+      std::fflush(stdout);
+    }
   }
   return 0;
 }

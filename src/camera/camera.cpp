@@ -12,6 +12,7 @@
 #include "storage/packet_writer.h"
 #include "storage/recorder.h"
 #include "tracking/appearance.h"
+#include "tracking/coasting.h"
 #include "util/log.h"
 #include "util/thread_priority.h"
 
@@ -239,17 +240,22 @@ void Camera::process(FramePtr f) {
   }
 
   std::set<std::string> held;
+  CoastPlan plan;
   std::vector<Detection> detections;
   if (detector_ && switches_->detect) {
     // Stationary objects add no region on their held frames (pipeline.md §7.4).
     held = objects_.held_ids(f->time, pf->motion_boxes);
+    // Confirmed moving objects whose motion is explained coast on their prediction
+    // between detections (tracking/coasting.h).
+    plan = plan_coasting(tracker_, objects_, held, pf->motion_boxes, cfg_.coast_frames);
     std::vector<Box> tracked;
     for (const auto& [id, o] : objects_.objects())
-      if (!held.count(id)) tracked.push_back(o.box);
+      if (!held.count(id) && !plan.coast.count(id) && !plan.lost.count(id)) tracked.push_back(o.box);
     // While motion detection warms up it sees nothing, yet objects may already be in
     // view (start-up, reconnect): the whole frame counts as moving (vigil).
-    auto regions = select_regions(region_mode_, cfg_.width, cfg_.height, pf->motion_boxes, tracked,
-                                  pool_->input_width(), !pool_->needs_native_scale(), motion_.warming_up());
+    auto regions = select_regions(region_mode_, cfg_.width, cfg_.height, plan.motion, tracked, pool_->input_width(),
+                                  !pool_->needs_native_scale(), motion_.warming_up());
+    drop_covered(plan, tracker_, regions);
     // A shrunken whole-frame pass is checked against motion it did not explain.
     bool whole_frame = regions.size() == 1 && regions[0].width() > pool_->input_width() * 3 / 2;
     FrameDetections fd = detector_->detect(*f, regions, whole_frame ? pf->motion_boxes : std::vector<Box>{});
@@ -264,7 +270,7 @@ void Camera::process(FramePtr f) {
     }
   }
   // With detection off the tracker still runs (with nothing), so objects age out (§6).
-  tracker_.update(f->time, detections, held);
+  tracker_.update(f->time, detections, held, plan.coast);
   std::vector<TrackedObject> ended = objects_.update(tracker_, f, held);
   auto messages = lifecycle_.update(f->time, objects_, ended);
   if (event_sink_ && !messages.empty()) event_sink_(std::move(messages));
@@ -272,7 +278,7 @@ void Camera::process(FramePtr f) {
 
   for (const auto& [id, o] : objects_.objects())
     pf->objects.push_back(
-        {o.id, o.label, o.score, o.box, o.area, o.matched, o.true_positive, o.stationary, o.current_zones});
+        {o.id, o.label, o.score, o.box, o.area, o.matched, o.coasting, o.true_positive, o.stationary, o.current_zones});
   std::vector<TrackedObject> new_best;
   {
     std::lock_guard lock(best_mu_);

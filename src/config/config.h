@@ -142,6 +142,11 @@ struct CameraConfig {
   ReviewConfig review;
   bool detect_enabled = true;
   int max_disappeared = 10;
+  // vigil-only `detect.coast_frames`: frames in a row a confirmed moving object whose
+  // motion is explained may go without a detection, carried on its prediction
+  // (tracking/coasting.h). 0 (default) = every tracked object is looked at every frame,
+  // as 0.8: coasting costs recall (docs/detection.md), so it is the user's choice.
+  int coast_frames = 0;
 
   const InputConfig& detect_input() const;
   // rtmp restream really configured: an input has the rtmp role and rtmp.enabled.

@@ -94,6 +94,7 @@ struct Globals {
   ObjectsIn objects;
   MotionIn motion;
   std::optional<int> max_disappeared;
+  std::optional<int> coast_frames;
   ReviewConfig review;  // 0.14 `review` (cameras start from it)
 };
 
@@ -491,6 +492,7 @@ class Loader {
   void read_global_detect(MapReader& top) {
     MapReader m = top.section("detect");
     m.get("max_disappeared", g_.max_disappeared, at_least(0));
+    m.get("coast_frames", g_.coast_frames, at_least(0));
   }
 
   // --- cameras (§4.18–4.27)
@@ -780,6 +782,8 @@ class Loader {
     m.get("enabled", cam.detect_enabled);
     cam.max_disappeared = g_.max_disappeared.value_or(cam.fps.value_or(5) * 2);
     m.get("max_disappeared", cam.max_disappeared, at_least(0));
+    cam.coast_frames = g_.coast_frames.value_or(cam.coast_frames);
+    m.get("coast_frames", cam.coast_frames, at_least(0));
   }
 
   // --- warnings about settings that cannot take effect

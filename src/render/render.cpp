@@ -118,7 +118,7 @@ std::string render_jpeg(const ProcessedFrame& pf, const CameraConfig& cam, const
   cv::Mat img = pf.frame->bgr()->clone();
   if (opt.bbox)
     for (const ObjectView& o : pf.objects)
-      draw_box(img, o.box, o.matched ? label_colour(o.label) : cv::Scalar(255, 0, 0), o.matched ? 2 : 1,
+      draw_box(img, o.box, o.matched || o.coasting ? label_colour(o.label) : cv::Scalar(255, 0, 0), o.matched ? 2 : 1,
                o.label + ": " + std::to_string(int(o.score * 100)) + "% " + std::to_string(o.area));
   if (opt.regions)
     for (const Box& b : pf.regions) cv::rectangle(img, {b.x1, b.y1}, {b.x2, b.y2}, {0, 255, 0}, 2);

@@ -93,6 +93,7 @@ std::vector<TrackedObject> ObjectStates::update(const Tracker& tracker, const Fr
     auto [it, created] = objects_.try_emplace(t.id);
     TrackedObject& o = it->second;
     o.matched = t.matched;
+    o.coasting = t.coasting;
     o.best_changed = false;
     if (t.matched) {
       o.frame_time = t.frame_time;
@@ -100,6 +101,8 @@ std::vector<TrackedObject> ObjectStates::update(const Tracker& tracker, const Fr
       o.box = t.det.box;
       o.area = t.det.area;
       o.region = t.det.region;
+    } else if (t.coasting) {
+      o.box = Tracker::position(t);  // scores and best image wait for its next detection
     }
     if (created) {  // the creation frame computes nothing (§7.3)
       o.id = t.id;
@@ -109,7 +112,9 @@ std::vector<TrackedObject> ObjectStates::update(const Tracker& tracker, const Fr
       continue;
     }
     bool is_held = held.count(t.id) && !t.matched;
-    if (!is_held) {
+    if (t.coasting) {
+      update_zones(o);  // it moves on; its score history waits for a detection
+    } else if (!is_held) {
       o.history.push_back(t.matched ? t.det.score : 0.0);
       if (o.history.size() > 10) o.history.pop_front();
       o.computed_score = computed_score(o.history);

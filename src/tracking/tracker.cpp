@@ -41,19 +41,28 @@ std::string random_track_id(double frame_time) {
 Tracker::Tracker(int max_disappeared, std::function<std::string(double)> make_id)
     : max_disappeared_(max_disappeared), make_id_(std::move(make_id)) {}
 
-Box Tracker::predict(const Track& t) {
-  if (t.steps.empty()) return t.det.box;
+namespace {
+
+// The track's last detection box moved on by `frames` mean steps.
+Box moved(const Track& t, int frames) {
+  if (t.steps.empty() || frames == 0) return t.det.box;
   double dx = 0, dy = 0;
   for (auto [x, y] : t.steps) {
     dx += x;
     dy += y;
   }
   double n = double(t.steps.size());
-  int frames = t.disappeared + 1;  // frames since its last match
   int mx = int(std::lround(dx / n * frames)), my = int(std::lround(dy / n * frames));
   const Box& b = t.det.box;
   return {b.x1 + mx, b.y1 + my, b.x2 + mx, b.y2 + my};
 }
+
+}  // namespace
+
+// Frames since its last match, this one included.
+Box Tracker::predict(const Track& t) { return moved(t, t.disappeared + t.coasted + 1); }
+
+Box Tracker::position(const Track& t) { return moved(t, t.coasted); }
 
 void Tracker::start_track(double frame_time, const Detection& d) {
   Track t;
@@ -67,8 +76,13 @@ void Tracker::start_track(double frame_time, const Detection& d) {
   tracks_.push_back(std::move(t));
 }
 
-void Tracker::age(Track& t, const std::set<std::string>& held) {
+void Tracker::age(Track& t, const std::set<std::string>& held, const std::set<std::string>& coast) {
   if (held.count(t.id)) return;  // stationary and not checked this frame (§7.4)
+  if (coast.count(t.id)) {       // not looked at this frame: it moves on its prediction
+    t.coasted++;
+    t.coasting = true;
+    return;
+  }
   if (t.disappeared >= max_disappeared_) {
     removed_.push_back(t.id);
     t.id.clear();  // marked; erased at the end of the update
@@ -77,10 +91,11 @@ void Tracker::age(Track& t, const std::set<std::string>& held) {
   }
 }
 
-void Tracker::update(double frame_time, const std::vector<Detection>& dets, const std::set<std::string>& held) {
+void Tracker::update(double frame_time, const std::vector<Detection>& dets, const std::set<std::string>& held,
+                     const std::set<std::string>& coast) {
   removed_.clear();
   created_.clear();
-  for (Track& t : tracks_) t.matched = false;
+  for (Track& t : tracks_) t.matched = t.coasting = false;
 
   // Detections grouped by label, labels in order of first appearance.
   std::vector<std::string> labels;
@@ -95,7 +110,7 @@ void Tracker::update(double frame_time, const std::vector<Detection>& dets, cons
 
   // Tracks of labels without any detection this frame age.
   for (size_t i : existing)
-    if (!by_label.count(tracks_[i].det.label)) age(tracks_[i], held);
+    if (!by_label.count(tracks_[i].det.label)) age(tracks_[i], held, coast);
 
   std::vector<Detection> new_tracks;
   for (const std::string& label : labels) {
@@ -138,7 +153,7 @@ void Tracker::update(double frame_time, const std::vector<Detection>& dets, cons
       Track& t = tracks_[idx[a]];
       int b = match[a];
       if (b < 0 || cost[a][size_t(b)] >= kInfeasible) {
-        age(t, held);
+        age(t, held, coast);
         continue;
       }
       det_used[size_t(b)] = true;
@@ -146,13 +161,14 @@ void Tracker::update(double frame_time, const std::vector<Detection>& dets, cons
       // Velocity: displacement per frame since the previous match.
       auto [ox, oy] = centroid(t.det.box);
       auto [nx, ny] = centroid(d.box);
-      int frames = t.disappeared + 1;
+      int frames = t.disappeared + t.coasted + 1;
       t.steps.emplace_back((nx - ox) / frames, (ny - oy) / frames);
       if (t.steps.size() > kVelocitySteps) t.steps.pop_front();
       t.det = d;
       blend_appearance(t.look, d.appearance, kLookRate);
       t.frame_time = frame_time;
       t.disappeared = 0;
+      t.coasted = 0;
       t.matched = true;
     }
     for (size_t b = 0; b < group.size(); ++b)

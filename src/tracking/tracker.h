@@ -28,7 +28,8 @@ struct Track {
   int disappeared = 0;                          // consecutive aged frames without a match
   bool matched = false;                         // matched in the latest update
   std::deque<std::pair<double, double>> steps;  // last centroid displacements per frame (≤ 5)
-  int frames_since_match = 0;                   // frames between the previous match and the latest one
+  int coasted = 0;         // frames carried on its prediction (not aged) since its last match
+  bool coasting = false;   // carried on its prediction in the latest update (no region looked at it)
   std::vector<float> look;                      // running appearance of its detections; empty = unknown
 };
 
@@ -38,8 +39,11 @@ class Tracker {
   Tracker(int max_disappeared, std::function<std::string(double)> make_id);
 
   // One processed frame. Tracks in `held` (stationary objects on held frames, §7.4)
-  // still take part in matching but are not aged when unmatched.
-  void update(double frame_time, const std::vector<Detection>& detections, const std::set<std::string>& held = {});
+  // still take part in matching but are not aged when unmatched. Tracks in `coast`
+  // (moving objects the detector did not look at this frame, tracking/coasting.h) are
+  // not aged either: unmatched, they move on their prediction.
+  void update(double frame_time, const std::vector<Detection>& detections, const std::set<std::string>& held = {},
+              const std::set<std::string>& coast = {});
 
   // Live tracks in creation order.
   const std::vector<Track>& tracks() const { return tracks_; }
@@ -50,6 +54,8 @@ class Tracker {
 
   // The predicted box of a track for the next frame (constant velocity).
   static Box predict(const Track& t);
+  // Where a track is now: its last detection's box, moved on by the frames it coasted.
+  static Box position(const Track& t);
 
   // Appearance distance above which a detection cannot continue a track that matched in
   // the previous frame, and the stricter one for a track unmatched since.
@@ -58,7 +64,7 @@ class Tracker {
 
  private:
   void start_track(double frame_time, const Detection& d);
-  void age(Track& t, const std::set<std::string>& held);
+  void age(Track& t, const std::set<std::string>& held, const std::set<std::string>& coast);
 
   int max_disappeared_;
   std::function<std::string(double)> make_id_;

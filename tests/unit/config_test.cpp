@@ -653,6 +653,17 @@ TEST_F(ConfigTest, FiltersMergeKeyByKey) {
   EXPECT_EQ(f.at("dog").min_area, 10);
 }
 
+// vigil-only detect.coast_frames: 0 (0.8's every-frame detection) unless set, globally
+// or per camera; negative values are refused with the key named.
+TEST_F(ConfigTest, CoastFramesIsReadGloballyAndPerCamera) {
+  EXPECT_EQ(parse(camera_yaml("")).cameras[0].coast_frames, 0);
+  EXPECT_EQ(parse("detect: {coast_frames: 2}\n" + camera_yaml("")).cameras[0].coast_frames, 2);
+  EXPECT_EQ(parse("detect: {coast_frames: 2}\n" + camera_yaml("    detect: {coast_frames: 1}\n")).cameras[0].coast_frames,
+            1);
+  EXPECT_EQ(first_error(camera_yaml("    detect: {coast_frames: -1}\n")),
+            "config error: cameras.back.detect.coast_frames: must be at least 0");
+}
+
 TEST_F(ConfigTest, CameraValuesOverrideGlobalOnes) {
   Config c = parse(
       "objects: {track: [car]}\n"
