@@ -266,11 +266,20 @@ void Camera::process(FramePtr f) {
     pf->regions = std::move(fd.regions);
     if (!detections.empty()) {
       const std::shared_ptr<const cv::Mat> bgr = f->bgr();  // converted once, for detection
-      for (Detection& d : detections) d.appearance = describe_appearance(*bgr, d.box);
+      for (Detection& d : detections) {
+        d.appearance = describe_appearance(*bgr, d.box);
+        if (cfg_.coast_frames > 0) d.patch = luma_patch(f->plane[0], f->stride[0], cfg_.width, cfg_.height, d.box);
+      }
     }
   }
   // With detection off the tracker still runs (with nothing), so objects age out (§6).
   tracker_.update(f->time, detections, held, plan.coast);
+  // Coasting objects are looked for where they are now (their last patch, near the
+  // prediction) rather than only assumed there.
+  for (const Track& t : tracker_.tracks())
+    if (t.coasting)
+      if (auto at = find_patch(f->plane[0], f->stride[0], cfg_.width, cfg_.height, t.det, Tracker::position(t)))
+        tracker_.place(t.id, *at);
   std::vector<TrackedObject> ended = objects_.update(tracker_, f, held);
   auto messages = lifecycle_.update(f->time, objects_, ended);
   if (event_sink_ && !messages.empty()) event_sink_(std::move(messages));

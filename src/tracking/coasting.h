@@ -18,6 +18,7 @@
 // so events start as soon as before.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,6 +39,15 @@ struct CoastPlan {
 // §7.4) never coast: they are handled by their own check frames.
 CoastPlan plan_coasting(const Tracker& tracker, const ObjectStates& objects, const std::set<std::string>& held,
                         const std::vector<Box>& motion, int coast_frames);
+
+// A detection's luma patch (its box in the frame's Y plane), kept with the detection so
+// a coasting object can be found again; empty for boxes over 160 px on a side (for
+// those a prediction is close enough, and a search would cost too much).
+std::vector<uint8_t> luma_patch(const uint8_t* y, int stride, int W, int H, const Box& box);
+
+// Where `last`'s patch is in this frame's luma, searched within a margin around the
+// predicted box (normalised cross-correlation); nullopt without a patch or a clear match.
+std::optional<Box> find_patch(const uint8_t* y, int stride, int W, int H, const Detection& last, const Box& predicted);
 
 // A coasting track whose predicted box lies inside a region chosen for this frame is
 // looked at anyway (the detector sees it): it leaves the plan and is matched as usual.

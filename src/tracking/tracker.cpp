@@ -57,12 +57,27 @@ Box moved(const Track& t, int frames) {
   return {b.x1 + mx, b.y1 + my, b.x2 + mx, b.y2 + my};
 }
 
+// `b` moved on by `n` of the track's mean steps.
+Box steps_on(const Track& t, const Box& b, int n) {
+  const Box step = moved(t, 1);
+  const int dx = (step.x1 - t.det.box.x1) * n, dy = (step.y1 - t.det.box.y1) * n;
+  return {b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy};
+}
+
 }  // namespace
 
-// Frames since its last match, this one included.
-Box Tracker::predict(const Track& t) { return moved(t, t.disappeared + t.coasted + 1); }
+// Frames since its last match, this one included. A coasting track found by its patch
+// moves on from there.
+Box Tracker::predict(const Track& t) {
+  return t.found ? steps_on(t, *t.found, t.disappeared + 1) : moved(t, t.disappeared + t.coasted + 1);
+}
 
-Box Tracker::position(const Track& t) { return moved(t, t.coasted); }
+Box Tracker::position(const Track& t) { return t.found ? *t.found : moved(t, t.coasted); }
+
+void Tracker::place(const std::string& id, const Box& box) {
+  for (Track& t : tracks_)
+    if (t.id == id && t.coasting) t.found = box;
+}
 
 void Tracker::start_track(double frame_time, const Detection& d) {
   Track t;
@@ -79,6 +94,7 @@ void Tracker::start_track(double frame_time, const Detection& d) {
 void Tracker::age(Track& t, const std::set<std::string>& held, const std::set<std::string>& coast) {
   if (held.count(t.id)) return;  // stationary and not checked this frame (§7.4)
   if (coast.count(t.id)) {       // not looked at this frame: it moves on its prediction
+    if (t.found) t.found = steps_on(t, *t.found, 1);  // until place() finds it again
     t.coasted++;
     t.coasting = true;
     return;
@@ -169,6 +185,7 @@ void Tracker::update(double frame_time, const std::vector<Detection>& dets, cons
       t.frame_time = frame_time;
       t.disappeared = 0;
       t.coasted = 0;
+      t.found.reset();
       t.matched = true;
     }
     for (size_t b = 0; b < group.size(); ++b)

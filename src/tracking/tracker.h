@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@ struct Track {
   std::deque<std::pair<double, double>> steps;  // last centroid displacements per frame (≤ 5)
   int coasted = 0;         // frames carried on its prediction (not aged) since its last match
   bool coasting = false;   // carried on its prediction in the latest update (no region looked at it)
+  std::optional<Box> found;  // while coasting: where its last patch was found in the latest frame
   std::vector<float> look;                      // running appearance of its detections; empty = unknown
 };
 
@@ -54,8 +56,11 @@ class Tracker {
 
   // The predicted box of a track for the next frame (constant velocity).
   static Box predict(const Track& t);
-  // Where a track is now: its last detection's box, moved on by the frames it coasted.
+  // Where a track is now: its last detection's box, moved on by the frames it coasted
+  // (or where its patch was found, tracking/coasting.h).
   static Box position(const Track& t);
+  // A coasting track was found at `box` in this frame (after update()).
+  void place(const std::string& id, const Box& box);
 
   // Appearance distance above which a detection cannot continue a track that matched in
   // the previous frame, and the stricter one for a track unmatched since.

@@ -157,3 +157,32 @@ TEST(Coasting, ATrackMissedOnItsDueFrameAgesAsUsual) {
 }
 
 }  // namespace vigil
+
+namespace vigil {
+
+// A coasting object is looked for where it is now: its last patch, searched around the
+// prediction in the new frame's luma.
+TEST(Coasting, ALastPatchIsFoundWhereTheObjectMoved) {
+  const int W = 320, H = 240;
+  std::vector<uint8_t> before(size_t(W) * H), after(size_t(W) * H);
+  uint32_t seed = 7;
+  for (auto& p : before) p = uint8_t((seed = seed * 1103515245 + 12345) >> 24);  // texture
+  // The same scene moved 7 px right and 3 px down.
+  for (int r = 0; r < H; ++r)
+    for (int c = 0; c < W; ++c) after[size_t(r) * W + c] = before[size_t(std::max(0, r - 3)) * W + std::max(0, c - 7)];
+  Detection last;
+  last.box = {100, 80, 130, 160};
+  last.patch = luma_patch(before.data(), W, W, H, last.box);
+  ASSERT_EQ(last.patch.size(), 30u * 80u);
+  // The prediction is 4 px off the truth: the search finds the truth.
+  auto found = find_patch(after.data(), W, W, H, last, Box{103, 80, 133, 160});
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, (Box{107, 83, 137, 163}));
+  // Nothing like it in a flat frame: no match, the prediction stays.
+  std::vector<uint8_t> flat(size_t(W) * H, 90);
+  EXPECT_FALSE(find_patch(flat.data(), W, W, H, last, Box{103, 80, 133, 160}));
+  // Big boxes carry no patch.
+  EXPECT_TRUE(luma_patch(before.data(), W, W, H, Box{0, 0, 200, 200}).empty());
+}
+
+}  // namespace vigil
