@@ -68,8 +68,9 @@ int main(int argc, char** argv) {
   std::printf("%-3s %10s %8s %8s %10s %7s %7s %7s %7s\n", "N", "processed", "skipped", "inf/s", "inf/frame", "ms",
               "CPU %", "recall", "frames");
   for (int n : counts) {
-    std::string yaml = "logger: {default: warning}\ndetectors:\n  yolox:\n    type: opencv\n    model: {path: " + model +
-                       ", width: " + size + ", height: " + size + "}\ncameras:\n";
+    std::string yaml =
+        "logger: {default: warning}\ndetectors:\n  yolox:\n    type: opencv\n    model: {path: " + model +
+        ", width: " + size + ", height: " + size + "}\ncameras:\n";
     for (int i = 1; i <= n; ++i) {
       yaml += "  cam" + std::to_string(i) + ":\n    ffmpeg:\n      inputs:\n        - path: " + video +
               "\n          input_args: -re -stream_loop -1\n          roles: [detect]\n"

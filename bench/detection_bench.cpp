@@ -20,8 +20,8 @@
 #include "detect/checked_config.h"
 #include "detect/detector_pool.h"
 #include "input/frame_image.h"
-#include "regions/regions.h"
 #include "reference.h"
+#include "regions/regions.h"
 
 using namespace vigil;
 

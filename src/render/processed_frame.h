@@ -17,7 +17,7 @@ struct ObjectView {
   double score = 0;  // last detection's score
   Box box;
   int area = 0;
-  bool matched = false;  // detected in this frame (else drawn thin and blue)
+  bool matched = false;   // detected in this frame (else drawn thin and blue)
   bool coasting = false;  // not looked at in this frame: the box is its prediction (drawn thin)
   bool true_positive = false;
   bool stationary = false;  // a true positive without motion on its box (§7.4)

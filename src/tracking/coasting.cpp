@@ -71,8 +71,7 @@ CoastPlan plan_coasting(const Tracker& tracker, const ObjectStates& objects, con
 
 std::vector<uint8_t> luma_patch(const uint8_t* y, int stride, int W, int H, const Box& box) {
   const Box b = clamp_to(box, W, H);
-  if (b != box || b.width() < 4 || b.height() < 4 || b.width() > kMaxPatchSide || b.height() > kMaxPatchSide)
-    return {};
+  if (b != box || b.width() < 4 || b.height() < 4 || b.width() > kMaxPatchSide || b.height() > kMaxPatchSide) return {};
   std::vector<uint8_t> out;
   out.reserve(size_t(b.width()) * b.height());
   for (int r = b.y1; r < b.y2; ++r) out.insert(out.end(), y + size_t(r) * stride + b.x1, y + size_t(r) * stride + b.x2);

@@ -92,8 +92,8 @@ void Tracker::start_track(double frame_time, const Detection& d) {
 }
 
 void Tracker::age(Track& t, const std::set<std::string>& held, const std::set<std::string>& coast) {
-  if (held.count(t.id)) return;  // stationary and not checked this frame (§7.4)
-  if (coast.count(t.id)) {       // not looked at this frame: it moves on its prediction
+  if (held.count(t.id)) return;                       // stationary and not checked this frame (§7.4)
+  if (coast.count(t.id)) {                            // not looked at this frame: it moves on its prediction
     if (t.found) t.found = steps_on(t, *t.found, 1);  // until place() finds it again
     t.coasted++;
     t.coasting = true;

@@ -29,10 +29,10 @@ struct Track {
   int disappeared = 0;                          // consecutive aged frames without a match
   bool matched = false;                         // matched in the latest update
   std::deque<std::pair<double, double>> steps;  // last centroid displacements per frame (≤ 5)
-  int coasted = 0;         // frames carried on its prediction (not aged) since its last match
-  bool coasting = false;   // carried on its prediction in the latest update (no region looked at it)
+  int coasted = 0;                              // frames carried on its prediction (not aged) since its last match
+  bool coasting = false;     // carried on its prediction in the latest update (no region looked at it)
   std::optional<Box> found;  // while coasting: where its last patch was found in the latest frame
-  std::vector<float> look;                      // running appearance of its detections; empty = unknown
+  std::vector<float> look;   // running appearance of its detections; empty = unknown
 };
 
 class Tracker {

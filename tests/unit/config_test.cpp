@@ -658,8 +658,8 @@ TEST_F(ConfigTest, FiltersMergeKeyByKey) {
 TEST_F(ConfigTest, CoastFramesIsReadGloballyAndPerCamera) {
   EXPECT_EQ(parse(camera_yaml("")).cameras[0].coast_frames, 0);
   EXPECT_EQ(parse("detect: {coast_frames: 2}\n" + camera_yaml("")).cameras[0].coast_frames, 2);
-  EXPECT_EQ(parse("detect: {coast_frames: 2}\n" + camera_yaml("    detect: {coast_frames: 1}\n")).cameras[0].coast_frames,
-            1);
+  EXPECT_EQ(
+      parse("detect: {coast_frames: 2}\n" + camera_yaml("    detect: {coast_frames: 1}\n")).cameras[0].coast_frames, 1);
   EXPECT_EQ(first_error(camera_yaml("    detect: {coast_frames: -1}\n")),
             "config error: cameras.back.detect.coast_frames: must be at least 0");
 }
