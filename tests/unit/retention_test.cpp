@@ -645,11 +645,16 @@ TEST_F(RetentionTest, ThreadPassesFollowTheClock) {
 // second of the clock, the requests in between making one check.
 TEST_F(RetentionTest, TheWritersGateAsksTheThreadForACheckAndNeverDeletesItself) {
   const std::string seg = segment("garden", kNow - 600);
-  uint64_t free = 2000000000;  // above the floor
+  std::atomic<uint64_t> free = 2000000000;  // above the floor
   std::atomic<std::thread::id> prober;
+  // Whether the segment was still there when the retention thread's check below the
+  // floor began: the gate itself must not have deleted it. (Checked there, not right
+  // after may_write(): the thread may already have run the requested check by then.)
+  std::atomic<bool> there_at_floor_check = false;
   auto r = make([&](const std::string&) {
     prober = std::this_thread::get_id();
-    return free;
+    if (free < 2000000000) there_at_floor_check = there_at_floor_check || exists(seg);
+    return free.load();
   });
   Passes passes;
   r->set_pass_hook(passes.hook());
@@ -658,8 +663,8 @@ TEST_F(RetentionTest, TheWritersGateAsksTheThreadForACheckAndNeverDeletesItself)
   clock_.advance(1);  // a second after that pass: a requested check may run at once
   free = 500000000;   // below the floor from now on
   EXPECT_TRUE(r->may_write()) << "answers from the last check";
-  EXPECT_TRUE(exists(seg)) << "the gate itself deletes nothing";
   ASSERT_TRUE(eventually([&] { return passes.floor() == 1; }));
+  EXPECT_TRUE(there_at_floor_check) << "the gate itself deletes nothing";
   EXPECT_NE(prober.load(), std::this_thread::get_id());
   EXPECT_FALSE(exists(seg)) << "the retention thread freed space";
   EXPECT_FALSE(r->may_write()) << "nothing left to delete: writes blocked";
