@@ -18,7 +18,7 @@ struct ObjectView {
   Box box;
   int area = 0;
   bool matched = false;   // detected in this frame (else drawn thin and blue)
-  bool coasting = false;  // not looked at in this frame: the box is its prediction (drawn thin)
+  bool coasting = false;  // not looked at by the detector this frame: box predicted or found by its patch
   bool true_positive = false;
   bool stationary = false;  // a true positive without motion on its box (§7.4)
   std::vector<std::string> current_zones;

@@ -1,6 +1,7 @@
 // Fewer inferences per tracked object (issue 16). 0.8 sends a region around every
 // tracked object to the detector every frame. With `coast_frames` > 0, vigil instead:
-//   - carries a moving object on its constant-velocity prediction ("coasts") while it
+//   - carries a moving object on without a detection ("coasts": the camera looks for
+//       its last detected patch around its constant-velocity prediction) while it
 //       matched at its last look, its velocity is known, it is confirmed (a true
 //       positive, or looked at 3 times already) and it has coasted fewer than
 //       `coast_frames` frames in a row (then it is due and looked at);

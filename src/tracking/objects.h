@@ -32,11 +32,11 @@ struct TrackedObject {
   double start_time = 0;
   double frame_time = 0;  // frame time of the last matching detection
   double score = 0;       // last detection's score
-  Box box;                // last detection's box (moved on by its prediction while coasting)
+  Box box;                // last detection's box (while coasting: predicted, or found by its patch)
   int area = 0;
   Box region;
   bool matched = false;        // a detection continued it in the latest frame
-  bool coasting = false;       // not looked at in the latest frame: `box` is its prediction
+  bool coasting = false;       // no detection looked at it in the latest frame (tracking/coasting.h)
   std::deque<double> history;  // last ≤ 10 scores (0.0 for unmatched frames)
   double computed_score = 0;   // median of history padded to 3
   double top_score = 0;
